@@ -1,0 +1,6 @@
+DROP TABLE tags;
+DROP TABLE categories;
+DROP TABLE login_failures;
+DROP TABLE refresh_tokens;
+DROP TABLE users;
+DROP TABLE authors;

@@ -1,0 +1,63 @@
+//! `AuthUser`: the caller, proven by a bearer token and still present in the database.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::http::header;
+use actix_web::web::Data;
+use actix_web::{dev::Payload, FromRequest, HttpRequest};
+
+use crate::auth::jwt::JwtKeys;
+use crate::db::Db;
+use crate::domain::ids::UserId;
+use crate::domain::role::{Action, Role};
+use crate::error::ApiError;
+use crate::users::repo::UserRow;
+
+/// The authenticated caller. Taking it as a handler argument makes the route answer 401 to anyone
+/// without a valid token. The role is read from the database on every request, so a demotion or a
+/// deleted account takes effect at once rather than when the token expires.
+#[derive(Debug, Clone)]
+pub struct AuthUser {
+    pub id: UserId,
+    pub role: Role,
+    pub row: UserRow,
+}
+
+impl AuthUser {
+    /// 403 unless the permission matrix lets this user's role do `action`.
+    pub fn require(&self, action: Action) -> Result<(), ApiError> {
+        if self.role.may(action) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden)
+        }
+    }
+}
+
+fn bearer_token(req: &HttpRequest) -> Option<String> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned())
+}
+
+impl FromRequest for AuthUser {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let token = bearer_token(req);
+        let keys = req.app_data::<Data<JwtKeys>>().cloned();
+        let db = req.app_data::<Data<Db>>().cloned();
+        Box::pin(async move {
+            let (Some(token), Some(keys), Some(db)) = (token, keys, db) else {
+                return Err(ApiError::Unauthorized);
+            };
+            let id = keys.verify(&token).ok_or(ApiError::Unauthorized)?;
+            let row =
+                db.run(move |conn| Ok(crate::users::repo::find(conn, id)?)).await?.ok_or(ApiError::Unauthorized)?;
+            let role = Role::parse(&row.role).ok_or(ApiError::Unauthorized)?;
+            Ok(AuthUser { id, role, row })
+        })
+    }
+}

@@ -1,0 +1,134 @@
+//! Access tokens: HS256 JWTs with `sub`, `role`, `exp`, `iat` and `iss`. The algorithm is pinned,
+//! so a token claiming `none` or any other algorithm is refused.
+
+use std::io::Write;
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::Context;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+
+use crate::config::Settings;
+use crate::domain::ids::UserId;
+use crate::domain::role::Role;
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Claims {
+    /// The user id, as a string.
+    pub sub: String,
+    pub role: String,
+    pub exp: i64,
+    pub iat: i64,
+    pub iss: String,
+}
+
+pub struct JwtKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+    issuer: String,
+    pub ttl: Duration,
+}
+
+impl JwtKeys {
+    pub fn new(secret: &[u8], issuer: &str, ttl: Duration) -> JwtKeys {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_issuer(&[issuer]);
+        validation.set_required_spec_claims(&["exp", "iat", "iss", "sub"]);
+        // We issue and check our own tokens on one clock: an expired token is expired.
+        validation.leeway = 0;
+        JwtKeys {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            validation,
+            issuer: issuer.to_owned(),
+            ttl,
+        }
+    }
+
+    /// The keys from `WARTA_JWT_SECRET`, or from a secret generated once and kept in the data folder.
+    pub fn from_settings(settings: &Settings) -> anyhow::Result<JwtKeys> {
+        let secret = match &settings.jwt_secret {
+            Some(secret) => secret.clone(),
+            None => stored_secret(&settings.data_dir().join("jwt-secret"))?,
+        };
+        Ok(JwtKeys::new(secret.as_bytes(), &settings.jwt_issuer, settings.access_token_ttl))
+    }
+
+    pub fn issue(&self, user: UserId, role: Role) -> anyhow::Result<String> {
+        let now = chrono::Utc::now().timestamp();
+        let claims = Claims {
+            sub: user.to_string(),
+            role: role.as_str().into(),
+            iat: now,
+            exp: now + self.ttl.as_secs() as i64,
+            iss: self.issuer.clone(),
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).context("signing a token")
+    }
+
+    /// The user a valid token names; `None` for anything expired, tampered, foreign or malformed.
+    pub fn verify(&self, token: &str) -> Option<UserId> {
+        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).ok()?;
+        data.claims.sub.parse::<i32>().ok().map(UserId)
+    }
+}
+
+/// Reads the generated secret, creating it (readable by the owner only) on first start.
+fn stored_secret(path: &Path) -> anyhow::Result<String> {
+    if let Ok(secret) = std::fs::read_to_string(path) {
+        let secret = secret.trim().to_owned();
+        anyhow::ensure!(secret.len() >= 32, "{} holds a secret shorter than 32 bytes", path.display());
+        return Ok(secret);
+    }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let secret = format!("{}{}", crate::auth::random_token(), crate::auth::random_token());
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path).with_context(|| format!("creating {}", path.display()))?;
+    file.write_all(secret.as_bytes())?;
+    file.sync_all()?;
+    tracing::warn!(
+        path = %path.display(),
+        "WARTA_JWT_SECRET is not set: generated a signing secret and stored it in the data folder. \
+         Set WARTA_JWT_SECRET when running more than one instance."
+    );
+    Ok(secret)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_round_trip_and_foreign_ones_are_refused() {
+        let keys = JwtKeys::new(&[7; 32], "warta", Duration::from_secs(60));
+        let token = keys.issue(UserId(5), Role::Editor).expect("token");
+        assert_eq!(keys.verify(&token), Some(UserId(5)));
+        let other = JwtKeys::new(&[8; 32], "warta", Duration::from_secs(60));
+        assert_eq!(other.verify(&token), None);
+        let other_issuer = JwtKeys::new(&[7; 32], "someone-else", Duration::from_secs(60));
+        assert_eq!(other_issuer.verify(&token), None);
+    }
+
+    #[test]
+    fn the_generated_secret_is_kept_and_private() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("jwt-secret");
+        let first = stored_secret(&path).expect("created");
+        let second = stored_secret(&path).expect("read back");
+        assert_eq!(first, second);
+        assert!(first.len() >= 32);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).expect("metadata").permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+}

@@ -1,0 +1,231 @@
+//! The rules of logging in: throttling failed attempts, issuing and rotating tokens, reuse detection.
+
+use std::time::Duration;
+
+use chrono::NaiveDateTime;
+use sha2::{Digest, Sha256};
+
+use crate::auth::dto::TokenResponse;
+use crate::auth::jwt::JwtKeys;
+use crate::auth::repo::{self, NewRefreshTokenRow};
+use crate::db::{self, DbConn};
+use crate::domain::ids::UserId;
+use crate::domain::time;
+use crate::error::ApiError;
+use crate::users::dto::UserResponse;
+use crate::users::repo::{self as users, UserChanges, UserRow};
+
+/// Failed logins allowed per account, and per client address, inside the window.
+pub const MAX_FAILURES_PER_ACCOUNT: usize = 5;
+pub const MAX_FAILURES_PER_CLIENT: usize = 20;
+
+/// How long tokens live and how long failures are remembered.
+#[derive(Debug, Clone, Copy)]
+pub struct TokenPolicy {
+    pub refresh_ttl: Duration,
+    pub login_window: Duration,
+}
+
+fn chrono_duration(d: Duration) -> chrono::Duration {
+    chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
+}
+
+/// Tokens are stored as hashes only: a leaked database does not leak usable tokens.
+fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Refuses the attempt with 429 when the account or the client has failed too often, else returns
+/// the account the email names (if any) for the password check.
+pub fn begin_login(
+    conn: &mut DbConn,
+    email_key: &str,
+    client_addr: &str,
+    policy: TokenPolicy,
+) -> Result<Option<UserRow>, ApiError> {
+    let now = time::now();
+    let window = chrono_duration(policy.login_window);
+    let (by_email, by_client) = repo::failures_since(conn, email_key, client_addr, now - window)?;
+    let retry_after = |failures: &[NaiveDateTime], limit: usize| -> Option<u64> {
+        if failures.len() < limit {
+            return None;
+        }
+        // Once this failure leaves the window, fewer than `limit` remain.
+        let frees_at = failures[failures.len() - limit] + window;
+        Some(((frees_at - now).num_milliseconds().max(0) as u64).div_ceil(1000).max(1))
+    };
+    let wait = [retry_after(&by_email, MAX_FAILURES_PER_ACCOUNT), retry_after(&by_client, MAX_FAILURES_PER_CLIENT)]
+        .into_iter()
+        .flatten()
+        .max();
+    if let Some(retry_after) = wait {
+        return Err(ApiError::TooManyRequests { retry_after });
+    }
+    Ok(users::find_by_email_key(conn, email_key)?)
+}
+
+/// Records the outcome of a password check: a failure counts against the account and the client;
+/// a success clears the account's failures and starts a new login (a new refresh-token family).
+pub fn finish_login(
+    conn: &mut DbConn,
+    keys: &JwtKeys,
+    policy: TokenPolicy,
+    email_key: &str,
+    client_addr: &str,
+    user: Option<UserRow>,
+) -> Result<TokenResponse, ApiError> {
+    let now = time::now();
+    let Some(user) = user else {
+        db::write(conn, |conn| {
+            repo::prune_failures(conn, now - chrono_duration(policy.login_window))?;
+            repo::record_failure(conn, email_key, client_addr, now)?;
+            Ok(())
+        })?;
+        return Err(ApiError::BadCredentials);
+    };
+    db::write(conn, |conn| {
+        repo::clear_failures_for_email(conn, email_key)?;
+        let user = users::update(conn, user.id, &UserChanges { last_login_at: Some(Some(now)), ..Default::default() })?;
+        repo::delete_expired_refresh_tokens(conn, now)?;
+        issue_pair(conn, keys, policy, user, &crate::auth::random_token())
+    })
+}
+
+fn issue_pair(
+    conn: &mut DbConn,
+    keys: &JwtKeys,
+    policy: TokenPolicy,
+    user: UserRow,
+    family: &str,
+) -> Result<TokenResponse, ApiError> {
+    let now = time::now();
+    let refresh_token = crate::auth::random_token();
+    repo::insert_refresh_token(
+        conn,
+        &NewRefreshTokenRow {
+            user_id: user.id,
+            family,
+            token_hash: &token_hash(&refresh_token),
+            created_at: now,
+            expires_at: now + chrono_duration(policy.refresh_ttl),
+        },
+    )?;
+    let user = UserResponse::from_row(user)?;
+    Ok(TokenResponse {
+        access_token: keys.issue(user.id, user.role)?,
+        token_type: "Bearer",
+        expires_in: keys.ttl.as_secs(),
+        refresh_token,
+        user,
+    })
+}
+
+/// Trades a refresh token for a new pair. A token presented a second time means it was stolen or
+/// replayed: the whole login it belongs to is revoked, and the caller must log in again.
+pub fn refresh(conn: &mut DbConn, keys: &JwtKeys, policy: TokenPolicy, token: &str) -> Result<TokenResponse, ApiError> {
+    let now = time::now();
+    let hash = token_hash(token);
+    // The revocation of a reused family must commit even though the answer is a 401.
+    let outcome = db::write(conn, |conn| {
+        let Some(row) = repo::find_refresh_token(conn, &hash)? else {
+            return Ok(Err(ApiError::Unauthorized));
+        };
+        if row.revoked_at.is_some() || row.expires_at <= now {
+            return Ok(Err(ApiError::Unauthorized));
+        }
+        if row.spent_at.is_some() {
+            tracing::warn!(user_id = %row.user_id, "a spent refresh token was presented again; revoking that login");
+            repo::revoke_family(conn, &row.family, now)?;
+            return Ok(Err(ApiError::Unauthorized));
+        }
+        repo::spend_refresh_token(conn, row.id, now)?;
+        let Some(user) = users::find(conn, row.user_id)? else {
+            return Ok(Err(ApiError::Unauthorized));
+        };
+        issue_pair(conn, keys, policy, user, &row.family).map(Ok)
+    })?;
+    outcome
+}
+
+/// Ends the login a refresh token belongs to. Unknown tokens are ignored: logging out twice is fine.
+pub fn logout(conn: &mut DbConn, token: &str) -> Result<(), ApiError> {
+    let hash = token_hash(token);
+    db::write(conn, |conn| {
+        if let Some(row) = repo::find_refresh_token(conn, &hash)? {
+            repo::revoke_family(conn, &row.family, time::now())?;
+        }
+        Ok(())
+    })
+}
+
+/// Stores a new password hash and ends every login of the user.
+pub fn set_password(conn: &mut DbConn, user: UserId, password_hash: String) -> Result<(), ApiError> {
+    db::write(conn, |conn| {
+        let now = time::now();
+        users::update(
+            conn,
+            user,
+            &UserChanges { password_hash: Some(password_hash), updated_at: Some(now), ..Default::default() },
+        )?;
+        repo::revoke_all_for_user(conn, user, now)?;
+        Ok(())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::tests::memory_conn;
+    use crate::users::repo::NewUserRow;
+
+    const POLICY: TokenPolicy =
+        TokenPolicy { refresh_ttl: Duration::from_secs(3600), login_window: Duration::from_secs(900) };
+
+    fn user(conn: &mut DbConn) -> UserRow {
+        let now = time::now();
+        users::insert(
+            conn,
+            &NewUserRow {
+                email: "a@b.c".into(),
+                email_key: "a@b.c".into(),
+                name: "A".into(),
+                role: "writer".into(),
+                password_hash: "x".into(),
+                author_id: None,
+                created_at: now,
+                updated_at: now,
+            },
+        )
+        .expect("insert")
+    }
+
+    #[test]
+    fn a_reused_refresh_token_revokes_its_login_only() {
+        let conn = &mut memory_conn();
+        let keys = JwtKeys::new(&[1; 32], "warta", Duration::from_secs(60));
+        let row = user(conn);
+        let first = finish_login(conn, &keys, POLICY, "a@b.c", "1.2.3.4", Some(row.clone())).expect("login");
+        let other = finish_login(conn, &keys, POLICY, "a@b.c", "1.2.3.4", Some(row)).expect("second login");
+        let second = refresh(conn, &keys, POLICY, &first.refresh_token).expect("refresh");
+        assert!(matches!(refresh(conn, &keys, POLICY, &first.refresh_token), Err(ApiError::Unauthorized)));
+        assert!(matches!(refresh(conn, &keys, POLICY, &second.refresh_token), Err(ApiError::Unauthorized)));
+        assert!(refresh(conn, &keys, POLICY, &other.refresh_token).is_ok(), "the other login lives on");
+    }
+
+    #[test]
+    fn five_failures_throttle_the_account() {
+        let conn = &mut memory_conn();
+        let keys = JwtKeys::new(&[1; 32], "warta", Duration::from_secs(60));
+        for _ in 0..5 {
+            begin_login(conn, "x@y.z", "1.1.1.1", POLICY).expect("allowed");
+            assert!(finish_login(conn, &keys, POLICY, "x@y.z", "1.1.1.1", None).is_err());
+        }
+        match begin_login(conn, "x@y.z", "2.2.2.2", POLICY) {
+            Err(ApiError::TooManyRequests { retry_after }) => {
+                assert!((899..=900).contains(&retry_after), "{retry_after}")
+            }
+            other => panic!("expected 429, got {other:?}"),
+        }
+        assert!(begin_login(conn, "other@y.z", "2.2.2.2", POLICY).is_ok(), "other accounts are not affected");
+    }
+}

@@ -1,0 +1,77 @@
+//! Request and response bodies of `/authors`.
+
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::authors::repo::AuthorRow;
+use crate::domain::ids::AuthorId;
+
+/// A public byline.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"id": 3, "slug": "reni-erina", "name": "Reni Erina", "title": "Wartawan",
+    "bio": "Meliput politik luar negeri sejak 2015.", "avatar_url": "https://cdn.warta.example/authors/reni.jpg",
+    "article_count": 42, "created_at": "2023-01-05T03:00:00Z", "updated_at": "2023-06-01T08:30:00Z"}))]
+pub struct AuthorResponse {
+    pub id: AuthorId,
+    pub slug: String,
+    pub name: String,
+    /// A job title such as "Wartawan" or "Redaktur".
+    pub title: Option<String>,
+    pub bio: Option<String>,
+    pub avatar_url: Option<String>,
+    /// Visible articles bylined to this author.
+    pub article_count: i64,
+    #[serde(serialize_with = "crate::domain::time::serialize")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "crate::domain::time::serialize")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: NaiveDateTime,
+}
+
+impl AuthorResponse {
+    pub fn new(row: AuthorRow, article_count: i64) -> Self {
+        AuthorResponse {
+            id: row.id,
+            slug: row.slug,
+            name: row.name,
+            title: row.title,
+            bio: row.bio,
+            avatar_url: row.avatar_url,
+            article_count,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        }
+    }
+}
+
+/// A new byline. The slug is generated from the name when not given.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"name": "Reni Erina", "title": "Wartawan", "bio": "Meliput politik luar negeri sejak 2015."}))]
+pub struct CreateAuthorRequest {
+    pub name: String,
+    /// Lowercase letters and digits joined by hyphens, at least one letter, at most 120 characters.
+    pub slug: Option<String>,
+    pub title: Option<String>,
+    pub bio: Option<String>,
+    /// An absolute http(s) URL.
+    pub avatar_url: Option<String>,
+}
+
+/// Changes to a byline; absent fields stay as they are, `null` clears an optional one.
+/// Renaming never changes the slug; send `slug` to change it.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct UpdateAuthorRequest {
+    pub name: Option<String>,
+    pub slug: Option<String>,
+    #[serde(default, deserialize_with = "crate::extract::nullable")]
+    #[schema(value_type = Option<String>)]
+    pub title: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::extract::nullable")]
+    #[schema(value_type = Option<String>)]
+    pub bio: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::extract::nullable")]
+    #[schema(value_type = Option<String>)]
+    pub avatar_url: Option<Option<String>>,
+}

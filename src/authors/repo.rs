@@ -1,0 +1,87 @@
+//! Diesel queries for `authors`.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::authors;
+use crate::db::DbConn;
+use crate::domain::ids::AuthorId;
+use crate::domain::key::ItemKey;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = authors)]
+pub struct AuthorRow {
+    pub id: AuthorId,
+    pub slug: String,
+    pub name: String,
+    pub title: Option<String>,
+    pub bio: Option<String>,
+    pub avatar_url: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = authors)]
+pub struct NewAuthorRow {
+    pub slug: String,
+    pub name: String,
+    pub title: Option<String>,
+    pub bio: Option<String>,
+    pub avatar_url: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = authors)]
+pub struct AuthorChanges {
+    pub slug: Option<String>,
+    pub name: Option<String>,
+    pub title: Option<Option<String>>,
+    pub bio: Option<Option<String>>,
+    pub avatar_url: Option<Option<String>>,
+    pub updated_at: Option<NaiveDateTime>,
+}
+
+pub fn find_by_key(conn: &mut DbConn, key: &ItemKey) -> QueryResult<Option<AuthorRow>> {
+    let query = authors::table.select(AuthorRow::as_select());
+    match key {
+        ItemKey::Id(id) => query.find(AuthorId(*id)).first(conn).optional(),
+        ItemKey::Slug(slug) => query.filter(authors::slug.eq(slug)).first(conn).optional(),
+        ItemKey::NoSuchId => Ok(None),
+    }
+}
+
+pub fn exists(conn: &mut DbConn, id: AuthorId) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(authors::table.find(id))).get_result(conn)
+}
+
+pub fn slug_taken(conn: &mut DbConn, slug: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(authors::table.filter(authors::slug.eq(slug)))).get_result(conn)
+}
+
+pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
+    authors::table.count().get_result(conn)
+}
+
+pub fn page(conn: &mut DbConn, limit: i64, offset: i64) -> QueryResult<Vec<AuthorRow>> {
+    authors::table
+        .order((authors::name.asc(), authors::id.asc()))
+        .limit(limit)
+        .offset(offset)
+        .select(AuthorRow::as_select())
+        .load(conn)
+}
+
+pub fn insert(conn: &mut DbConn, row: &NewAuthorRow) -> QueryResult<AuthorRow> {
+    diesel::insert_into(authors::table).values(row).returning(AuthorRow::as_returning()).get_result(conn)
+}
+
+pub fn update(conn: &mut DbConn, id: AuthorId, changes: &AuthorChanges) -> QueryResult<AuthorRow> {
+    diesel::update(authors::table.find(id)).set(changes).returning(AuthorRow::as_returning()).get_result(conn)
+}
+
+pub fn delete(conn: &mut DbConn, id: AuthorId) -> QueryResult<usize> {
+    diesel::delete(authors::table.find(id)).execute(conn)
+}

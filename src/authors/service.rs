@@ -1,0 +1,118 @@
+//! The rules of bylines: validated fields, unique slugs, and no deleting a byline in use.
+
+use crate::auth::AuthUser;
+use crate::authors::dto::{AuthorResponse, CreateAuthorRequest, UpdateAuthorRequest};
+use crate::authors::repo::{self, AuthorChanges, AuthorRow, NewAuthorRow};
+use crate::db::{self, DbConn};
+use crate::domain::key::ItemKey;
+use crate::domain::pagination::{PageParams, Paginated};
+use crate::domain::role::Action;
+use crate::domain::slug::Slug;
+use crate::domain::time;
+use crate::domain::validation::{http_url, optional_text, required_text, Violations};
+use crate::error::{is_unique_violation, ApiError};
+
+const NAME_MAX: usize = 200;
+const TITLE_MAX: usize = 200;
+const BIO_MAX: usize = 10_000;
+
+// Articles, and with them bylines, arrive with issue #3; until then no author has an article.
+fn article_count(_author: &AuthorRow) -> i64 {
+    0
+}
+
+fn response(row: AuthorRow) -> AuthorResponse {
+    let count = article_count(&row);
+    AuthorResponse::new(row, count)
+}
+
+fn slug_clash(e: diesel::result::Error) -> ApiError {
+    if is_unique_violation(&e) {
+        ApiError::Conflict("another author has this slug".into())
+    } else {
+        e.into()
+    }
+}
+
+/// Picks the slug of a new author: the given one if free (else 409), or one generated from the name.
+fn choose_slug(conn: &mut DbConn, given: Option<Slug>, name: &str) -> Result<String, ApiError> {
+    match given {
+        Some(slug) if repo::slug_taken(conn, slug.as_str())? => {
+            Err(ApiError::Conflict("another author has this slug".into()))
+        }
+        Some(slug) => Ok(slug.into_string()),
+        None => Ok(Slug::generate(name, "author").first_free(|s| repo::slug_taken(conn, s))?.into_string()),
+    }
+}
+
+pub fn list(conn: &mut DbConn, page: PageParams) -> Result<Paginated<AuthorResponse>, ApiError> {
+    let total = repo::count(conn)?;
+    let rows = repo::page(conn, page.limit(), page.offset())?;
+    Ok(Paginated { data: rows.into_iter().map(response).collect(), meta: page.meta(total) })
+}
+
+pub fn get(conn: &mut DbConn, key: &ItemKey) -> Result<AuthorResponse, ApiError> {
+    Ok(response(repo::find_by_key(conn, key)?.ok_or(ApiError::NotFound("author"))?))
+}
+
+pub fn create(conn: &mut DbConn, req: CreateAuthorRequest) -> Result<AuthorResponse, ApiError> {
+    let mut v = Violations::new();
+    let name = v.check(required_text("name", &req.name, NAME_MAX));
+    let slug = req.slug.and_then(|s| v.check(Slug::parse("slug", &s)));
+    let title = req.title.and_then(|t| v.check(optional_text("title", &t, TITLE_MAX)));
+    let bio = req.bio.and_then(|b| v.check(optional_text("bio", &b, BIO_MAX)));
+    let avatar_url = req.avatar_url.and_then(|u| v.check(http_url("avatar_url", &u)));
+    v.into_result()?;
+    let name = name.unwrap_or_default();
+    db::write(conn, |conn| {
+        let now = time::now();
+        let row = NewAuthorRow {
+            slug: choose_slug(conn, slug, &name)?,
+            name,
+            title,
+            bio,
+            avatar_url,
+            created_at: now,
+            updated_at: now,
+        };
+        Ok(response(repo::insert(conn, &row).map_err(slug_clash)?))
+    })
+}
+
+/// Applies a change. The body is parsed only after the author is found and the role checked, so the
+/// contract's order of errors holds (404, then 403, then 400/415, then 422).
+pub fn update(
+    conn: &mut DbConn,
+    user: &AuthUser,
+    key: &ItemKey,
+    body: Result<UpdateAuthorRequest, ApiError>,
+) -> Result<AuthorResponse, ApiError> {
+    db::write(conn, |conn| {
+        let current = repo::find_by_key(conn, key)?.ok_or(ApiError::NotFound("author"))?;
+        user.require(Action::ManageTaxonomy)?;
+        let req = body?;
+        let mut v = Violations::new();
+        let changes = AuthorChanges {
+            name: req.name.and_then(|n| v.check(required_text("name", &n, NAME_MAX))),
+            slug: req.slug.and_then(|s| v.check(Slug::parse("slug", &s))).map(Slug::into_string),
+            title: req.title.map(|t| t.and_then(|t| v.check(optional_text("title", &t, TITLE_MAX)))),
+            bio: req.bio.map(|b| b.and_then(|b| v.check(optional_text("bio", &b, BIO_MAX)))),
+            avatar_url: req.avatar_url.map(|u| u.and_then(|u| v.check(http_url("avatar_url", &u)))),
+            updated_at: Some(time::now()),
+        };
+        v.into_result()?;
+        Ok(response(repo::update(conn, current.id, &changes).map_err(slug_clash)?))
+    })
+}
+
+pub fn delete(conn: &mut DbConn, user: &AuthUser, key: &ItemKey) -> Result<(), ApiError> {
+    db::write(conn, |conn| {
+        let current = repo::find_by_key(conn, key)?.ok_or(ApiError::NotFound("author"))?;
+        user.require(Action::ManageTaxonomy)?;
+        if article_count(&current) > 0 {
+            return Err(ApiError::Conflict("the author is bylined on articles".into()));
+        }
+        repo::delete(conn, current.id)?;
+        Ok(())
+    })
+}

@@ -1,0 +1,95 @@
+//! The command line: `serve` (the default), `migrate`, `user create`, `openapi`.
+
+use std::io::BufRead;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use crate::config::Settings;
+use crate::db::Db;
+use crate::domain::role::Role;
+use crate::startup::Application;
+use crate::users::dto::CreateUserRequest;
+use crate::users::service::{self, NewUser};
+
+#[derive(Debug, Parser)]
+#[command(name = "warta", version, about = "Warta: a headless CMS for news publishers")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the API (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Print the OpenAPI document.
+    Openapi,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account; the password is read from the first line of standard input.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+    },
+}
+
+fn parse_role(raw: &str) -> Result<Role, String> {
+    Role::parse(raw).ok_or_else(|| "must be admin, editor or writer".into())
+}
+
+/// Runs a command to completion.
+pub fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
+    match command {
+        Command::Serve => actix_web::rt::System::new().block_on(async move {
+            let app = Application::build(settings.clone()).await?;
+            tracing::info!(bind = %settings.bind, port = app.port(), docs = %format!("{}/docs/", settings.public_url), "Warta is serving");
+            app.run_until_stopped().await?;
+            tracing::info!("stopped");
+            Ok(())
+        }),
+        Command::Migrate => {
+            let db = Db::open(&settings.database_path, 1)?;
+            let applied = db.migrate()?;
+            println!("applied {applied} migration(s) to {}", settings.database_path.display());
+            Ok(())
+        }
+        Command::User(UserCommand::Create { email, name, role }) => {
+            let mut password = String::new();
+            std::io::stdin().lock().read_line(&mut password).context("reading the password from standard input")?;
+            let password = password.trim_end_matches(['\r', '\n']).to_owned();
+            let user = NewUser::try_from(CreateUserRequest { email, name, role, password, author_id: None })
+                .map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;
+            let hash = crate::auth::password::hash_now(&user.password)?;
+            let db = Db::open(&settings.database_path, 1)?;
+            db.migrate()?;
+            let created = db.run_now(|conn| service::create(conn, user, hash)).map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;
+            println!("created {} {} (id {})", created.role.as_str(), created.email, created.id);
+            Ok(())
+        }
+        Command::Openapi => {
+            print!("{}", crate::openapi::document_json());
+            Ok(())
+        }
+    }
+}
+
+fn describe(e: &crate::error::ApiError) -> String {
+    match e {
+        crate::error::ApiError::Validation(errors) => {
+            errors.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; ")
+        }
+        other => other.to_string(),
+    }
+}

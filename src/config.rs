@@ -1,0 +1,286 @@
+//! Settings from `WARTA_*` environment variables (and `.env`, loaded by the binary). Every value is
+//! checked here, at start, so a bad one fails with a message naming the variable.
+
+use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// A configuration value that cannot be used, named by its variable.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: {var}: {message}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Which browser origins may call the API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CorsOrigins {
+    Any,
+    List(Vec<String>),
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database_path: PathBuf,
+    pub bind: String,
+    pub public_url: String,
+    pub admin_email: Option<String>,
+    pub admin_password: Option<String>,
+    pub jwt_secret: Option<String>,
+    pub jwt_issuer: String,
+    pub access_token_ttl: Duration,
+    pub refresh_token_ttl: Duration,
+    pub timezone: chrono_tz::Tz,
+    pub cors_origins: CorsOrigins,
+    pub cache_max_age: u32,
+    pub max_body_bytes: usize,
+    pub trusted_proxies: Vec<IpAddr>,
+    pub view_dedupe_seconds: u64,
+    pub login_window: Duration,
+    pub db_pool_size: u32,
+    pub workers: usize,
+    pub log_level: String,
+    pub log_format: LogFormat,
+}
+
+impl Settings {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Settings, ConfigError> {
+        Settings::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `lookup`, so tests can supply their own environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Settings, ConfigError> {
+        let get = |name: &str| lookup(name).filter(|v| !v.is_empty());
+        let bind = get("WARTA_BIND").unwrap_or_else(|| "127.0.0.1:8080".into());
+        check_bind(&bind)?;
+        let public_url = match get("WARTA_PUBLIC_URL") {
+            Some(url) => public_url(&url)?,
+            None => format!("http://{bind}"),
+        };
+        let jwt_secret = get("WARTA_JWT_SECRET");
+        if let Some(secret) = &jwt_secret {
+            if secret.len() < 32 {
+                return Err(invalid("WARTA_JWT_SECRET", "must be at least 32 bytes"));
+            }
+        }
+        let admin_email = get("WARTA_ADMIN_EMAIL");
+        let admin_password = get("WARTA_ADMIN_PASSWORD");
+        if let Some(password) = &admin_password {
+            if password.chars().count() < 10 {
+                return Err(invalid("WARTA_ADMIN_PASSWORD", "must be at least 10 characters"));
+            }
+        }
+        if let Some(email) = &admin_email {
+            crate::domain::validation::Email::parse("email", email)
+                .map_err(|_| invalid("WARTA_ADMIN_EMAIL", "must be an email address"))?;
+        }
+        let timezone = match get("WARTA_TIMEZONE") {
+            Some(tz) => tz
+                .parse::<chrono_tz::Tz>()
+                .map_err(|_| invalid("WARTA_TIMEZONE", "must be an IANA time zone such as Asia/Jakarta"))?,
+            None => chrono_tz::Asia::Jakarta,
+        };
+        let log_level = get("WARTA_LOG").unwrap_or_else(|| "info".into());
+        tracing_subscriber::EnvFilter::try_new(&log_level)
+            .map_err(|e| invalid("WARTA_LOG", &format!("not a log filter: {e}")))?;
+        let log_format = match get("WARTA_LOG_FORMAT").as_deref() {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(_) => return Err(invalid("WARTA_LOG_FORMAT", "must be `text` or `json`")),
+        };
+        Ok(Settings {
+            database_path: database_path(get("WARTA_DATABASE_URL").as_deref().unwrap_or("data/warta.db"))?,
+            bind,
+            public_url,
+            admin_email,
+            admin_password,
+            jwt_secret,
+            jwt_issuer: get("WARTA_JWT_ISSUER").unwrap_or_else(|| "warta".into()),
+            access_token_ttl: Duration::from_secs(number(&get, "WARTA_ACCESS_TOKEN_TTL", 900, 1..=86_400)?),
+            refresh_token_ttl: Duration::from_secs(number(
+                &get,
+                "WARTA_REFRESH_TOKEN_TTL",
+                30 * 86_400,
+                60..=366 * 86_400,
+            )?),
+            timezone,
+            cors_origins: cors_origins(get("WARTA_CORS_ORIGINS").as_deref().unwrap_or("*"))?,
+            cache_max_age: number(&get, "WARTA_CACHE_MAX_AGE", 30, 0..=31_536_000)? as u32,
+            max_body_bytes: number(&get, "WARTA_MAX_BODY_BYTES", 1024 * 1024, 1024..=1024 * 1024 * 1024)? as usize,
+            trusted_proxies: trusted_proxies(get("WARTA_TRUSTED_PROXIES").as_deref().unwrap_or(""))?,
+            view_dedupe_seconds: number(&get, "WARTA_VIEW_DEDUPE_SECONDS", 1800, 0..=31_536_000)?,
+            login_window: Duration::from_secs(number(&get, "WARTA_LOGIN_WINDOW_SECONDS", 900, 1..=86_400)?),
+            db_pool_size: number(&get, "WARTA_DB_POOL_SIZE", 8, 1..=256)? as u32,
+            workers: number(&get, "WARTA_WORKERS", default_workers() as u64, 1..=256)? as usize,
+            log_level,
+            log_format,
+        })
+    }
+
+    /// Settings for a test server: a random port, the given database, a fixed admin and secret.
+    pub fn for_tests(database_path: &Path) -> Settings {
+        let mut settings = Settings::from_lookup(|_| None).expect("the defaults are valid");
+        settings.database_path = database_path.to_owned();
+        settings.bind = "127.0.0.1:0".into();
+        settings.public_url = "http://warta.test".into();
+        settings.admin_email = Some("admin@warta.test".into());
+        settings.admin_password = Some("admin-password-for-tests".into());
+        settings.jwt_secret = Some("a-test-secret-that-is-at-least-32-bytes-long".into());
+        settings.workers = 2;
+        settings.db_pool_size = 4;
+        settings
+    }
+
+    /// The folder that holds the database and the generated secret.
+    pub fn data_dir(&self) -> PathBuf {
+        match self.database_path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
+            _ => PathBuf::from("."),
+        }
+    }
+}
+
+fn invalid(var: &'static str, message: &str) -> ConfigError {
+    ConfigError { var, message: message.to_owned() }
+}
+
+fn number(
+    get: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    default: u64,
+    range: std::ops::RangeInclusive<u64>,
+) -> Result<u64, ConfigError> {
+    let Some(raw) = get(var) else { return Ok(default) };
+    match raw.trim().parse::<u64>() {
+        Ok(n) if range.contains(&n) => Ok(n),
+        _ => Err(invalid(var, &format!("must be a whole number from {} to {}", range.start(), range.end()))),
+    }
+}
+
+fn default_workers() -> usize {
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)
+}
+
+fn check_bind(bind: &str) -> Result<(), ConfigError> {
+    if bind.parse::<SocketAddr>().is_ok() || bind.to_socket_addrs().is_ok_and(|mut a| a.next().is_some()) {
+        Ok(())
+    } else {
+        Err(invalid("WARTA_BIND", "must be host:port, such as 127.0.0.1:8080"))
+    }
+}
+
+fn public_url(raw: &str) -> Result<String, ConfigError> {
+    let valid = (raw.starts_with("http://") || raw.starts_with("https://")) && !raw.contains(char::is_whitespace);
+    if valid {
+        Ok(raw.trim_end_matches('/').to_owned())
+    } else {
+        Err(invalid("WARTA_PUBLIC_URL", "must be an absolute http(s) URL such as https://warta.example"))
+    }
+}
+
+fn database_path(raw: &str) -> Result<PathBuf, ConfigError> {
+    let path = raw.strip_prefix("sqlite://").or_else(|| raw.strip_prefix("sqlite:")).unwrap_or(raw);
+    if path.is_empty() || path == ":memory:" {
+        // Every pooled connection would get its own empty in-memory database.
+        return Err(invalid("WARTA_DATABASE_URL", "must be a file path such as data/warta.db"));
+    }
+    Ok(PathBuf::from(path))
+}
+
+fn cors_origins(raw: &str) -> Result<CorsOrigins, ConfigError> {
+    if raw.trim() == "*" {
+        return Ok(CorsOrigins::Any);
+    }
+    let origins: Vec<String> =
+        raw.split(',').map(|o| o.trim().trim_end_matches('/').to_owned()).filter(|o| !o.is_empty()).collect();
+    for origin in &origins {
+        if !(origin.starts_with("http://") || origin.starts_with("https://")) || origin.contains(char::is_whitespace) {
+            return Err(invalid(
+                "WARTA_CORS_ORIGINS",
+                "must be `*` or comma-separated origins such as https://warta.example",
+            ));
+        }
+    }
+    Ok(CorsOrigins::List(origins))
+}
+
+fn trusted_proxies(raw: &str) -> Result<Vec<IpAddr>, ConfigError> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<IpAddr>().map_err(|_| invalid("WARTA_TRUSTED_PROXIES", "must be comma-separated IP addresses"))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn settings(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let env: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Settings::from_lookup(|name| env.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_follow_the_contract() {
+        let s = settings(&[]).expect("defaults are valid");
+        assert_eq!(s.database_path, PathBuf::from("data/warta.db"));
+        assert_eq!(s.bind, "127.0.0.1:8080");
+        assert_eq!(s.jwt_issuer, "warta");
+        assert_eq!(s.timezone, chrono_tz::Asia::Jakarta);
+        assert_eq!(s.cors_origins, CorsOrigins::Any);
+        assert_eq!(s.cache_max_age, 30);
+        assert_eq!(s.max_body_bytes, 1_048_576);
+        assert_eq!(s.view_dedupe_seconds, 1800);
+        assert_eq!(s.access_token_ttl, Duration::from_secs(900));
+        assert!(s.trusted_proxies.is_empty());
+        assert_eq!(s.data_dir(), PathBuf::from("data"));
+    }
+
+    #[test]
+    fn invalid_values_name_their_variable() {
+        let cases = [
+            ("WARTA_BIND", "nonsense"),
+            ("WARTA_JWT_SECRET", "short"),
+            ("WARTA_TIMEZONE", "Mars/Olympus"),
+            ("WARTA_CACHE_MAX_AGE", "-1"),
+            ("WARTA_MAX_BODY_BYTES", "lots"),
+            ("WARTA_TRUSTED_PROXIES", "10.0.0.1,not-an-ip"),
+            ("WARTA_CORS_ORIGINS", "ftp://x"),
+            ("WARTA_LOG_FORMAT", "xml"),
+            ("WARTA_DATABASE_URL", ":memory:"),
+            ("WARTA_PUBLIC_URL", "warta.example"),
+            ("WARTA_ADMIN_PASSWORD", "short"),
+            ("WARTA_ACCESS_TOKEN_TTL", "0"),
+        ];
+        for (var, value) in cases {
+            let error = settings(&[(var, value)]).expect_err(var);
+            assert_eq!(error.var, var);
+            assert!(error.to_string().contains(var));
+        }
+    }
+
+    #[test]
+    fn lists_are_parsed() {
+        let s = settings(&[
+            ("WARTA_CORS_ORIGINS", "https://a.example, https://b.example/"),
+            ("WARTA_TRUSTED_PROXIES", "127.0.0.1, ::1"),
+            ("WARTA_DATABASE_URL", "sqlite:///tmp/w.db"),
+        ])
+        .expect("valid");
+        assert_eq!(s.cors_origins, CorsOrigins::List(vec!["https://a.example".into(), "https://b.example".into()]));
+        assert_eq!(s.trusted_proxies.len(), 2);
+        assert_eq!(s.database_path, PathBuf::from("/tmp/w.db"));
+    }
+}

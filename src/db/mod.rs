@@ -1,0 +1,156 @@
+//! The database: a pool of SQLite connections with durable settings, the embedded migrations, and
+//! `Db::run`, the one way request code reaches the database without blocking the async executor.
+
+pub mod schema;
+
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::Context;
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
+use diesel::sqlite::SqliteConnection;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use crate::error::ApiError;
+
+/// The one line to change for PostgreSQL.
+pub type DbConn = SqliteConnection;
+pub type DbPool = Pool<ConnectionManager<DbConn>>;
+
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+
+/// Settings every connection gets: WAL so readers never wait on the writer, `synchronous=FULL` so
+/// an acknowledged write survives power loss, foreign keys enforced, and a busy timeout so
+/// concurrent writers queue instead of failing.
+#[derive(Debug)]
+struct DurableSqlite;
+
+impl CustomizeConnection<DbConn, diesel::r2d2::Error> for DurableSqlite {
+    fn on_acquire(&self, conn: &mut DbConn) -> Result<(), diesel::r2d2::Error> {
+        conn.batch_execute(
+            "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+        )
+        .map_err(diesel::r2d2::Error::QueryError)
+    }
+}
+
+/// A handle to the connection pool, cheap to clone.
+#[derive(Clone)]
+pub struct Db {
+    pool: DbPool,
+}
+
+impl Db {
+    /// Opens (creating when needed) the database file and its folder.
+    pub fn open(path: &Path, pool_size: u32) -> anyhow::Result<Db> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).with_context(|| format!("cannot create the data folder {}", dir.display()))?;
+        }
+        let manager = ConnectionManager::<DbConn>::new(path.to_string_lossy());
+        let pool = Pool::builder()
+            .max_size(pool_size)
+            .connection_timeout(Duration::from_secs(10))
+            .connection_customizer(Box::new(DurableSqlite))
+            .build(manager)
+            .with_context(|| format!("cannot open the database {}", path.display()))?;
+        Ok(Db { pool })
+    }
+
+    /// Applies the pending migrations; returns how many ran.
+    pub fn migrate(&self) -> anyhow::Result<usize> {
+        let mut conn = self.pool.get().context("no database connection")?;
+        let applied = conn.run_pending_migrations(MIGRATIONS).map_err(|e| anyhow::anyhow!("migration failed: {e}"))?;
+        Ok(applied.len())
+    }
+
+    /// Runs blocking database work on the blocking thread pool, inside the caller's tracing span.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let (pool, span) = (self.pool.clone(), tracing::Span::current());
+        tokio::task::spawn_blocking(move || {
+            span.in_scope(|| {
+                let mut conn = pool.get()?;
+                work(&mut conn)
+            })
+        })
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("database task failed: {e}")))?
+    }
+
+    /// Runs blocking database work on the current thread: for the CLI and start-up only.
+    pub fn run_now<T>(&self, work: impl FnOnce(&mut DbConn) -> Result<T, ApiError>) -> Result<T, ApiError> {
+        let mut conn = self.pool.get()?;
+        work(&mut conn)
+    }
+
+    /// Connections open and idle, for `/metrics`.
+    pub fn pool_state(&self) -> (u32, u32, u32) {
+        let state = self.pool.state();
+        (state.connections, state.idle_connections, self.pool.max_size())
+    }
+}
+
+/// Runs `work` in one write transaction. On SQLite it takes the write lock at the start
+/// (`BEGIN IMMEDIATE`), so two writers queue on the busy timeout instead of one failing midway.
+pub fn write<T>(conn: &mut DbConn, work: impl FnOnce(&mut DbConn) -> Result<T, ApiError>) -> Result<T, ApiError> {
+    conn.immediate_transaction(work)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use diesel::prelude::*;
+    use diesel::Connection;
+
+    /// A migrated in-memory database for unit tests of services.
+    pub(crate) fn memory_conn() -> DbConn {
+        let mut conn = SqliteConnection::establish(":memory:").expect("in-memory sqlite");
+        conn.batch_execute("PRAGMA foreign_keys = ON;").expect("pragma");
+        conn.run_pending_migrations(MIGRATIONS).expect("migrations");
+        conn
+    }
+
+    #[test]
+    fn schema_matches_the_migrations() {
+        use schema::*;
+        let conn = &mut memory_conn();
+        // Selecting every column Diesel knows fails if a migration lacks one of them.
+        let checks: Vec<QueryResult<usize>> = vec![
+            authors::table.select(authors::all_columns).execute(conn),
+            users::table.select(users::all_columns).execute(conn),
+            refresh_tokens::table.select(refresh_tokens::all_columns).execute(conn),
+            login_failures::table.select(login_failures::all_columns).execute(conn),
+            categories::table.select(categories::all_columns).execute(conn),
+            tags::table.select(tags::all_columns).execute(conn),
+        ];
+        for check in checks {
+            check.expect("schema.rs names a column the migrations do not create");
+        }
+    }
+
+    #[test]
+    fn durable_settings_are_applied_to_pooled_connections() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db = Db::open(&dir.path().join("w.db"), 1).expect("open");
+        let (journal, sync, fks) = db
+            .run_now(|conn| {
+                #[derive(QueryableByName)]
+                struct Value {
+                    #[diesel(sql_type = diesel::sql_types::Text)]
+                    v: String,
+                }
+                let mut one =
+                    |sql: &str| -> Result<String, ApiError> { Ok(diesel::sql_query(sql).get_result::<Value>(conn)?.v) };
+                Ok((
+                    one("SELECT journal_mode AS v FROM pragma_journal_mode")?,
+                    one("SELECT CAST(synchronous AS TEXT) AS v FROM pragma_synchronous")?,
+                    one("SELECT CAST(foreign_keys AS TEXT) AS v FROM pragma_foreign_keys")?,
+                ))
+            })
+            .expect("pragmas");
+        assert_eq!((journal.as_str(), sync.as_str(), fks.as_str()), ("wal", "2", "1"));
+    }
+}

@@ -1,0 +1,37 @@
+//! The `{key}` of an item path: an all-digit key is an id, anything else a slug.
+
+/// How a path names one item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ItemKey {
+    Id(i32),
+    Slug(String),
+    /// All digits but outside the id range: names nothing, so it is always a 404.
+    NoSuchId,
+}
+
+impl ItemKey {
+    pub fn parse(raw: &str) -> Self {
+        if !raw.is_empty() && raw.bytes().all(|b| b.is_ascii_digit()) {
+            match raw.parse::<i32>() {
+                Ok(id) if id > 0 => ItemKey::Id(id),
+                _ => ItemKey::NoSuchId,
+            }
+        } else {
+            ItemKey::Slug(raw.to_owned())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digits_are_ids_and_everything_else_is_a_slug() {
+        assert_eq!(ItemKey::parse("42"), ItemKey::Id(42));
+        assert_eq!(ItemKey::parse("berita"), ItemKey::Slug("berita".into()));
+        assert_eq!(ItemKey::parse("2024-pemilu"), ItemKey::Slug("2024-pemilu".into()));
+        assert_eq!(ItemKey::parse("0"), ItemKey::NoSuchId);
+        assert_eq!(ItemKey::parse("99999999999999999999"), ItemKey::NoSuchId);
+    }
+}

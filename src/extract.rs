@@ -1,0 +1,177 @@
+//! Request extractors shared by every resource: a JSON body whose errors follow the contract's
+//! precedence, and the client's address behind trusted proxies.
+
+use std::future::Future;
+use std::net::IpAddr;
+use std::pin::Pin;
+
+use actix_web::http::header;
+use actix_web::web::Data;
+use actix_web::{dev::Payload, FromRequest, HttpRequest};
+use futures_util::StreamExt;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
+
+use crate::config::Settings;
+use crate::domain::validation::FieldError;
+use crate::error::ApiError;
+
+/// A JSON request body. Reading it only fails for a body over the size limit (413); whether it is
+/// JSON at all (415, 400) and whether it fits the type (422) is decided when the handler calls
+/// [`JsonBody::parse`], after authentication, lookups and role checks, so that the contract's order
+/// (401, 404, 403, then 400/415, then 422) holds.
+pub struct JsonBody<T> {
+    result: Result<T, ApiError>,
+}
+
+impl<T> JsonBody<T> {
+    pub fn parse(self) -> Result<T, ApiError> {
+        self.result
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let limit = req.app_data::<Data<Settings>>().map(|s| s.max_body_bytes).unwrap_or(1024 * 1024);
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| {
+                let essence = v.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+                essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+            })
+            .unwrap_or(false);
+        let declared =
+            req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+        let mut payload = payload.take();
+        Box::pin(async move {
+            if declared.is_some_and(|len| len > limit as u64) {
+                return Err(ApiError::PayloadTooLarge(limit));
+            }
+            let mut body = Vec::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk =
+                    chunk.map_err(|e| ApiError::BadRequest(format!("the request body could not be read: {e}")))?;
+                if body.len() + chunk.len() > limit {
+                    return Err(ApiError::PayloadTooLarge(limit));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            let result = if is_json { decode(&body) } else { Err(ApiError::UnsupportedMediaType) };
+            Ok(JsonBody { result })
+        })
+    }
+}
+
+fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    let value: serde_json::Value =
+        serde_json::from_slice(body).map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))?;
+    if !value.is_object() {
+        return Err(ApiError::field("(body)", "must be a JSON object"));
+    }
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let message = e.inner().to_string();
+        let path = e.path().to_string();
+        let field = match message.strip_prefix("missing field `").and_then(|m| m.split('`').next()) {
+            Some(missing) if path == "." => missing.to_owned(),
+            Some(missing) => format!("{path}.{missing}"),
+            None => path,
+        };
+        ApiError::Validation(vec![FieldError::new(field, message)])
+    })
+}
+
+/// For PATCH fields where `null` means "clear it": absent is `None`, `null` is `Some(None)`.
+/// Use with `#[serde(default, deserialize_with = "crate::extract::nullable")]`.
+pub fn nullable<'de, T: Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// The address of the client: the peer, or, when the peer is a trusted proxy, the nearest address
+/// in `X-Forwarded-For` that is not itself a trusted proxy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddr(pub IpAddr);
+
+impl ClientAddr {
+    pub fn of(req: &HttpRequest) -> ClientAddr {
+        let peer = req.peer_addr().map(|a| a.ip()).unwrap_or(IpAddr::from([0, 0, 0, 0]));
+        let trusted: &[IpAddr] = req.app_data::<Data<Settings>>().map(|s| s.trusted_proxies.as_slice()).unwrap_or(&[]);
+        if !trusted.contains(&peer) {
+            return ClientAddr(peer);
+        }
+        let forwarded = req
+            .headers()
+            .get_all("x-forwarded-for")
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .filter_map(|a| a.trim().parse::<IpAddr>().ok())
+            .collect::<Vec<_>>();
+        let client = forwarded.into_iter().rev().find(|a| !trusted.contains(a)).unwrap_or(peer);
+        ClientAddr(client)
+    }
+}
+
+impl FromRequest for ClientAddr {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(Ok(ClientAddr::of(req)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Cover {
+        url: String,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Body {
+        name: String,
+        cover: Option<Cover>,
+        #[serde(default, deserialize_with = "nullable")]
+        parent_id: Option<Option<i32>>,
+    }
+
+    fn field_of(body: &str) -> String {
+        match decode::<Body>(body.as_bytes()) {
+            Err(ApiError::Validation(errors)) => errors[0].field.clone(),
+            other => panic!("expected a 422, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn errors_name_the_field() {
+        assert_eq!(field_of(r#"{"name": 5}"#), "name");
+        assert_eq!(field_of(r#"{}"#), "name");
+        assert_eq!(field_of(r#"{"name": "a", "cover": {"url": 1}}"#), "cover.url");
+        assert_eq!(field_of(r#"{"name": "a", "cover": {}}"#), "cover.url");
+        assert_eq!(field_of(r#"[1]"#), "(body)");
+    }
+
+    #[test]
+    fn syntax_errors_are_bad_requests() {
+        for body in ["", "{", "{\"name\": \"a\"} x", "\u{0}"] {
+            assert!(matches!(decode::<Body>(body.as_bytes()), Err(ApiError::BadRequest(_))), "{body:?}");
+        }
+        assert!(matches!(decode::<Body>(&[0xff, 0xfe]), Err(ApiError::BadRequest(_))));
+    }
+
+    #[test]
+    fn null_and_absent_are_told_apart() {
+        let absent = decode::<Body>(br#"{"name": "a"}"#).expect("valid");
+        let null = decode::<Body>(br#"{"name": "a", "parent_id": null}"#).expect("valid");
+        let set = decode::<Body>(br#"{"name": "a", "parent_id": 3}"#).expect("valid");
+        assert_eq!((absent.parent_id, null.parent_id, set.parent_id), (None, Some(None), Some(Some(3))));
+    }
+}

@@ -1,0 +1,20 @@
+//! Warta: a headless CMS for news publishers. The library holds the whole application so that the
+//! binary and the black-box tests start exactly the same server.
+
+pub mod auth;
+pub mod authors;
+pub mod categories;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod extract;
+pub mod health;
+pub mod metrics;
+pub mod openapi;
+pub mod responses;
+pub mod startup;
+pub mod tags;
+pub mod telemetry;
+pub mod users;

@@ -1,0 +1,55 @@
+//! The OpenAPI document: metadata, tags and the bearer scheme here; every path comes from the
+//! `#[utoipa::path]` next to its handler, collected from the same route registration the server uses.
+
+use actix_web::App;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::AppExt;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Warta API",
+        description = "The content API of Warta, a headless CMS for news publishers.\n\n\
+            Log in with `POST /api/v1/auth/login`, then send `Authorization: Bearer <access_token>`. \
+            Errors are RFC 9457 `application/problem+json` documents.",
+        license(name = "MIT", identifier = "MIT")
+    ),
+    modifiers(&BearerScheme),
+    tags(
+        (name = "auth", description = "Logging in and staying logged in"),
+        (name = "users", description = "Editors' accounts (admin only)"),
+        (name = "categories", description = "The section tree"),
+        (name = "authors", description = "Public bylines"),
+        (name = "tags", description = "Labels on articles"),
+        (name = "operations", description = "Health, metrics and this document"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerScheme;
+
+impl Modify for BearerScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+        );
+    }
+}
+
+/// The document the server serves at `/openapi.json` and `warta openapi` prints.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let (_, mut doc) =
+        crate::startup::register_routes(App::new().into_utoipa_app().openapi(ApiDoc::openapi())).split_for_parts();
+    doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    doc
+}
+
+/// The document as pretty JSON with a final newline: byte for byte the committed `openapi/openapi.json`.
+pub fn document_json() -> String {
+    let mut json = document().to_pretty_json().unwrap_or_default();
+    json.push('\n');
+    json
+}

@@ -1,0 +1,165 @@
+//! Building the application: the only place that wires the database, shared state, middleware and
+//! routes together, so the binary and the tests start exactly the same server.
+
+use std::net::TcpListener;
+
+use actix_cors::Cors;
+use actix_web::dev::Server;
+use actix_web::http::header;
+use actix_web::middleware::{from_fn, Compress, DefaultHeaders};
+use actix_web::web::{self, Data};
+use actix_web::{App, HttpServer};
+use anyhow::Context;
+use utoipa_actix_web::{scope, AppExt, UtoipaApp};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::auth::jwt::JwtKeys;
+use crate::auth::password::Passwords;
+use crate::config::{CorsOrigins, Settings};
+use crate::db::Db;
+use crate::domain::validation::Email;
+use crate::error::ApiError;
+use crate::health::{self, OpenApiJson};
+use crate::metrics::Metrics;
+use crate::{auth, authors, categories, tags, telemetry, users};
+
+/// Every documented route: the operations endpoints at the root, the API under `/api/v1`.
+pub fn register_routes<T>(app: UtoipaApp<T>) -> UtoipaApp<T>
+where
+    T: actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+{
+    app.service(health::healthz).service(health::readyz).service(health::metrics).service(health::openapi_json).service(
+        scope("/api/v1")
+            .configure(auth::configure)
+            .configure(users::configure)
+            .configure(categories::configure)
+            .configure(authors::configure)
+            .configure(tags::configure),
+    )
+}
+
+pub struct Application {
+    server: Server,
+    port: u16,
+}
+
+impl Application {
+    /// Opens and migrates the database, creates the first admin if there is no account, and binds.
+    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        let db = Db::open(&settings.database_path, settings.db_pool_size)?;
+        let applied = db.migrate()?;
+        if applied > 0 {
+            tracing::info!(applied, database = %settings.database_path.display(), "applied migrations");
+        }
+        create_first_admin(&db, &settings).await?;
+        let keys = Data::new(JwtKeys::from_settings(&settings)?);
+        let passwords = Data::new(Passwords::new()?);
+        let metrics = Data::new(Metrics::default());
+        let spec = Data::new(OpenApiJson(crate::openapi::document_json()));
+        let db = Data::new(db);
+        let listener = TcpListener::bind(&settings.bind)
+            .with_context(|| format!("cannot listen on {} (WARTA_BIND)", settings.bind))?;
+        let port = listener.local_addr()?.port();
+        let workers = settings.workers;
+        let settings = Data::new(settings);
+        let server = HttpServer::new(move || {
+            let (app, _) = register_routes(
+                App::new()
+                    .app_data(db.clone())
+                    .app_data(keys.clone())
+                    .app_data(passwords.clone())
+                    .app_data(metrics.clone())
+                    .app_data(settings.clone())
+                    .app_data(spec.clone())
+                    .app_data(
+                        web::QueryConfig::default()
+                            .error_handler(|e, _| ApiError::BadRequest(format!("bad query string: {e}")).into()),
+                    )
+                    .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound("resource").into()))
+                    .wrap(Compress::default())
+                    .wrap(
+                        DefaultHeaders::new()
+                            .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+                            .add((header::REFERRER_POLICY, "no-referrer")),
+                    )
+                    .wrap(cors(&settings.cors_origins))
+                    .wrap(from_fn(telemetry::observe))
+                    .into_utoipa_app(),
+            )
+            .split_for_parts();
+            app.service(web::redirect("/docs", "/docs/").permanent())
+                .service(SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::new(["/openapi.json"])))
+                .default_service(web::to(|| async { Err::<actix_web::HttpResponse, _>(ApiError::NotFound("route")) }))
+        })
+        .workers(workers)
+        .shutdown_timeout(10)
+        .listen(listener)?
+        .run();
+        Ok(Application { server, port })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until SIGTERM or SIGINT, then lets in-flight requests finish.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn cors(origins: &CorsOrigins) -> Cors {
+    let cors = Cors::default()
+        .allowed_methods(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+            header::IF_NONE_MATCH,
+            header::ACCEPT,
+        ])
+        .expose_headers([header::ETAG, header::LINK, header::LOCATION, header::RETRY_AFTER])
+        .max_age(3600);
+    match origins {
+        // Tokens travel in a header, never in cookies, so any origin may read the public API.
+        CorsOrigins::Any => cors.allow_any_origin().send_wildcard(),
+        CorsOrigins::List(list) => list.iter().fold(cors, |cors, origin| cors.allowed_origin(origin)),
+    }
+}
+
+/// With no account at all, creates the first admin from `WARTA_ADMIN_EMAIL`/`WARTA_ADMIN_PASSWORD`,
+/// or with a generated one-time password printed once.
+async fn create_first_admin(db: &Db, settings: &Settings) -> anyhow::Result<()> {
+    if db.run_now(users::service::count).map_err(|e| anyhow::anyhow!("{e}"))? > 0 {
+        return Ok(());
+    }
+    let email = settings.admin_email.clone().unwrap_or_else(|| "admin@warta.local".into());
+    let email = Email::parse("email", &email).map_err(|e| anyhow::anyhow!("WARTA_ADMIN_EMAIL: {}", e.message))?;
+    let (password, generated) = match &settings.admin_password {
+        Some(password) => (password.clone(), false),
+        None => (crate::auth::random_token(), true),
+    };
+    let hash =
+        tokio::task::spawn_blocking(move || auth::password::hash_now(&password).map(|h| (h, password))).await??;
+    let (hash, password) = hash;
+    let created = db
+        .run_now(|conn| users::service::create_first_admin(conn, &email, hash))
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    if created && generated {
+        // Printed, not logged: log pipelines keep what they are given, and this must be seen once only.
+        println!(
+            "\n  Warta created the first admin account.\n\n    email:    {}\n    password: {password}\n\n  \
+             This password is shown only this once. Log in with POST /api/v1/auth/login and change it with\n  \
+             PUT /api/v1/auth/me/password, or set WARTA_ADMIN_EMAIL and WARTA_ADMIN_PASSWORD before the first start.\n",
+            email.as_str()
+        );
+    } else if created {
+        tracing::info!(email = email.as_str(), "created the first admin from WARTA_ADMIN_EMAIL");
+    }
+    Ok(())
+}

@@ -1,0 +1,41 @@
+//! Request and response bodies of `/tags`.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::domain::ids::TagId;
+use crate::tags::repo::TagRow;
+
+/// A label articles carry.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"id": 7, "slug": "korea-utara", "name": "Korea Utara", "article_count": 12}))]
+pub struct TagResponse {
+    pub id: TagId,
+    pub slug: String,
+    /// As first written; names compare case-insensitively.
+    pub name: String,
+    /// Visible articles with this tag.
+    pub article_count: i64,
+}
+
+impl TagResponse {
+    pub fn new(row: TagRow, article_count: i64) -> Self {
+        TagResponse { id: row.id, slug: row.slug, name: row.name, article_count }
+    }
+}
+
+/// A new tag. Tags are usually created by naming them on an article; this creates one ahead of time.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"name": "Korea Utara"}))]
+pub struct CreateTagRequest {
+    pub name: String,
+    pub slug: Option<String>,
+}
+
+/// A rename. Renaming keeps the slug; send `slug` to change it.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"name": "Korea Utara"}))]
+pub struct UpdateTagRequest {
+    pub name: Option<String>,
+    pub slug: Option<String>,
+}

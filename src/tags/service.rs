@@ -1,0 +1,99 @@
+//! The rules of tags: one tag per name (compared case-insensitively), unique slugs.
+
+use crate::auth::AuthUser;
+use crate::db::{self, DbConn};
+use crate::domain::key::ItemKey;
+use crate::domain::pagination::{PageParams, Paginated};
+use crate::domain::role::Action;
+use crate::domain::slug::Slug;
+use crate::domain::time;
+use crate::domain::validation::{required_text, Violations};
+use crate::error::{is_unique_violation, ApiError};
+use crate::tags::dto::{CreateTagRequest, TagResponse, UpdateTagRequest};
+use crate::tags::repo::{self, NewTagRow, TagChanges, TagRow};
+
+const NAME_MAX: usize = 100;
+
+// Articles arrive with issue #3; until then no tag is on an article.
+fn response(row: TagRow) -> TagResponse {
+    TagResponse::new(row, 0)
+}
+
+fn name_key(name: &str) -> String {
+    name.to_lowercase()
+}
+
+fn clash(e: diesel::result::Error) -> ApiError {
+    if is_unique_violation(&e) {
+        ApiError::Conflict("another tag has this name or slug".into())
+    } else {
+        e.into()
+    }
+}
+
+pub fn list(conn: &mut DbConn, page: PageParams) -> Result<Paginated<TagResponse>, ApiError> {
+    let total = repo::count(conn)?;
+    let rows = repo::page(conn, page.limit(), page.offset())?;
+    Ok(Paginated { data: rows.into_iter().map(response).collect(), meta: page.meta(total) })
+}
+
+pub fn get(conn: &mut DbConn, key: &ItemKey) -> Result<TagResponse, ApiError> {
+    Ok(response(repo::find_by_key(conn, key)?.ok_or(ApiError::NotFound("tag"))?))
+}
+
+pub fn create(conn: &mut DbConn, req: CreateTagRequest) -> Result<TagResponse, ApiError> {
+    let mut v = Violations::new();
+    let name = v.check(required_text("name", &req.name, NAME_MAX)).unwrap_or_default();
+    let slug = req.slug.and_then(|s| v.check(Slug::parse("slug", &s)));
+    v.into_result()?;
+    db::write(conn, |conn| {
+        if repo::name_taken(conn, &name_key(&name))? {
+            return Err(ApiError::Conflict("a tag with this name already exists".into()));
+        }
+        let slug = match slug {
+            Some(slug) if repo::slug_taken(conn, slug.as_str())? => {
+                return Err(ApiError::Conflict("another tag has this slug".into()))
+            }
+            Some(slug) => slug,
+            None => Slug::generate(&name, "tag").first_free(|s| repo::slug_taken(conn, s))?,
+        };
+        let now = time::now();
+        let row =
+            NewTagRow { slug: slug.into_string(), name_key: name_key(&name), name, created_at: now, updated_at: now };
+        Ok(response(repo::insert(conn, &row).map_err(clash)?))
+    })
+}
+
+pub fn update(
+    conn: &mut DbConn,
+    user: &AuthUser,
+    key: &ItemKey,
+    body: Result<UpdateTagRequest, ApiError>,
+) -> Result<TagResponse, ApiError> {
+    db::write(conn, |conn| {
+        let current = repo::find_by_key(conn, key)?.ok_or(ApiError::NotFound("tag"))?;
+        user.require(Action::ManageTaxonomy)?;
+        let req = body?;
+        let mut v = Violations::new();
+        let name = req.name.and_then(|n| v.check(required_text("name", &n, NAME_MAX)));
+        let slug = req.slug.and_then(|s| v.check(Slug::parse("slug", &s)));
+        v.into_result()?;
+        let changes = TagChanges {
+            name_key: name.as_deref().map(name_key),
+            name,
+            slug: slug.map(Slug::into_string),
+            updated_at: Some(time::now()),
+        };
+        Ok(response(repo::update(conn, current.id, &changes).map_err(clash)?))
+    })
+}
+
+/// Deletes a tag; articles that carried it simply lose it.
+pub fn delete(conn: &mut DbConn, user: &AuthUser, key: &ItemKey) -> Result<(), ApiError> {
+    db::write(conn, |conn| {
+        let current = repo::find_by_key(conn, key)?.ok_or(ApiError::NotFound("tag"))?;
+        user.require(Action::ManageTaxonomy)?;
+        repo::delete(conn, current.id)?;
+        Ok(())
+    })
+}

@@ -1,0 +1,81 @@
+//! Diesel queries for `users`.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::users;
+use crate::db::DbConn;
+use crate::domain::ids::{AuthorId, UserId};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: UserId,
+    pub email: String,
+    pub email_key: String,
+    pub name: String,
+    pub role: String,
+    pub password_hash: String,
+    pub author_id: Option<AuthorId>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub last_login_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = users)]
+pub struct NewUserRow {
+    pub email: String,
+    pub email_key: String,
+    pub name: String,
+    pub role: String,
+    pub password_hash: String,
+    pub author_id: Option<AuthorId>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = users)]
+pub struct UserChanges {
+    pub email: Option<String>,
+    pub email_key: Option<String>,
+    pub name: Option<String>,
+    pub role: Option<String>,
+    pub password_hash: Option<String>,
+    pub author_id: Option<Option<AuthorId>>,
+    pub updated_at: Option<NaiveDateTime>,
+    pub last_login_at: Option<Option<NaiveDateTime>>,
+}
+
+pub fn find(conn: &mut DbConn, id: UserId) -> QueryResult<Option<UserRow>> {
+    users::table.find(id).select(UserRow::as_select()).first(conn).optional()
+}
+
+pub fn find_by_email_key(conn: &mut DbConn, key: &str) -> QueryResult<Option<UserRow>> {
+    users::table.filter(users::email_key.eq(key)).select(UserRow::as_select()).first(conn).optional()
+}
+
+pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
+    users::table.count().get_result(conn)
+}
+
+pub fn count_with_role(conn: &mut DbConn, role: &str) -> QueryResult<i64> {
+    users::table.filter(users::role.eq(role)).count().get_result(conn)
+}
+
+pub fn page(conn: &mut DbConn, limit: i64, offset: i64) -> QueryResult<Vec<UserRow>> {
+    users::table.order(users::id.asc()).limit(limit).offset(offset).select(UserRow::as_select()).load(conn)
+}
+
+pub fn insert(conn: &mut DbConn, row: &NewUserRow) -> QueryResult<UserRow> {
+    diesel::insert_into(users::table).values(row).returning(UserRow::as_returning()).get_result(conn)
+}
+
+pub fn update(conn: &mut DbConn, id: UserId, changes: &UserChanges) -> QueryResult<UserRow> {
+    diesel::update(users::table.find(id)).set(changes).returning(UserRow::as_returning()).get_result(conn)
+}
+
+pub fn delete(conn: &mut DbConn, id: UserId) -> QueryResult<usize> {
+    diesel::delete(users::table.find(id)).execute(conn)
+}

@@ -1,0 +1,188 @@
+//! The rules of user accounts: unique emails, linked bylines that exist, and never fewer than one admin.
+
+use crate::auth::repo as tokens;
+use crate::authors::repo as authors;
+use crate::db::{self, DbConn};
+use crate::domain::ids::{AuthorId, UserId};
+use crate::domain::pagination::{PageParams, Paginated};
+use crate::domain::role::Role;
+use crate::domain::time;
+use crate::domain::validation::{required_text, Email, FieldError, Violations};
+use crate::error::{is_unique_violation, ApiError};
+use crate::users::dto::{CreateUserRequest, UpdateUserRequest, UserResponse};
+use crate::users::repo::{self, NewUserRow, UserChanges};
+
+/// A validated new account; the password is hashed by the caller, off the database connection.
+#[derive(Debug)]
+pub struct NewUser {
+    pub email: Email,
+    pub name: String,
+    pub role: Role,
+    pub password: String,
+    pub author_id: Option<AuthorId>,
+}
+
+impl TryFrom<CreateUserRequest> for NewUser {
+    type Error = ApiError;
+
+    fn try_from(req: CreateUserRequest) -> Result<Self, ApiError> {
+        let mut v = Violations::new();
+        let email = v.check(Email::parse("email", &req.email));
+        let name = v.check(required_text("name", &req.name, 200));
+        let password = v.check(crate::domain::validation::new_password("password", &req.password));
+        v.into_result()?;
+        match (email, name, password) {
+            (Some(email), Some(name), Some(password)) => {
+                Ok(NewUser { email, name, role: req.role, password, author_id: req.author_id })
+            }
+            _ => Err(ApiError::Internal(anyhow::anyhow!("validation passed without values"))),
+        }
+    }
+}
+
+/// A validated change to an account.
+#[derive(Debug, Default)]
+pub struct UserUpdate {
+    pub email: Option<Email>,
+    pub name: Option<String>,
+    pub role: Option<Role>,
+    pub password: Option<String>,
+    pub author_id: Option<Option<AuthorId>>,
+}
+
+impl TryFrom<UpdateUserRequest> for UserUpdate {
+    type Error = ApiError;
+
+    fn try_from(req: UpdateUserRequest) -> Result<Self, ApiError> {
+        let mut v = Violations::new();
+        let update = UserUpdate {
+            email: req.email.and_then(|e| v.check(Email::parse("email", &e))),
+            name: req.name.and_then(|n| v.check(required_text("name", &n, 200))),
+            role: req.role,
+            password: req.password.and_then(|p| v.check(crate::domain::validation::new_password("password", &p))),
+            author_id: req.author_id,
+        };
+        v.into_result()?;
+        Ok(update)
+    }
+}
+
+fn response(row: repo::UserRow) -> Result<UserResponse, ApiError> {
+    Ok(UserResponse::from_row(row)?)
+}
+
+fn check_author(conn: &mut DbConn, author: Option<AuthorId>) -> Result<(), ApiError> {
+    match author {
+        Some(id) if !authors::exists(conn, id)? => Err(FieldError::new("author_id", "names no author").into()),
+        _ => Ok(()),
+    }
+}
+
+fn email_taken(e: diesel::result::Error) -> ApiError {
+    if is_unique_violation(&e) {
+        ApiError::Conflict("a user with this email already exists".into())
+    } else {
+        e.into()
+    }
+}
+
+pub fn list(conn: &mut DbConn, page: PageParams) -> Result<Paginated<UserResponse>, ApiError> {
+    let total = repo::count(conn)?;
+    let rows = repo::page(conn, page.limit(), page.offset())?;
+    Ok(Paginated { data: rows.into_iter().map(response).collect::<Result<_, _>>()?, meta: page.meta(total) })
+}
+
+pub fn get(conn: &mut DbConn, id: UserId) -> Result<UserResponse, ApiError> {
+    response(repo::find(conn, id)?.ok_or(ApiError::NotFound("user"))?)
+}
+
+pub fn create(conn: &mut DbConn, user: NewUser, password_hash: String) -> Result<UserResponse, ApiError> {
+    db::write(conn, |conn| {
+        check_author(conn, user.author_id)?;
+        let now = time::now();
+        let row = NewUserRow {
+            email_key: user.email.key(),
+            email: user.email.as_str().to_owned(),
+            name: user.name,
+            role: user.role.as_str().to_owned(),
+            password_hash,
+            author_id: user.author_id,
+            created_at: now,
+            updated_at: now,
+        };
+        response(repo::insert(conn, &row).map_err(email_taken)?)
+    })
+}
+
+pub fn update(
+    conn: &mut DbConn,
+    id: UserId,
+    update: UserUpdate,
+    password_hash: Option<String>,
+) -> Result<UserResponse, ApiError> {
+    db::write(conn, |conn| {
+        let current = repo::find(conn, id)?.ok_or(ApiError::NotFound("user"))?;
+        let demoted = current.role == Role::Admin.as_str() && update.role.is_some_and(|r| r != Role::Admin);
+        if demoted && repo::count_with_role(conn, Role::Admin.as_str())? <= 1 {
+            return Err(ApiError::Conflict("the last admin cannot be demoted".into()));
+        }
+        if let Some(author) = update.author_id {
+            check_author(conn, author)?;
+        }
+        let now = time::now();
+        let changes = UserChanges {
+            email_key: update.email.as_ref().map(Email::key),
+            email: update.email.map(|e| e.as_str().to_owned()),
+            name: update.name,
+            role: update.role.map(|r| r.as_str().to_owned()),
+            author_id: update.author_id,
+            updated_at: Some(now),
+            password_hash: password_hash.clone(),
+            last_login_at: None,
+        };
+        let row = repo::update(conn, id, &changes).map_err(email_taken)?;
+        if password_hash.is_some() {
+            tokens::revoke_all_for_user(conn, id, now)?;
+        }
+        response(row)
+    })
+}
+
+pub fn delete(conn: &mut DbConn, id: UserId) -> Result<(), ApiError> {
+    db::write(conn, |conn| {
+        let current = repo::find(conn, id)?.ok_or(ApiError::NotFound("user"))?;
+        if current.role == Role::Admin.as_str() && repo::count_with_role(conn, Role::Admin.as_str())? <= 1 {
+            return Err(ApiError::Conflict("the last admin cannot be deleted".into()));
+        }
+        repo::delete(conn, id)?;
+        Ok(())
+    })
+}
+
+/// Creates the first admin when there is no account at all; returns whether it did.
+pub fn create_first_admin(conn: &mut DbConn, email: &Email, password_hash: String) -> Result<bool, ApiError> {
+    db::write(conn, |conn| {
+        if repo::count(conn)? > 0 {
+            return Ok(false);
+        }
+        let now = time::now();
+        repo::insert(
+            conn,
+            &NewUserRow {
+                email: email.as_str().to_owned(),
+                email_key: email.key(),
+                name: "Administrator".into(),
+                role: Role::Admin.as_str().into(),
+                password_hash,
+                author_id: None,
+                created_at: now,
+                updated_at: now,
+            },
+        )?;
+        Ok(true)
+    })
+}
+
+pub fn count(conn: &mut DbConn) -> Result<i64, ApiError> {
+    Ok(repo::count(conn)?)
+}

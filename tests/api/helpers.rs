@@ -1,0 +1,220 @@
+//! `TestApp`: a real Warta server on a random port with its own temporary database, and typed
+//! helpers to talk to it.
+
+#![allow(dead_code)]
+
+use actix_web::http::header::HeaderMap;
+use actix_web::http::Method;
+use serde_json::{json, Value};
+use tempfile::TempDir;
+use warta::config::Settings;
+use warta::startup::Application;
+
+pub const ADMIN_EMAIL: &str = "admin@warta.test";
+pub const ADMIN_PASSWORD: &str = "admin-password-for-tests";
+pub const PASSWORD: &str = "a long passphrase";
+
+pub struct TestApp {
+    pub address: String,
+    pub client: awc::Client,
+    pub db_path: std::path::PathBuf,
+    _db_dir: TempDir,
+}
+
+/// An answer, read in full.
+#[derive(Debug)]
+pub struct TestResponse {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl TestResponse {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+    }
+
+    /// Asserts the status, printing the body when it differs.
+    #[track_caller]
+    pub fn assert_status(&self, status: u16) -> &Self {
+        assert_eq!(self.status, status, "unexpected status; body: {}", self.text());
+        self
+    }
+
+    /// Asserts an RFC 9457 problem with this status.
+    #[track_caller]
+    pub fn assert_problem(&self, status: u16) -> Value {
+        self.assert_status(status);
+        assert_eq!(self.header("content-type").as_deref(), Some("application/problem+json"), "{}", self.text());
+        let body = self.json();
+        assert_eq!(body["status"], status, "{body}");
+        assert!(body["title"].is_string() && body["detail"].is_string() && body["type"].is_string(), "{body}");
+        body
+    }
+
+    /// The fields named in a 422's `errors`.
+    #[track_caller]
+    pub fn error_fields(&self) -> Vec<String> {
+        let body = self.assert_problem(422);
+        body["errors"]
+            .as_array()
+            .expect("errors")
+            .iter()
+            .map(|e| e["field"].as_str().expect("field").to_owned())
+            .collect()
+    }
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        TestApp::spawn_with(|_| {}).await
+    }
+
+    /// Starts a server with settings adjusted by `adjust`.
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+        if std::env::var_os("TEST_LOG").is_some() {
+            warta::telemetry::init("info", warta::config::LogFormat::Text);
+        }
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let db_path = dir.path().join("warta.db");
+        let mut settings = Settings::for_tests(&db_path);
+        adjust(&mut settings);
+        let app = Application::build(settings).await.expect("the application builds");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        actix_web::rt::spawn(app.run_until_stopped());
+        let client = awc::Client::builder().disable_redirects().timeout(std::time::Duration::from_secs(30)).finish();
+        TestApp { address, client, db_path, _db_dir: dir }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    /// Sends a request with optional bearer token and JSON body.
+    pub async fn request(&self, method: Method, path: &str, token: Option<&str>, body: Option<&Value>) -> TestResponse {
+        let mut req = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            req = req.insert_header(("Authorization", format!("Bearer {token}")));
+        }
+        let result = match body {
+            Some(body) => req.send_json(body).await,
+            None => req.send().await,
+        };
+        read(result).await
+    }
+
+    /// Sends raw bytes with the given content type.
+    pub async fn send_raw(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+    ) -> TestResponse {
+        let mut req = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            req = req.insert_header(("Authorization", format!("Bearer {token}")));
+        }
+        if let Some(content_type) = content_type {
+            req = req.insert_header(("Content-Type", content_type));
+        }
+        read(req.send_body(body).await).await
+    }
+
+    pub async fn get(&self, path: &str) -> TestResponse {
+        self.request(Method::GET, path, None, None).await
+    }
+
+    pub async fn get_as(&self, token: &str, path: &str) -> TestResponse {
+        self.request(Method::GET, path, Some(token), None).await
+    }
+
+    pub async fn post(&self, token: Option<&str>, path: &str, body: &Value) -> TestResponse {
+        self.request(Method::POST, path, token, Some(body)).await
+    }
+
+    pub async fn patch(&self, token: Option<&str>, path: &str, body: &Value) -> TestResponse {
+        self.request(Method::PATCH, path, token, Some(body)).await
+    }
+
+    pub async fn put(&self, token: Option<&str>, path: &str, body: &Value) -> TestResponse {
+        self.request(Method::PUT, path, token, Some(body)).await
+    }
+
+    pub async fn delete(&self, token: Option<&str>, path: &str) -> TestResponse {
+        self.request(Method::DELETE, path, token, None).await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> TestResponse {
+        self.post(None, "/api/v1/auth/login", &json!({"email": email, "password": password})).await
+    }
+
+    /// The admin's access token.
+    pub async fn admin_token(&self) -> String {
+        let response = self.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+        response.assert_status(200);
+        response.json()["access_token"].as_str().expect("access_token").to_owned()
+    }
+
+    /// Creates an account with `role` through the API and returns its access token.
+    pub async fn token_for(&self, role: &str) -> String {
+        self.user_with_token(role).await.1
+    }
+
+    /// Creates an account with `role` and returns `(user id, access token)`.
+    pub async fn user_with_token(&self, role: &str) -> (i64, String) {
+        let admin = self.admin_token().await;
+        let email = format!("{role}-{}@warta.test", unique());
+        let created = self
+            .post(Some(&admin), "/api/v1/users", &json!({"email": email, "name": role, "role": role, "password": PASSWORD}))
+            .await;
+        created.assert_status(201);
+        let login = self.login(&email, PASSWORD).await;
+        login.assert_status(200);
+        (created.json()["id"].as_i64().expect("id"), login.json()["access_token"].as_str().expect("token").to_owned())
+    }
+
+    pub async fn create_category(&self, token: &str, body: Value) -> Value {
+        let response = self.post(Some(token), "/api/v1/categories", &body).await;
+        response.assert_status(201);
+        response.json()
+    }
+
+    pub async fn create_author(&self, token: &str, body: Value) -> Value {
+        let response = self.post(Some(token), "/api/v1/authors", &body).await;
+        response.assert_status(201);
+        response.json()
+    }
+
+    pub async fn create_tag(&self, token: &str, body: Value) -> Value {
+        let response = self.post(Some(token), "/api/v1/tags", &body).await;
+        response.assert_status(201);
+        response.json()
+    }
+}
+
+async fn read<S>(result: Result<awc::ClientResponse<S>, awc::error::SendRequestError>) -> TestResponse
+where
+    S: futures_core::Stream<Item = Result<actix_web::web::Bytes, actix_web::error::PayloadError>> + Unpin,
+{
+    let mut response = result.expect("the request was sent");
+    let body = response.body().limit(64 * 1024 * 1024).await.expect("the body was read").to_vec();
+    TestResponse { status: response.status().as_u16(), headers: response.headers().clone(), body }
+}
+
+/// A number no other call in this process returns, for unique emails and names.
+pub fn unique() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
