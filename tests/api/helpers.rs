@@ -176,7 +176,11 @@ impl TestApp {
         let admin = self.admin_token().await;
         let email = format!("{role}-{}@warta.test", unique());
         let created = self
-            .post(Some(&admin), "/api/v1/users", &json!({"email": email, "name": role, "role": role, "password": PASSWORD}))
+            .post(
+                Some(&admin),
+                "/api/v1/users",
+                &json!({"email": email, "name": role, "role": role, "password": PASSWORD}),
+            )
             .await;
         created.assert_status(201);
         let login = self.login(&email, PASSWORD).await;

@@ -1,5 +1,14 @@
 //! Black-box tests: each starts the real server on a random port with a fresh database and speaks
 //! only HTTP to it.
 
+mod auth;
+mod authors;
+mod categories;
+mod cli;
+mod errors;
 mod helpers;
 mod openapi;
+mod operations;
+mod permissions;
+mod tags;
+mod users;

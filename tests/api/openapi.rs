@@ -2,7 +2,8 @@
 
 use crate::helpers::TestApp;
 
-const REGENERATE: &str = "the committed spec is stale; regenerate it with: UPDATE_OPENAPI=1 cargo test --test api openapi";
+const REGENERATE: &str =
+    "the committed spec is stale; regenerate it with: UPDATE_OPENAPI=1 cargo test --test api openapi";
 
 #[test]
 fn committed_openapi_matches_the_code() {
@@ -20,7 +21,8 @@ async fn the_server_serves_the_committed_document() {
     let app = TestApp::spawn().await;
     let response = app.get("/openapi.json").await;
     response.assert_status(200);
-    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json")).unwrap_or_default();
+    let committed =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json")).unwrap_or_default();
     assert!(response.text() == committed, "{REGENERATE}");
     let doc = response.json();
     assert_eq!(doc["openapi"], "3.1.0");

@@ -1,0 +1,205 @@
+//! The `warta` binary as an operator uses it: first start, CLI commands, config errors, SIGTERM.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+/// `warta` with a clean environment, run in `dir` (so no stray `.env` is read).
+fn warta(dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_warta"));
+    command.current_dir(dir).env_clear().env("PATH", std::env::var_os("PATH").unwrap_or_default());
+    command.env("WARTA_DATABASE_URL", dir.join("data/warta.db"));
+    command
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+}
+
+/// Starts `warta serve` and waits until it answers `/healthz`.
+fn serve(dir: &Path, port: u16, extra_env: &[(&str, &str)]) -> Child {
+    let mut command = warta(dir);
+    command.env("WARTA_BIND", format!("127.0.0.1:{port}")).stdout(Stdio::piped()).stderr(Stdio::piped());
+    for (k, v) in extra_env {
+        command.env(k, v);
+    }
+    let child = command.spawn().expect("warta starts");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "warta did not start listening");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child
+}
+
+fn terminate(mut child: Child) -> (std::process::ExitStatus, String, String) {
+    let pid = child.id().to_string();
+    Command::new("kill").args(["-TERM", &pid]).status().expect("kill runs");
+    let output = {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if child.try_wait().expect("wait").is_some() {
+                break;
+            }
+            assert!(Instant::now() < deadline, "warta did not stop on SIGTERM");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        child.wait_with_output().expect("output")
+    };
+    (
+        output.status,
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+async fn login(port: u16, email: &str, password: &str) -> u16 {
+    awc::Client::default()
+        .post(format!("http://127.0.0.1:{port}/api/v1/auth/login"))
+        .send_json(&json!({"email": email, "password": password}))
+        .await
+        .expect("sent")
+        .status()
+        .as_u16()
+}
+
+#[actix_web::test]
+async fn the_first_start_prints_a_one_time_admin_password_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let port = free_port();
+    let mut first = serve(dir.path(), port, &[]);
+    let mut stdout = BufReader::new(first.stdout.take().expect("stdout"));
+    let mut printed = String::new();
+    let password = loop {
+        let mut line = String::new();
+        assert!(stdout.read_line(&mut line).expect("read") > 0, "no password printed: {printed}");
+        printed.push_str(&line);
+        if let Some(password) = line.trim().strip_prefix("password:") {
+            break password.trim().to_owned();
+        }
+    };
+    assert!(printed.contains("admin@warta.local"), "{printed}");
+    assert!(password.len() >= 32, "a strong password: {password}");
+    assert_eq!(login(port, "admin@warta.local", &password).await, 200);
+    let (status, _, stderr) = terminate(first);
+    assert!(status.success(), "exit {status:?}: {stderr}");
+    assert!(dir.path().join("data/jwt-secret").exists(), "the generated secret is kept");
+
+    let second = serve(dir.path(), port, &[]);
+    assert_eq!(login(port, "admin@warta.local", &password).await, 200, "the secret and account survive a restart");
+    let (status, stdout, _) = terminate(second);
+    assert!(status.success());
+    assert!(!stdout.contains("password"), "printed again: {stdout}");
+}
+
+#[actix_web::test]
+async fn the_first_admin_can_come_from_the_environment() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let port = free_port();
+    let env = [
+        ("WARTA_ADMIN_EMAIL", "redaksi@warta.test"),
+        ("WARTA_ADMIN_PASSWORD", "a very long admin password"),
+        ("WARTA_JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+    ];
+    let child = serve(dir.path(), port, &env);
+    assert_eq!(login(port, "redaksi@warta.test", "a very long admin password").await, 200);
+    let (status, stdout, _) = terminate(child);
+    assert!(status.success());
+    assert!(!stdout.contains("a very long admin password"), "the password was echoed");
+    assert!(!dir.path().join("data/jwt-secret").exists(), "no secret is generated when one is configured");
+}
+
+#[actix_web::test]
+async fn user_create_reads_the_password_from_stdin() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut create = warta(dir.path())
+        .args(["user", "create", "--email", "reni@warta.test", "--name", "Reni Erina", "--role", "editor"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    create.stdin.take().expect("stdin").write_all(b"kata sandi yang panjang\n").expect("write");
+    let output = create.wait_with_output().expect("output");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("created editor reni@warta.test"));
+
+    let mut short = warta(dir.path())
+        .args(["user", "create", "--email", "x@warta.test", "--name", "X", "--role", "writer"])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    short.stdin.take().expect("stdin").write_all(b"short\n").expect("write");
+    let output = short.wait_with_output().expect("output");
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("password"));
+
+    let port = free_port();
+    let child = serve(dir.path(), port, &[]);
+    assert_eq!(login(port, "reni@warta.test", "kata sandi yang panjang").await, 200);
+    let (status, stdout, _) = terminate(child);
+    assert!(status.success());
+    assert!(!stdout.contains("password:"), "an account exists, so no admin is generated");
+}
+
+#[test]
+fn invalid_configuration_fails_at_start_naming_the_variable() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (var, value) in
+        [("WARTA_BIND", "not an address"), ("WARTA_JWT_SECRET", "short"), ("WARTA_TIMEZONE", "Mars/Base")]
+    {
+        let output = warta(dir.path()).env(var, value).arg("migrate").output().expect("runs");
+        assert_eq!(output.status.code(), Some(2), "{var}");
+        assert!(
+            String::from_utf8_lossy(&output.stderr).contains(var),
+            "{var}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
+
+#[test]
+fn migrate_and_openapi_commands_work() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let output = warta(dir.path()).arg("migrate").output().expect("runs");
+    assert!(output.status.success());
+    assert!(dir.path().join("data/warta.db").exists());
+    let spec = warta(dir.path()).arg("openapi").output().expect("runs");
+    assert!(spec.status.success());
+    let committed =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json")).expect("spec");
+    assert!(String::from_utf8_lossy(&spec.stdout) == committed, "run: UPDATE_OPENAPI=1 cargo test --test api openapi");
+}
+
+#[test]
+fn sigterm_lets_in_flight_requests_finish() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let port = free_port();
+    let env = [("WARTA_ADMIN_EMAIL", "redaksi@warta.test"), ("WARTA_ADMIN_PASSWORD", "a very long admin password")];
+    let child = serve(dir.path(), port, &env);
+    let body = json!({"email": "redaksi@warta.test", "password": "a very long admin password"}).to_string();
+    let head = format!(
+        "POST /api/v1/auth/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    // Half a request is on the wire when SIGTERM arrives; the rest follows after it.
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    stream.write_all(head.as_bytes()).expect("write head");
+    stream.write_all(&body.as_bytes()[..10]).expect("write part");
+    std::thread::sleep(Duration::from_millis(300));
+    let pid = child.id().to_string();
+    Command::new("kill").args(["-TERM", &pid]).status().expect("kill runs");
+    std::thread::sleep(Duration::from_millis(300));
+    stream.write_all(&body.as_bytes()[10..]).expect("write rest");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("read");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let (status, _, stderr) = terminate(child);
+    assert!(status.success(), "{stderr}");
+}

@@ -1,0 +1,106 @@
+//! Every error is an RFC 9457 problem, including the framework's own: unknown routes, bodies that
+//! are not JSON, the wrong content type, bodies over the limit, and query strings that do not parse.
+
+use actix_web::http::Method;
+use serde_json::json;
+
+use crate::helpers::TestApp;
+
+#[actix_web::test]
+async fn unknown_routes_are_404_problems() {
+    let app = TestApp::spawn().await;
+    for path in ["/nope", "/api/v1/nope", "/api/v2/categories", "/api/v1/categories/berita/extra"] {
+        let response = app.get(path).await;
+        let body = response.assert_problem(404);
+        assert!(!body["detail"].as_str().unwrap_or_default().contains("src/"), "{body}");
+    }
+}
+
+#[actix_web::test]
+async fn bodies_that_are_not_json_objects_are_refused_in_the_contracts_terms() {
+    let app = TestApp::spawn().await;
+    let token = app.token_for("editor").await;
+    let json_type = Some("application/json");
+    let cases: [(&str, Option<&str>, Vec<u8>, u16); 9] = [
+        ("truncated JSON", json_type, b"{\"name\": ".to_vec(), 400),
+        ("empty body", json_type, Vec::new(), 400),
+        ("invalid UTF-8", json_type, vec![b'"', 0xff, 0xfe, b'"'], 400),
+        ("trailing garbage", json_type, b"{\"name\": \"a\"} x".to_vec(), 400),
+        ("deeply nested", json_type, format!("{}{}", "[".repeat(10_000), "]".repeat(10_000)).into_bytes(), 400),
+        ("text/plain", Some("text/plain"), b"{\"name\": \"a\"}".to_vec(), 415),
+        ("no content type", None, b"{\"name\": \"a\"}".to_vec(), 415),
+        ("an array", json_type, b"[1, 2]".to_vec(), 422),
+        ("a string", json_type, b"\"Berita\"".to_vec(), 422),
+    ];
+    for (what, content_type, body, status) in cases {
+        let response = app.send_raw(Method::POST, "/api/v1/categories", Some(&token), content_type, body).await;
+        assert_eq!(response.status, status, "{what}: {}", response.text());
+        response.assert_problem(status);
+    }
+    let charset = app
+        .send_raw(
+            Method::POST,
+            "/api/v1/categories",
+            Some(&token),
+            Some("application/json; charset=utf-8"),
+            br#"{"name": "Berita"}"#.to_vec(),
+        )
+        .await;
+    charset.assert_status(201);
+    assert_eq!(app.get("/api/v1/categories").await.json()["data"].as_array().map(Vec::len), Some(1));
+}
+
+#[actix_web::test]
+async fn bodies_over_the_limit_are_413() {
+    let app = TestApp::spawn_with(|s| s.max_body_bytes = 4096).await;
+    let token = app.token_for("editor").await;
+    let big = json!({"name": "Berita", "description": "x".repeat(5000)});
+    app.post(Some(&token), "/api/v1/categories", &big).await.assert_problem(413);
+    let small = json!({"name": "Berita", "description": "x".repeat(1000)});
+    app.post(Some(&token), "/api/v1/categories", &small).await.assert_status(201);
+}
+
+#[actix_web::test]
+async fn query_values_that_do_not_parse_are_400_and_out_of_range_ones_422() {
+    let app = TestApp::spawn().await;
+    for query in ["per_page=abc", "page=1.5", "page=99999999999999999999", "page=", "per_page=-"] {
+        app.get(&format!("/api/v1/authors?{query}")).await.assert_problem(400);
+    }
+    for (query, field) in
+        [("per_page=0", "per_page"), ("per_page=1000", "per_page"), ("page=0", "page"), ("page=-3", "page")]
+    {
+        let response = app.get(&format!("/api/v1/tags?{query}")).await;
+        assert_eq!(response.error_fields(), [field], "{query}");
+    }
+    app.get("/api/v1/tags?page=9223372036854775807&per_page=100").await.assert_status(200);
+}
+
+#[actix_web::test]
+async fn validation_problems_list_every_broken_field() {
+    let app = TestApp::spawn().await;
+    let token = app.token_for("editor").await;
+    let response = app
+        .post(Some(&token), "/api/v1/authors", &json!({"name": "", "slug": "Not A Slug", "avatar_url": "ftp://x"}))
+        .await;
+    let body = response.assert_problem(422);
+    assert_eq!(response.error_fields(), ["name", "slug", "avatar_url"]);
+    assert!(body["errors"][0]["message"].as_str().is_some_and(|m| !m.is_empty()));
+}
+
+#[actix_web::test]
+async fn errors_carry_no_internal_detail() {
+    let app = TestApp::spawn().await;
+    let token = app.token_for("editor").await;
+    let responses = [
+        app.get("/api/v1/categories/'%20OR%201=1--").await,
+        app.post(Some(&token), "/api/v1/categories", &json!({"name": "A", "parent_id": "1; DROP TABLE users"})).await,
+        app.get("/api/v1/authors/..%2F..%2Fetc%2Fpasswd").await,
+    ];
+    for response in responses {
+        assert!(response.status >= 400 && response.status < 500, "{}", response.status);
+        let text = response.text().to_lowercase();
+        for leak in ["sqlite", "diesel", "select ", "src/", "panicked", "/work/"] {
+            assert!(!text.contains(leak), "{leak} in {text}");
+        }
+    }
+}

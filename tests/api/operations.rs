@@ -1,0 +1,105 @@
+//! Health, readiness, metrics, request ids, security headers and CORS.
+
+use actix_web::http::Method;
+
+use crate::helpers::TestApp;
+
+#[actix_web::test]
+async fn health_and_readiness_answer() {
+    let app = TestApp::spawn().await;
+    let health = app.get("/healthz").await;
+    health.assert_status(200);
+    assert_eq!(health.json()["status"], "ok");
+    let ready = app.get("/readyz").await;
+    ready.assert_status(200);
+    assert_eq!(ready.json()["status"], "ready");
+}
+
+#[actix_web::test]
+async fn metrics_count_requests_by_route_pattern_and_status() {
+    let app = TestApp::spawn().await;
+    app.get("/api/v1/authors/someone").await.assert_status(404);
+    app.get("/api/v1/authors/someone-else").await.assert_status(404);
+    app.get("/api/v1/authors").await.assert_status(200);
+    app.get("/no/such/route").await.assert_status(404);
+    let metrics = app.get("/metrics").await;
+    metrics.assert_status(200);
+    assert!(metrics.header("content-type").is_some_and(|t| t.starts_with("text/plain")));
+    let text = metrics.text();
+    for line in [
+        "warta_http_requests_total{method=\"GET\",route=\"/api/v1/authors/{key}\",status=\"404\"} 2",
+        "warta_http_requests_total{method=\"GET\",route=\"/api/v1/authors\",status=\"200\"} 1",
+        "warta_http_requests_total{method=\"GET\",route=\"unmatched\",status=\"404\"} 1",
+        "warta_http_request_duration_seconds_count{method=\"GET\",route=\"/api/v1/authors\",status=\"200\"} 1",
+        "# TYPE warta_db_pool_connections gauge",
+    ] {
+        assert!(text.contains(line), "missing {line} in\n{text}");
+    }
+    assert!(!text.contains("someone"), "raw paths must not become labels");
+}
+
+#[actix_web::test]
+async fn every_answer_has_a_request_id_and_security_headers() {
+    let app = TestApp::spawn().await;
+    let response = app.get("/api/v1/categories").await;
+    assert!(response.header("x-request-id").is_some_and(|id| id.len() >= 8));
+    assert_eq!(response.header("x-content-type-options").as_deref(), Some("nosniff"));
+    assert!(response.header("referrer-policy").is_some());
+    let given = app.client.get(app.url("/healthz")).insert_header(("X-Request-Id", "proxy-abc-123")).send().await;
+    let given = given.expect("sent");
+    assert_eq!(given.headers().get("x-request-id").and_then(|v| v.to_str().ok()), Some("proxy-abc-123"));
+}
+
+#[actix_web::test]
+async fn cors_allows_any_origin_by_default_and_exposes_the_headers_clients_need() {
+    let app = TestApp::spawn().await;
+    let preflight = app
+        .client
+        .request(Method::OPTIONS, app.url("/api/v1/categories"))
+        .insert_header(("Origin", "https://warta.example"))
+        .insert_header(("Access-Control-Request-Method", "POST"))
+        .insert_header(("Access-Control-Request-Headers", "authorization, content-type, if-match"))
+        .send()
+        .await
+        .expect("sent");
+    assert!(preflight.status().is_success(), "{}", preflight.status());
+    assert_eq!(preflight.headers().get("access-control-allow-origin").and_then(|v| v.to_str().ok()), Some("*"));
+    let simple = app
+        .client
+        .get(app.url("/api/v1/categories"))
+        .insert_header(("Origin", "https://warta.example"))
+        .send()
+        .await
+        .expect("sent");
+    let exposed = simple
+        .headers()
+        .get("access-control-expose-headers")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_lowercase();
+    for header in ["etag", "link", "location"] {
+        assert!(exposed.contains(header), "{header} not exposed: {exposed}");
+    }
+}
+
+#[actix_web::test]
+async fn cors_answers_only_configured_origins() {
+    let app = TestApp::spawn_with(|s| {
+        s.cors_origins = warta::config::CorsOrigins::List(vec!["https://warta.example".into()]);
+    })
+    .await;
+    let preflight = |origin: &'static str| {
+        app.client
+            .request(Method::OPTIONS, app.url("/api/v1/authors"))
+            .insert_header(("Origin", origin))
+            .insert_header(("Access-Control-Request-Method", "GET"))
+            .send()
+    };
+    let allowed = preflight("https://warta.example").await.expect("sent");
+    assert_eq!(
+        allowed.headers().get("access-control-allow-origin").and_then(|v| v.to_str().ok()),
+        Some("https://warta.example")
+    );
+    let refused = preflight("https://evil.example").await.expect("sent");
+    assert!(refused.headers().get("access-control-allow-origin").is_none());
+}
