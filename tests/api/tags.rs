@@ -1,0 +1,407 @@
+//! Black-box tests of tags: creation, case-insensitive names, paging, renames, slugs, and who may
+//! write.
+
+use actix_web::http::Method;
+use serde_json::{json, Value};
+
+use crate::helpers::{TestApp, TestResponse};
+
+const TAGS: &str = "/api/v1/tags";
+
+fn item(key: impl std::fmt::Display) -> String {
+    format!("{TAGS}/{key}")
+}
+
+fn id_of(tag: &Value) -> i64 {
+    tag["id"].as_i64().expect("a tag has a numeric id")
+}
+
+fn names(list: &Value) -> Vec<String> {
+    list["data"]
+        .as_array()
+        .expect("data is an array")
+        .iter()
+        .map(|t| t["name"].as_str().expect("a name").to_owned())
+        .collect()
+}
+
+/// The target of the `Link` relation `rel`, if the header names it.
+fn link(response: &TestResponse, rel: &str) -> Option<String> {
+    let header = response.header("link")?;
+    header.split(',').find(|part| part.contains(&format!("rel=\"{rel}\""))).map(|part| {
+        let start = part.find('<').expect("a link opens with <") + 1;
+        let end = part.find('>').expect("a link closes with >");
+        part[start..end].to_owned()
+    })
+}
+
+async fn send(app: &TestApp, token: &str, request: (Method, String, Option<&str>, &str)) -> TestResponse {
+    let (method, path, content_type, body) = request;
+    app.send_raw(method, &path, Some(token), content_type, body.as_bytes().to_vec()).await
+}
+
+#[actix_web::test]
+async fn creating_a_tag_answers_201_with_its_fields() {
+    let app = TestApp::spawn().await;
+    let token = app.admin_token().await;
+
+    let response = app.post(Some(&token), TAGS, &json!({"name": "Korea Utara"})).await;
+    response.assert_status(201);
+    let body = response.json();
+    let id = id_of(&body);
+
+    assert_eq!(body, json!({"id": id, "slug": "korea-utara", "name": "Korea Utara", "article_count": 0}));
+    let location = response.header("location").expect("a Location header");
+    assert!(location.ends_with(&format!("/api/v1/tags/{id}")), "Location: {location}");
+    let path = location.strip_prefix(&app.address).unwrap_or(&location);
+    assert_eq!(app.get(path).await.assert_status(200).json(), body);
+}
+
+#[actix_web::test]
+async fn a_tag_can_be_created_with_a_given_slug() {
+    let app = TestApp::spawn().await;
+    let token = app.token_for("editor").await;
+
+    let body = app.create_tag(&token, json!({"name": "Pemilihan Umum 2024", "slug": "pemilu-2024"})).await;
+
+    assert_eq!(body["slug"], "pemilu-2024");
+    assert_eq!(body["name"], "Pemilihan Umum 2024");
+    assert_eq!(app.get(&item("pemilu-2024")).await.json(), body);
+}
+
+#[actix_web::test]
+async fn tag_names_are_unique_regardless_of_case() {
+    let app = TestApp::spawn().await;
+    let token = app.token_for("editor").await;
+    let first = app.create_tag(&token, json!({"name": "Pemilu"})).await;
+
+    for name in ["pemilu", "PEMILU", "Pemilu"] {
+        let response = app.post(Some(&token), TAGS, &json!({"name": name, "slug": "lain"})).await;
+        assert_eq!(response.status, 409, "{name}: {}", response.text());
+        response.assert_problem(409);
+    }
+
+    let list = app.get(TAGS).await.json();
+    assert_eq!(names(&list), ["Pemilu"], "only the first spelling exists");
+    assert_eq!(list["data"][0]["id"], first["id"]);
+}
+
+#[actix_web::test]
+async fn tag_names_compare_case_insensitively_beyond_ascii() {
+    let app = TestApp::spawn().await;
+    let token = app.token_for("editor").await;
+    app.create_tag(&token, json!({"name": "Ékonomi Ñusantara"})).await;
+
+    app.post(Some(&token), TAGS, &json!({"name": "ÉKONOMI ÑUSANTARA"})).await.assert_problem(409);
+    app.post(Some(&token), TAGS, &json!({"name": "ékonomi ñusantara"})).await.assert_problem(409);
+
+    assert_eq!(names(&app.get(TAGS).await.json()), ["Ékonomi Ñusantara"]);
+}
+
+#[actix_web::test]
+async fn a_given_tag_slug_that_is_taken_is_a_conflict() {
+    let app = TestApp::spawn().await;
+    let token = app.token_for("editor").await;
+    app.create_tag(&token, json!({"name": "Pemilu"})).await;
+
+    app.post(Some(&token), TAGS, &json!({"name": "Pemilihan", "slug": "pemilu"})).await.assert_problem(409);
+
+    assert_eq!(app.get(TAGS).await.json()["meta"]["total"], 1);
+}
+
+#[actix_web::test]
+async fn generated_tag_slugs_are_unique_and_transliterated() {
+    let app = TestApp::spawn().await;
+    let token = app.token_for("editor").await;
+
+    let first = app.create_tag(&token, json!({"name": "Pemilu!"})).await;
+    let second = app.create_tag(&token, json!({"name": "Pemilu?"})).await;
+    let accented = app.create_tag(&token, json!({"name": "Bédah Buku ‘Reset’"})).await;
+    let year = app.create_tag(&token, json!({"name": "2024"})).await;
+
+    assert_eq!(first["slug"], "pemilu");
+    assert_eq!(second["slug"], "pemilu-2");
+    assert_eq!(accented["slug"], "bedah-buku-reset");
+    assert_eq!(year["slug"], "tag-2024");
+}
+
+#[actix_web::test]
+async fn a_tag_is_found_by_id_and_by_slug() {
+    let app = TestApp::spawn().await;
+    let token = app.token_for("editor").await;
+    let created = app.create_tag(&token, json!({"name": "Korea Utara"})).await;
+
+    let by_id = app.get(&item(id_of(&created))).await;
+    by_id.assert_status(200);
+    assert_eq!(by_id.json(), created);
+    let by_slug = app.get(&item("korea-utara")).await;
+    by_slug.assert_status(200);
+    assert_eq!(by_slug.json(), created);
+}
+
+#[actix_web::test]
+async fn the_tag_list_is_paginated_with_meta_and_links() {
+    let app = TestApp::spawn().await;
+    let token = app.token_for("editor").await;
+    for name in ["Pemilu", "Banjir", "Ekonomi", "Asia", "Dunia"] {
+        app.create_tag(&token, json!({"name": name})).await;
+    }
+
+    let first = app.get(&format!("{TAGS}?per_page=2")).await;
+    first.assert_status(200);
+    let body = first.json();
+    assert_eq!(body["meta"], json!({"page": 1, "per_page": 2, "total": 5, "total_pages": 3}));
+    assert!(link(&first, "prev").is_none());
+    let next = link(&first, "next").expect("page 1 links to the next page");
+    assert!(next.contains("page=2") && next.contains("per_page=2"), "next: {next}");
+
+    let second = app.get(&next.replace(&app.address, "")).await;
+    second.assert_status(200);
+    assert_eq!(second.json()["meta"]["page"], 2);
+    assert!(link(&second, "prev").is_some_and(|prev| prev.contains("page=1")), "{:?}", second.header("link"));
+
+    let third = app.get(&format!("{TAGS}?per_page=2&page=3")).await;
+    assert!(link(&third, "next").is_none());
+    let mut seen: Vec<String> = [body, second.json(), third.json()].iter().flat_map(names).collect();
+    seen.sort();
+    assert_eq!(seen, ["Asia", "Banjir", "Dunia", "Ekonomi", "Pemilu"], "every tag exactly once");
+
+    let beyond = app.get(&format!("{TAGS}?per_page=2&page=9")).await.json();
+    assert_eq!(beyond, json!({"data": [], "meta": {"page": 9, "per_page": 2, "total": 5, "total_pages": 3}}));
+}
+
+#[actix_web::test]
+async fn bad_tag_paging_parameters_are_refused() {
+    let app = TestApp::spawn().await;
+
+    for (query, field) in [("per_page=0", "per_page"), ("per_page=101", "per_page"), ("page=0", "page")] {
+        let response = app.get(&format!("{TAGS}?{query}")).await;
+        assert_eq!(response.status, 422, "{query}: {}", response.text());
+        assert_eq!(response.error_fields(), [field], "{query}");
+    }
+    for query in ["per_page=abc", "page=1.5", "page=99999999999999999999"] {
+        let response = app.get(&format!("{TAGS}?{query}")).await;
+        assert_eq!(response.status, 400, "{query}: {}", response.text());
+        response.assert_problem(400);
+    }
+}
+
+#[actix_web::test]
+async fn renaming_a_tag_keeps_its_slug() {
+    let app = TestApp::spawn().await;
+    let token = app.token_for("editor").await;
+    let created = app.create_tag(&token, json!({"name": "Korut"})).await;
+
+    let response = app.patch(Some(&token), &item(id_of(&created)), &json!({"name": "Korea Utara"})).await;
+    response.assert_status(200);
+
+    assert_eq!(
+        response.json(),
+        json!({"id": created["id"], "slug": "korut", "name": "Korea Utara", "article_count": 0})
+    );
+    assert_eq!(app.get(&item("korut")).await.json()["name"], "Korea Utara");
+}
+
+#[actix_web::test]
+async fn a_tag_can_be_renamed_to_a_different_case_of_its_own_name() {
+    let app = TestApp::spawn().await;
+    let token = app.token_for("editor").await;
+    let created = app.create_tag(&token, json!({"name": "pemilu"})).await;
+
+    let response = app.patch(Some(&token), &item(id_of(&created)), &json!({"name": "Pemilu"})).await;
+    response.assert_status(200);
+
+    assert_eq!(response.json()["name"], "Pemilu");
+}
+
+#[actix_web::test]
+async fn renaming_a_tag_to_another_tags_name_is_a_conflict() {
+    let app = TestApp::spawn().await;
+    let token = app.token_for("editor").await;
+    app.create_tag(&token, json!({"name": "Pemilu"})).await;
+    let other = app.create_tag(&token, json!({"name": "Pilkada"})).await;
+
+    app.patch(Some(&token), &item(id_of(&other)), &json!({"name": "PEMILU"})).await.assert_problem(409);
+
+    assert_eq!(app.get(&item(id_of(&other))).await.json()["name"], "Pilkada");
+}
+
+#[actix_web::test]
+async fn a_tag_slug_can_be_changed_but_not_to_a_taken_one() {
+    let app = TestApp::spawn().await;
+    let token = app.token_for("editor").await;
+    let created = app.create_tag(&token, json!({"name": "Korea Utara"})).await;
+    app.create_tag(&token, json!({"name": "Pemilu"})).await;
+
+    let response = app.patch(Some(&token), &item("korea-utara"), &json!({"slug": "korut"})).await;
+    response.assert_status(200);
+    assert_eq!(response.json()["slug"], "korut");
+    assert_eq!(response.json()["name"], "Korea Utara");
+    assert_eq!(app.get(&item("korut")).await.json()["id"], created["id"]);
+    app.get(&item("korea-utara")).await.assert_problem(404);
+
+    app.patch(Some(&token), &item("korut"), &json!({"slug": "pemilu"})).await.assert_problem(409);
+    assert_eq!(app.get(&item(id_of(&created))).await.json()["slug"], "korut");
+}
+
+#[actix_web::test]
+async fn invalid_tag_fields_are_unprocessable() {
+    let app = TestApp::spawn().await;
+    let token = app.token_for("editor").await;
+    let existing = app.create_tag(&token, json!({"name": "Pemilu"})).await;
+
+    let too_long = "a".repeat(121);
+    let cases = [
+        (json!({"name": ""}), "name", "empty name"),
+        (json!({"name": " \t "}), "name", "blank name"),
+        (json!({"name": "Dunia", "slug": "Dunia"}), "slug", "uppercase slug"),
+        (json!({"name": "Dunia", "slug": "a--b"}), "slug", "double hyphen"),
+        (json!({"name": "Dunia", "slug": "2024"}), "slug", "slug without a letter"),
+        (json!({"name": "Dunia", "slug": too_long}), "slug", "slug of 121 characters"),
+        (json!({"name": "Dunia", "slug": "dunia baru"}), "slug", "slug with a space"),
+    ];
+    for (body, field, case) in cases {
+        let response = app.post(Some(&token), TAGS, &body).await;
+        assert_eq!(response.status, 422, "create, {case}: {}", response.text());
+        assert_eq!(response.error_fields(), [field], "create, {case}");
+        let mut changes = body.clone();
+        if field == "slug" {
+            changes.as_object_mut().expect("an object").remove("name");
+        }
+        let response = app.patch(Some(&token), &item(id_of(&existing)), &changes).await;
+        assert_eq!(response.status, 422, "patch, {case}: {}", response.text());
+        assert_eq!(response.error_fields(), [field], "patch, {case}");
+    }
+    assert_eq!(app.get(TAGS).await.json()["data"], json!([existing]), "nothing was created or changed");
+}
+
+#[actix_web::test]
+async fn tag_names_round_trip_unicode_exactly() {
+    let app = TestApp::spawn().await;
+    let token = app.token_for("editor").await;
+    let name = " “Korea Utara” — é 🎉 [Jong-un's] ";
+
+    let created = app.create_tag(&token, json!({"name": name})).await;
+
+    assert_eq!(created["name"], name);
+    assert_eq!(created["slug"], "korea-utara-e-jong-uns");
+    assert_eq!(app.get(&item(id_of(&created))).await.json()["name"], name);
+    assert_eq!(app.get(TAGS).await.json()["data"][0]["name"], name);
+}
+
+#[actix_web::test]
+async fn deleting_a_tag_answers_204_and_it_is_gone() {
+    let app = TestApp::spawn().await;
+    let token = app.token_for("editor").await;
+    let created = app.create_tag(&token, json!({"name": "Pemilu"})).await;
+    app.create_tag(&token, json!({"name": "Banjir"})).await;
+
+    let response = app.delete(Some(&token), &item("pemilu")).await;
+    response.assert_status(204);
+    assert!(response.body.is_empty());
+
+    app.get(&item(id_of(&created))).await.assert_problem(404);
+    app.get(&item("pemilu")).await.assert_problem(404);
+    assert_eq!(names(&app.get(TAGS).await.json()), ["Banjir"]);
+    let recreated = app.create_tag(&token, json!({"name": "pemilu"})).await;
+    assert_eq!(recreated["slug"], "pemilu", "the name and slug are free again");
+}
+
+#[actix_web::test]
+async fn unknown_tags_are_not_found() {
+    let app = TestApp::spawn().await;
+    let token = app.token_for("editor").await;
+    app.create_tag(&token, json!({"name": "Pemilu"})).await;
+
+    for key in ["999", "tidak-ada", "99999999999999999999", "0"] {
+        let response = app.get(&item(key)).await;
+        assert_eq!(response.status, 404, "GET {key}: {}", response.text());
+        response.assert_problem(404);
+        let response = app.patch(Some(&token), &item(key), &json!({"name": "X"})).await;
+        assert_eq!(response.status, 404, "PATCH {key}: {}", response.text());
+        let response = app.delete(Some(&token), &item(key)).await;
+        assert_eq!(response.status, 404, "DELETE {key}: {}", response.text());
+        response.assert_problem(404);
+    }
+}
+
+#[actix_web::test]
+async fn anonymous_tag_writes_are_unauthorized_with_a_bearer_challenge() {
+    let app = TestApp::spawn().await;
+    let token = app.token_for("editor").await;
+    let existing = app.create_tag(&token, json!({"name": "Pemilu"})).await;
+    let key = item(id_of(&existing));
+
+    for token in [None, Some("not-a-jwt")] {
+        for response in [
+            app.post(token, TAGS, &json!({"name": "Banjir"})).await,
+            app.patch(token, &key, &json!({"name": "Banjir"})).await,
+            app.delete(token, &key).await,
+            app.patch(token, &item("tidak-ada"), &json!({"name": "Banjir"})).await,
+            app.delete(token, &item("999")).await,
+            app.send_raw(Method::POST, TAGS, token, Some("application/json"), b"{".to_vec()).await,
+        ] {
+            response.assert_problem(401);
+            let challenge = response.header("www-authenticate").expect("a WWW-Authenticate header");
+            assert!(challenge.starts_with("Bearer"), "{challenge}");
+        }
+    }
+    assert_eq!(app.get(TAGS).await.json()["data"], json!([existing]), "nothing changed");
+}
+
+#[actix_web::test]
+async fn writers_may_not_manage_tags_directly() {
+    let app = TestApp::spawn().await;
+    let editor = app.token_for("editor").await;
+    let writer = app.token_for("writer").await;
+    let existing = app.create_tag(&editor, json!({"name": "Pemilu"})).await;
+    let key = item(id_of(&existing));
+
+    let forbidden = [
+        ("POST", app.post(Some(&writer), TAGS, &json!({"name": "Banjir"})).await),
+        ("PATCH", app.patch(Some(&writer), &key, &json!({"name": "Banjir"})).await),
+        ("PATCH by slug", app.patch(Some(&writer), &item("pemilu"), &json!({"slug": "x"})).await),
+        ("DELETE", app.delete(Some(&writer), &key).await),
+        ("POST invalid JSON", send(&app, &writer, (Method::POST, TAGS.into(), Some("application/json"), "{")).await),
+        ("POST text/plain", send(&app, &writer, (Method::POST, TAGS.into(), Some("text/plain"), "x")).await),
+        ("PATCH invalid JSON", send(&app, &writer, (Method::PATCH, key.clone(), Some("application/json"), "{")).await),
+    ];
+    for (case, response) in forbidden {
+        assert_eq!(response.status, 403, "{case}: {}", response.text());
+        response.assert_problem(403);
+    }
+    assert_eq!(app.get(TAGS).await.json()["data"], json!([existing]), "nothing changed");
+
+    for key in ["999", "tidak-ada"] {
+        let response = app.patch(Some(&writer), &item(key), &json!({"name": "X"})).await;
+        assert_eq!(response.status, 404, "writer PATCH {key}: {}", response.text());
+        let response = app.delete(Some(&writer), &item(key)).await;
+        assert_eq!(response.status, 404, "writer DELETE {key}: {}", response.text());
+    }
+}
+
+#[actix_web::test]
+async fn malformed_tag_bodies_follow_the_error_precedence() {
+    let app = TestApp::spawn().await;
+    let editor = app.token_for("editor").await;
+    let existing = app.create_tag(&editor, json!({"name": "Pemilu"})).await;
+    let key = item(id_of(&existing));
+    let json_type = Some("application/json");
+    let post = |content_type, body| (Method::POST, TAGS.to_owned(), content_type, body);
+    let patch = |content_type, body| (Method::PATCH, key.clone(), content_type, body);
+
+    send(&app, &editor, post(json_type, "{")).await.assert_problem(400);
+    send(&app, &editor, post(Some("text/plain"), r#"{"name": "Banjir"}"#)).await.assert_problem(415);
+    send(&app, &editor, post(json_type, "[1]")).await.assert_problem(422);
+    assert_eq!(send(&app, &editor, post(json_type, r#"{"name": 5}"#)).await.error_fields(), ["name"]);
+    assert_eq!(send(&app, &editor, post(json_type, r#"{"slug": "banjir"}"#)).await.error_fields(), ["name"]);
+    assert_eq!(send(&app, &editor, post(json_type, r#"{"name": "Banjir", "slug": 1}"#)).await.error_fields(), ["slug"]);
+
+    send(&app, &editor, patch(json_type, "{")).await.assert_problem(400);
+    send(&app, &editor, patch(Some("text/plain"), r#"{"name": "Banjir"}"#)).await.assert_problem(415);
+    send(&app, &editor, patch(json_type, "[1]")).await.assert_problem(422);
+    assert_eq!(send(&app, &editor, patch(json_type, r#"{"name": 5}"#)).await.error_fields(), ["name"]);
+    send(&app, &editor, (Method::PATCH, item("tidak-ada"), json_type, "{")).await.assert_problem(404);
+
+    assert_eq!(app.get(TAGS).await.json()["data"], json!([existing]), "nothing changed");
+}
