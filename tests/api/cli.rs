@@ -203,3 +203,32 @@ fn sigterm_lets_in_flight_requests_finish() {
     let (status, _, stderr) = terminate(child);
     assert!(status.success(), "{stderr}");
 }
+
+#[actix_web::test]
+async fn json_logs_carry_one_structured_line_per_request() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let port = free_port();
+    let env = [
+        ("WARTA_LOG_FORMAT", "json"),
+        ("WARTA_ADMIN_EMAIL", "redaksi@warta.test"),
+        ("WARTA_ADMIN_PASSWORD", "a very long admin password"),
+    ];
+    let child = serve(dir.path(), port, &env);
+    let response = awc::Client::default()
+        .get(format!("http://127.0.0.1:{port}/api/v1/authors?per_page=5"))
+        .insert_header(("X-Request-Id", "trace-me-42"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status().as_u16(), 200);
+    let (status, _, stderr) = terminate(child);
+    assert!(status.success());
+    let lines: Vec<serde_json::Value> =
+        stderr.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}"))).collect();
+    let line = lines.iter().find(|l| l["span"]["request_id"] == "trace-me-42").expect("a line for the request");
+    assert_eq!(line["status"], 200);
+    assert_eq!(line["span"]["method"], "GET");
+    assert_eq!(line["span"]["path"], "/api/v1/authors");
+    assert!(line["latency_ms"].as_f64().is_some_and(|ms| ms >= 0.0), "{line}");
+    assert!(!stderr.contains("a very long admin password"), "a secret was logged");
+}
