@@ -1,6 +1,7 @@
 //! Warta: a headless CMS for news publishers. The library holds the whole application so that the
 //! binary and the black-box tests start exactly the same server.
 
+pub mod articles;
 pub mod auth;
 pub mod authors;
 pub mod categories;

@@ -22,6 +22,7 @@ use utoipa_actix_web::AppExt;
         (name = "categories", description = "The section tree"),
         (name = "authors", description = "Public bylines"),
         (name = "tags", description = "Labels on articles"),
+        (name = "articles", description = "News articles and the editorial workflow"),
         (name = "operations", description = "Health, metrics and this document"),
     )
 )]

@@ -21,7 +21,7 @@ use crate::domain::validation::Email;
 use crate::error::ApiError;
 use crate::health::{self, OpenApiJson};
 use crate::metrics::Metrics;
-use crate::{auth, authors, categories, tags, telemetry, users};
+use crate::{articles, auth, authors, categories, tags, telemetry, users};
 
 /// Every documented route: the operations endpoints at the root, the API under `/api/v1`.
 pub fn register_routes<T>(app: UtoipaApp<T>) -> UtoipaApp<T>
@@ -39,7 +39,8 @@ where
             .configure(users::configure)
             .configure(categories::configure)
             .configure(authors::configure)
-            .configure(tags::configure),
+            .configure(tags::configure)
+            .configure(articles::configure),
     )
 }
 

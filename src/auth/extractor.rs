@@ -41,23 +41,47 @@ fn bearer_token(req: &HttpRequest) -> Option<String> {
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned())
 }
 
+/// Authenticates the request: `None` without an `Authorization` header, 401 with a bad one.
+fn authenticate(req: &HttpRequest) -> Pin<Box<dyn Future<Output = Result<Option<AuthUser>, ApiError>>>> {
+    let present = req.headers().contains_key(header::AUTHORIZATION);
+    let token = bearer_token(req);
+    let keys = req.app_data::<Data<JwtKeys>>().cloned();
+    let db = req.app_data::<Data<Db>>().cloned();
+    Box::pin(async move {
+        if !present {
+            return Ok(None);
+        }
+        let (Some(token), Some(keys), Some(db)) = (token, keys, db) else {
+            return Err(ApiError::Unauthorized);
+        };
+        let id = keys.verify(&token).ok_or(ApiError::Unauthorized)?;
+        let row = db.run(move |conn| Ok(crate::users::repo::find(conn, id)?)).await?.ok_or(ApiError::Unauthorized)?;
+        let role = Role::parse(&row.role).ok_or(ApiError::Unauthorized)?;
+        Ok(Some(AuthUser { id, role, row }))
+    })
+}
+
 impl FromRequest for AuthUser {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let token = bearer_token(req);
-        let keys = req.app_data::<Data<JwtKeys>>().cloned();
-        let db = req.app_data::<Data<Db>>().cloned();
-        Box::pin(async move {
-            let (Some(token), Some(keys), Some(db)) = (token, keys, db) else {
-                return Err(ApiError::Unauthorized);
-            };
-            let id = keys.verify(&token).ok_or(ApiError::Unauthorized)?;
-            let row =
-                db.run(move |conn| Ok(crate::users::repo::find(conn, id)?)).await?.ok_or(ApiError::Unauthorized)?;
-            let role = Role::parse(&row.role).ok_or(ApiError::Unauthorized)?;
-            Ok(AuthUser { id, role, row })
-        })
+        let user = authenticate(req);
+        Box::pin(async move { user.await?.ok_or(ApiError::Unauthorized) })
+    }
+}
+
+/// The caller on routes open to anonymous readers: `None` without credentials. A token that is
+/// present but invalid is still a 401, never silently anonymous.
+#[derive(Debug, Clone)]
+pub struct MaybeUser(pub Option<AuthUser>);
+
+impl FromRequest for MaybeUser {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let user = authenticate(req);
+        Box::pin(async move { Ok(MaybeUser(user.await?)) })
     }
 }

@@ -9,7 +9,7 @@ pub mod password;
 pub mod repo;
 pub mod service;
 
-pub use extractor::AuthUser;
+pub use extractor::{AuthUser, MaybeUser};
 
 use base64::Engine;
 use rand::RngCore;

@@ -78,4 +78,72 @@ diesel::table! {
 diesel::joinable!(users -> authors (author_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 
-diesel::allow_tables_to_appear_in_same_query!(authors, users, refresh_tokens, login_failures, categories, tags);
+diesel::table! {
+    articles (id) {
+        id -> Integer,
+        slug -> Text,
+        title -> Text,
+        custom_excerpt -> Nullable<Text>,
+        excerpt -> Text,
+        body -> Text,
+        body_format -> Text,
+        body_html -> Text,
+        word_count -> Integer,
+        reading_time_minutes -> Integer,
+        cover_url -> Nullable<Text>,
+        cover_caption -> Nullable<Text>,
+        cover_credit -> Nullable<Text>,
+        cover_alt -> Nullable<Text>,
+        category_id -> Integer,
+        status -> Text,
+        published_at -> Nullable<Timestamp>,
+        view_count -> BigInt,
+        version -> Integer,
+        created_by -> Nullable<Integer>,
+        updated_by -> Nullable<Integer>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    article_authors (article_id, author_id) {
+        article_id -> Integer,
+        author_id -> Integer,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    article_tags (article_id, tag_id) {
+        article_id -> Integer,
+        tag_id -> Integer,
+    }
+}
+
+diesel::table! {
+    article_slug_redirects (slug) {
+        slug -> Text,
+        article_id -> Integer,
+    }
+}
+
+diesel::joinable!(articles -> categories (category_id));
+diesel::joinable!(article_authors -> articles (article_id));
+diesel::joinable!(article_authors -> authors (author_id));
+diesel::joinable!(article_tags -> articles (article_id));
+diesel::joinable!(article_tags -> tags (tag_id));
+diesel::joinable!(article_slug_redirects -> articles (article_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    articles,
+    article_authors,
+    article_tags,
+    article_slug_redirects,
+    authors,
+    categories,
+    login_failures,
+    refresh_tokens,
+    tags,
+    users
+);

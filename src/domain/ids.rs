@@ -36,3 +36,7 @@ id_type!(
     /// A tag's id.
     TagId
 );
+id_type!(
+    /// An article's id.
+    ArticleId
+);

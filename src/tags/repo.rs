@@ -79,3 +79,7 @@ pub fn update(conn: &mut DbConn, id: TagId, changes: &TagChanges) -> QueryResult
 pub fn delete(conn: &mut DbConn, id: TagId) -> QueryResult<usize> {
     diesel::delete(tags::table.find(id)).execute(conn)
 }
+
+pub fn find_by_name_key(conn: &mut DbConn, name_key: &str) -> QueryResult<Option<TagRow>> {
+    tags::table.filter(tags::name_key.eq(name_key)).select(TagRow::as_select()).first(conn).optional()
+}

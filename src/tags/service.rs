@@ -97,3 +97,31 @@ pub fn delete(conn: &mut DbConn, user: &AuthUser, key: &ItemKey) -> Result<(), A
         Ok(())
     })
 }
+
+/// The tags an article names, in order and without repeats (names compare case-insensitively);
+/// unknown names create tags. Runs inside the caller's transaction.
+pub fn ensure_named(conn: &mut DbConn, names: &[String]) -> Result<Vec<crate::domain::ids::TagId>, ApiError> {
+    let mut ids = Vec::with_capacity(names.len());
+    for name in names {
+        let key = name_key(name);
+        let id = match repo::find_by_name_key(conn, &key)? {
+            Some(tag) => tag.id,
+            None => {
+                let slug = Slug::generate(name, "tag").first_free(|s| repo::slug_taken(conn, s))?;
+                let now = time::now();
+                let row = NewTagRow {
+                    slug: slug.into_string(),
+                    name: name.clone(),
+                    name_key: key,
+                    created_at: now,
+                    updated_at: now,
+                };
+                repo::insert(conn, &row).map_err(clash)?.id
+            }
+        };
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    Ok(ids)
+}

@@ -1,0 +1,182 @@
+//! Request and response bodies of `/articles`.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::categories::dto::CategoryRef;
+use crate::domain::article_status::ArticleStatus;
+use crate::domain::body::BodyFormat;
+use crate::domain::ids::{ArticleId, AuthorId, CategoryId, TagId};
+
+/// The picture at the top of an article, with the line printed under it ("Ilustrasi/Net").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"url": "https://images.warta.example/2023/08/rudal.jpg", "caption": "Ilustrasi",
+    "credit": "Net", "alt": "Peluncuran rudal di pesisir timur"}))]
+pub struct CoverImage {
+    /// An absolute http(s) URL.
+    pub url: String,
+    #[serde(default)]
+    pub caption: Option<String>,
+    #[serde(default)]
+    pub credit: Option<String>,
+    /// Describes the picture for readers who cannot see it.
+    #[serde(default)]
+    pub alt: Option<String>,
+}
+
+/// The article's category with its breadcrumb.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ArticleCategory {
+    pub id: CategoryId,
+    pub slug: String,
+    pub name: String,
+    /// Root first, the category itself last: "Berita > Dunia".
+    pub path: Vec<CategoryRef>,
+}
+
+/// A byline.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AuthorRef {
+    pub id: AuthorId,
+    pub slug: String,
+    pub name: String,
+}
+
+/// A tag on an article.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TagRef {
+    pub id: TagId,
+    pub slug: String,
+    pub name: String,
+}
+
+/// An article without its body: what lists and feeds carry.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"id": 42, "slug": "korea-utara-luncurkan-rudal", "title": "Korea Utara Luncurkan Rudal",
+    "excerpt": "Pyongyang kembali meluncurkan rudal balistik ke arah Laut Jepang…", "body_format": "markdown",
+    "cover_image": {"url": "https://images.warta.example/2023/08/rudal.jpg", "caption": "Ilustrasi", "credit": "Net", "alt": "Peluncuran rudal"},
+    "category": {"id": 4, "slug": "dunia", "name": "Dunia", "path": [{"id": 1, "slug": "berita", "name": "Berita"}, {"id": 4, "slug": "dunia", "name": "Dunia"}]},
+    "authors": [{"id": 3, "slug": "reni-erina", "name": "Reni Erina"}], "tags": [{"id": 7, "slug": "korea-utara", "name": "Korea Utara"}],
+    "status": "published", "published_at": "2023-08-31T07:09:00Z", "published_at_display": "Kamis, 31 Agustus 2023 | 14:09 WIB",
+    "reading_time_minutes": 3, "word_count": 512, "view_count": 1024,
+    "created_at": "2023-08-31T06:40:00Z", "updated_at": "2023-08-31T07:09:00Z", "version": 4}))]
+pub struct ArticleSummary {
+    pub id: ArticleId,
+    pub slug: String,
+    pub title: String,
+    /// The editor's excerpt, or the start of the body's text cut at a word boundary with `…`.
+    pub excerpt: String,
+    pub body_format: BodyFormat,
+    pub cover_image: Option<CoverImage>,
+    pub category: ArticleCategory,
+    /// Bylines, in order.
+    pub authors: Vec<AuthorRef>,
+    pub tags: Vec<TagRef>,
+    /// A scheduled article whose time has passed reads as `published`.
+    pub status: ArticleStatus,
+    #[serde(serialize_with = "crate::domain::time::serialize_opt")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub published_at: Option<NaiveDateTime>,
+    /// `published_at` as the page prints it, in the site's time zone: "Kamis, 31 Agustus 2023 | 14:09 WIB".
+    pub published_at_display: Option<String>,
+    pub reading_time_minutes: i32,
+    pub word_count: i32,
+    pub view_count: i64,
+    #[serde(serialize_with = "crate::domain::time::serialize")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "crate::domain::time::serialize")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: NaiveDateTime,
+    /// Starts at 1 and grows by one with every write; send it back as `If-Match` to change the article.
+    pub version: i32,
+}
+
+/// A whole article.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ArticleResponse {
+    #[serde(flatten)]
+    pub summary: ArticleSummary,
+    /// The body as written, in `body_format`.
+    pub body: String,
+    /// The body rendered to HTML and sanitized: safe to insert into a page.
+    pub body_html: String,
+}
+
+/// A new article. It is a `draft` unless `status` says otherwise: a write never publishes by accident.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"title": "Korea Utara Luncurkan Rudal", "body": "Pyongyang kembali meluncurkan rudal balistik...",
+    "category_id": 4, "author_ids": [3], "tags": ["Korea Utara", "Rudal"],
+    "cover_image": {"url": "https://images.warta.example/2023/08/rudal.jpg", "caption": "Ilustrasi", "credit": "Net", "alt": "Peluncuran rudal"}}))]
+pub struct CreateArticleRequest {
+    pub title: String,
+    /// Generated from the title when absent.
+    pub slug: Option<String>,
+    /// Derived from the body when absent.
+    pub excerpt: Option<String>,
+    pub body: String,
+    /// `markdown` (default) or `html`.
+    pub body_format: Option<BodyFormat>,
+    pub cover_image: Option<CoverImage>,
+    pub category_id: CategoryId,
+    /// Bylines, in order.
+    pub author_ids: Option<Vec<AuthorId>>,
+    /// Tag names; unknown names create tags.
+    pub tags: Option<Vec<String>>,
+    /// Writers may ask for `draft` or `review` only.
+    pub status: Option<ArticleStatus>,
+    /// With `published`: a future time schedules the article; absent publishes it now.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub published_at: Option<DateTime<Utc>>,
+}
+
+/// Changes to an article: any subset of the fields. `null` clears `excerpt` (derive it again),
+/// `cover_image` and `published_at`. The version being changed goes in `If-Match` or in `version`.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct UpdateArticleRequest {
+    pub title: Option<String>,
+    pub slug: Option<String>,
+    #[serde(default, deserialize_with = "crate::extract::nullable")]
+    #[schema(value_type = Option<String>)]
+    pub excerpt: Option<Option<String>>,
+    pub body: Option<String>,
+    pub body_format: Option<BodyFormat>,
+    #[serde(default, deserialize_with = "crate::extract::nullable")]
+    #[schema(value_type = Option<CoverImage>)]
+    pub cover_image: Option<Option<CoverImage>>,
+    pub category_id: Option<CategoryId>,
+    pub author_ids: Option<Vec<AuthorId>>,
+    pub tags: Option<Vec<String>>,
+    pub status: Option<ArticleStatus>,
+    #[serde(default, deserialize_with = "crate::extract::nullable")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub published_at: Option<Option<DateTime<Utc>>>,
+    /// The version this change is based on, when `If-Match` is not sent.
+    pub version: Option<i64>,
+}
+
+/// Filters, search and order of `GET /articles`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct ArticleListQuery {
+    /// Page number, from 1.
+    #[param(value_type = Option<i64>, minimum = 1)]
+    pub page: Option<String>,
+    /// Items per page, 1 to 100 (default 20).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 100)]
+    pub per_page: Option<String>,
+    /// A category slug; its sub-categories are included.
+    pub category: Option<String>,
+    /// An author slug.
+    pub author: Option<String>,
+    /// A tag slug.
+    pub tag: Option<String>,
+    /// Full-text search over title, excerpt and body, case- and accent-insensitive; best match first
+    /// (title matches above body matches) unless `sort` is given.
+    pub q: Option<String>,
+    /// `-published_at` (default), `published_at`, `title` or `-view_count`.
+    pub sort: Option<String>,
+    /// Logged-in users only: comma-separated statuses (`draft,review`), or `any`. Writers see their
+    /// own unpublished articles and everyone's published ones; editors see all.
+    pub status: Option<String>,
+}

@@ -1,0 +1,155 @@
+//! HTTP handlers of `/articles`.
+
+use actix_web::http::header;
+use actix_web::web::{Data, Path, Query};
+use actix_web::{delete, get, patch, post, HttpRequest, HttpResponse};
+
+use crate::articles::dto::{
+    ArticleListQuery, ArticleResponse, ArticleSummary, CreateArticleRequest, UpdateArticleRequest,
+};
+use crate::articles::service::{self, Lookup, Precondition};
+use crate::auth::{AuthUser, MaybeUser};
+use crate::config::Settings;
+use crate::db::Db;
+use crate::domain::key::ItemKey;
+use crate::domain::pagination::Paginated;
+use crate::error::{ApiError, Problem};
+use crate::extract::JsonBody;
+use crate::responses;
+
+fn if_match(req: &HttpRequest) -> Option<Precondition> {
+    Precondition::from_if_match(req.headers().get(header::IF_MATCH).and_then(|v| v.to_str().ok()))
+}
+
+/// An article answer for a logged-in user: its version as `ETag`, and never stored by caches.
+fn private_article(mut response: actix_web::HttpResponseBuilder, article: &ArticleResponse) -> HttpResponse {
+    response
+        .insert_header((header::ETAG, format!("\"{}\"", article.summary.version)))
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .json(article)
+}
+
+/// List articles: visible ones by default; with `status`, also unpublished ones the caller may see.
+#[utoipa::path(tag = "articles", params(ArticleListQuery), security((), ("bearer" = [])), responses(
+    (status = 200, description = "A page of article summaries", body = Paginated<ArticleSummary>,
+        headers(("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))),
+    (status = 400, description = "A paging parameter is not a number", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "`status` asked for without a login, or a bad token", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "A parameter is out of range or unknown", body = Problem, content_type = "application/problem+json")))]
+#[get("/articles")]
+pub async fn list_articles(
+    req: HttpRequest,
+    db: Data<Db>,
+    settings: Data<Settings>,
+    viewer: MaybeUser,
+    query: Query<ArticleListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let tz = settings.timezone;
+    let page = db.run(move |conn| service::list(conn, viewer.0.as_ref(), &query, tz)).await?;
+    Ok(responses::page(&req, &page))
+}
+
+/// Create an article (writers: as `draft` or `review` only).
+#[utoipa::path(tag = "articles", security(("bearer" = [])), request_body = CreateArticleRequest, responses(
+    (status = 201, description = "Created", body = ArticleResponse,
+        headers(("Location" = String, description = "The new article"), ("ETag" = String, description = "The version, quoted"))),
+    (status = 400, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "A writer asked for a status only editors may set", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
+    (status = 415, description = "Body is not application/json", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Invalid field, or ids that name nothing", body = Problem, content_type = "application/problem+json")))]
+#[post("/articles")]
+pub async fn create_article(
+    db: Data<Db>,
+    settings: Data<Settings>,
+    user: AuthUser,
+    body: JsonBody<CreateArticleRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let req = body.parse()?;
+    let tz = settings.timezone;
+    let article = db.run(move |conn| service::create(conn, &user, req, tz)).await?;
+    let location = format!("/api/v1/articles/{}", article.summary.id);
+    Ok(private_article(HttpResponse::Created().insert_header((header::LOCATION, location)).take(), &article))
+}
+
+/// One article, by id or slug. Anonymous readers see visible articles only; writers also their
+/// own; editors everything. A slug retired after publication answers 301 to the current one.
+#[utoipa::path(tag = "articles", params(("key" = String, Path, description = "An id (all digits) or a slug")),
+    security((), ("bearer" = [])), responses(
+    (status = 200, description = "The article", body = ArticleResponse,
+        headers(("ETag" = String, description = "For logged-in callers, the version, quoted"))),
+    (status = 301, description = "The slug changed; `Location` has the current one", headers(("Location" = String))),
+    (status = 401, description = "A bad token", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "No such article, or not visible to the caller", body = Problem, content_type = "application/problem+json")))]
+#[get("/articles/{key}")]
+pub async fn get_article(
+    db: Data<Db>,
+    settings: Data<Settings>,
+    viewer: MaybeUser,
+    key: Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let key = ItemKey::parse(&key);
+    let tz = settings.timezone;
+    let logged_in = viewer.0.is_some();
+    match db.run(move |conn| service::get(conn, viewer.0.as_ref(), &key, tz)).await? {
+        Lookup::MovedTo(slug) => Ok(HttpResponse::MovedPermanently()
+            .insert_header((header::LOCATION, format!("/api/v1/articles/{slug}")))
+            .finish()),
+        Lookup::Found(article) if logged_in => Ok(private_article(HttpResponse::Ok(), &article)),
+        Lookup::Found(article) => Ok(HttpResponse::Ok().json(article)),
+    }
+}
+
+/// Change an article. Send the version it is based on as `If-Match: "<version>"` (or `version` in
+/// the body): without one the answer is 428, with a stale one 412, and nothing changes.
+#[utoipa::path(tag = "articles", security(("bearer" = [])), params(
+        ("key" = String, Path, description = "An id (all digits) or a slug"),
+        ("If-Match" = Option<String>, Header, description = "The version being changed, quoted: `\"3\"`")),
+    request_body = UpdateArticleRequest, responses(
+    (status = 200, description = "The changed article", body = ArticleResponse, headers(("ETag" = String, description = "The new version, quoted"))),
+    (status = 400, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Not the caller's to change, or a status only editors may set", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "No such article, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
+    (status = 412, description = "The article changed since that version", body = Problem, content_type = "application/problem+json"),
+    (status = 415, description = "Body is not application/json", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
+    (status = 428, description = "No version given", body = Problem, content_type = "application/problem+json")))]
+#[patch("/articles/{key}")]
+pub async fn update_article(
+    req: HttpRequest,
+    db: Data<Db>,
+    settings: Data<Settings>,
+    user: AuthUser,
+    key: Path<String>,
+    body: JsonBody<UpdateArticleRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (key, body, if_match, tz) = (ItemKey::parse(&key), body.parse(), if_match(&req), settings.timezone);
+    let article = db.run(move |conn| service::update(conn, &user, &key, body, if_match, tz)).await?;
+    Ok(private_article(HttpResponse::Ok(), &article))
+}
+
+/// Delete an article (editor or admin), naming its version in `If-Match`.
+#[utoipa::path(tag = "articles", security(("bearer" = [])), params(
+        ("key" = String, Path, description = "An id (all digits) or a slug"),
+        ("If-Match" = String, Header, description = "The version being deleted, quoted: `\"3\"`")),
+    responses(
+    (status = 204, description = "Deleted"),
+    (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Writers may not delete articles", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "No such article, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
+    (status = 412, description = "The article changed since that version", body = Problem, content_type = "application/problem+json"),
+    (status = 428, description = "No version given", body = Problem, content_type = "application/problem+json")))]
+#[delete("/articles/{key}")]
+pub async fn delete_article(
+    req: HttpRequest,
+    db: Data<Db>,
+    user: AuthUser,
+    key: Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let (key, if_match) = (ItemKey::parse(&key), if_match(&req));
+    db.run(move |conn| service::delete(conn, &user, &key, if_match)).await?;
+    Ok(responses::no_content())
+}

@@ -1,0 +1,442 @@
+//! Diesel queries for articles, their bylines and tags, retired slugs and the full-text index.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Integer, Text, Timestamp};
+use diesel::sqlite::Sqlite;
+
+use crate::articles::dto::{AuthorRef, TagRef};
+use crate::db::schema::{article_authors, article_slug_redirects, article_tags, articles, authors, tags};
+use crate::db::DbConn;
+use crate::domain::article_status::{ArticleStatus, LIVE_SQL};
+use crate::domain::ids::{ArticleId, AuthorId, CategoryId, TagId, UserId};
+use crate::domain::key::ItemKey;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = articles)]
+pub struct ArticleRow {
+    pub id: ArticleId,
+    pub slug: String,
+    pub title: String,
+    pub custom_excerpt: Option<String>,
+    pub excerpt: String,
+    pub body: String,
+    pub body_format: String,
+    pub body_html: String,
+    pub word_count: i32,
+    pub reading_time_minutes: i32,
+    pub cover_url: Option<String>,
+    pub cover_caption: Option<String>,
+    pub cover_credit: Option<String>,
+    pub cover_alt: Option<String>,
+    pub category_id: CategoryId,
+    pub status: String,
+    pub published_at: Option<NaiveDateTime>,
+    pub view_count: i64,
+    pub version: i32,
+    pub created_by: Option<UserId>,
+    pub updated_by: Option<UserId>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl ArticleRow {
+    pub fn status(&self) -> ArticleStatus {
+        // The column has a CHECK constraint, so an unknown value cannot be stored.
+        ArticleStatus::parse(&self.status).unwrap_or(ArticleStatus::Draft)
+    }
+
+    pub fn is_visible(&self, now: NaiveDateTime) -> bool {
+        self.status().is_visible(self.published_at, now)
+    }
+}
+
+/// Every column a write sets. `None` stores NULL, so the struct replaces the whole article.
+#[derive(Debug, Clone, Insertable, AsChangeset)]
+#[diesel(table_name = articles, treat_none_as_null = true)]
+pub struct ArticleFields {
+    pub slug: String,
+    pub title: String,
+    pub custom_excerpt: Option<String>,
+    pub excerpt: String,
+    pub body: String,
+    pub body_format: String,
+    pub body_html: String,
+    pub word_count: i32,
+    pub reading_time_minutes: i32,
+    pub cover_url: Option<String>,
+    pub cover_caption: Option<String>,
+    pub cover_credit: Option<String>,
+    pub cover_alt: Option<String>,
+    pub category_id: CategoryId,
+    pub status: String,
+    pub published_at: Option<NaiveDateTime>,
+    pub updated_by: Option<UserId>,
+    pub updated_at: NaiveDateTime,
+}
+
+pub fn find_by_key(conn: &mut DbConn, key: &ItemKey) -> QueryResult<Option<ArticleRow>> {
+    let query = articles::table.select(ArticleRow::as_select());
+    match key {
+        ItemKey::Id(id) => query.find(ArticleId(*id)).first(conn).optional(),
+        ItemKey::Slug(slug) => query.filter(articles::slug.eq(slug)).first(conn).optional(),
+        ItemKey::NoSuchId => Ok(None),
+    }
+}
+
+pub fn by_ids(conn: &mut DbConn, ids: &[ArticleId]) -> QueryResult<Vec<ArticleRow>> {
+    articles::table.filter(articles::id.eq_any(ids)).select(ArticleRow::as_select()).load(conn)
+}
+
+/// The article a retired slug now points to.
+pub fn redirect_target(conn: &mut DbConn, slug: &str) -> QueryResult<Option<ArticleId>> {
+    article_slug_redirects::table
+        .filter(article_slug_redirects::slug.eq(slug))
+        .select(article_slug_redirects::article_id)
+        .first(conn)
+        .optional()
+}
+
+pub fn add_redirect(conn: &mut DbConn, slug: &str, article: ArticleId) -> QueryResult<usize> {
+    diesel::insert_into(article_slug_redirects::table)
+        .values((article_slug_redirects::slug.eq(slug), article_slug_redirects::article_id.eq(article)))
+        .on_conflict(article_slug_redirects::slug)
+        .do_update()
+        .set(article_slug_redirects::article_id.eq(article))
+        .execute(conn)
+}
+
+pub fn remove_redirect(conn: &mut DbConn, slug: &str) -> QueryResult<usize> {
+    diesel::delete(article_slug_redirects::table.filter(article_slug_redirects::slug.eq(slug))).execute(conn)
+}
+
+/// Whether a slug is in use, by an article or as a retired slug that still redirects.
+pub fn slug_taken(conn: &mut DbConn, slug: &str) -> QueryResult<bool> {
+    let live = diesel::select(diesel::dsl::exists(articles::table.filter(articles::slug.eq(slug)))).get_result(conn)?;
+    Ok(live || redirect_target(conn, slug)?.is_some())
+}
+
+pub fn insert(conn: &mut DbConn, fields: &ArticleFields, by: UserId, at: NaiveDateTime) -> QueryResult<ArticleRow> {
+    diesel::insert_into(articles::table)
+        .values((fields, articles::created_by.eq(Some(by)), articles::created_at.eq(at), articles::version.eq(1)))
+        .returning(ArticleRow::as_returning())
+        .get_result(conn)
+}
+
+/// Writes `fields` if the article is still at `version`, and moves it to the next version.
+pub fn update(
+    conn: &mut DbConn,
+    id: ArticleId,
+    version: i32,
+    fields: &ArticleFields,
+) -> QueryResult<Option<ArticleRow>> {
+    diesel::update(articles::table.find(id).filter(articles::version.eq(version)))
+        .set((fields, articles::version.eq(articles::version + 1)))
+        .returning(ArticleRow::as_returning())
+        .get_result(conn)
+        .optional()
+}
+
+pub fn delete(conn: &mut DbConn, id: ArticleId, version: i32) -> QueryResult<usize> {
+    diesel::delete(articles::table.find(id).filter(articles::version.eq(version))).execute(conn)
+}
+
+pub fn set_bylines(conn: &mut DbConn, id: ArticleId, authors: &[AuthorId]) -> QueryResult<()> {
+    diesel::delete(article_authors::table.filter(article_authors::article_id.eq(id))).execute(conn)?;
+    let rows: Vec<_> = authors
+        .iter()
+        .enumerate()
+        .map(|(i, author)| {
+            (
+                article_authors::article_id.eq(id),
+                article_authors::author_id.eq(*author),
+                article_authors::position.eq(i as i32),
+            )
+        })
+        .collect();
+    diesel::insert_into(article_authors::table).values(&rows).execute(conn)?;
+    Ok(())
+}
+
+pub fn set_tags(conn: &mut DbConn, id: ArticleId, tag_ids: &[TagId]) -> QueryResult<()> {
+    diesel::delete(article_tags::table.filter(article_tags::article_id.eq(id))).execute(conn)?;
+    let rows: Vec<_> =
+        tag_ids.iter().map(|tag| (article_tags::article_id.eq(id), article_tags::tag_id.eq(*tag))).collect();
+    diesel::insert_into(article_tags::table).values(&rows).execute(conn)?;
+    Ok(())
+}
+
+/// Bylines of the given articles, in byline order.
+pub fn bylines_of(conn: &mut DbConn, ids: &[ArticleId]) -> QueryResult<Vec<(ArticleId, AuthorRef)>> {
+    let rows: Vec<(ArticleId, AuthorId, String, String)> = article_authors::table
+        .inner_join(authors::table)
+        .filter(article_authors::article_id.eq_any(ids))
+        .order((article_authors::article_id, article_authors::position))
+        .select((article_authors::article_id, authors::id, authors::slug, authors::name))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(article, id, slug, name)| (article, AuthorRef { id, slug, name })).collect())
+}
+
+/// Tags of the given articles, by name.
+pub fn tags_of(conn: &mut DbConn, ids: &[ArticleId]) -> QueryResult<Vec<(ArticleId, TagRef)>> {
+    let rows: Vec<(ArticleId, TagId, String, String)> = article_tags::table
+        .inner_join(tags::table)
+        .filter(article_tags::article_id.eq_any(ids))
+        .order((article_tags::article_id, tags::name_key))
+        .select((article_tags::article_id, tags::id, tags::slug, tags::name))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(article, id, slug, name)| (article, TagRef { id, slug, name })).collect())
+}
+
+/// Replaces the article's entry in the full-text index.
+pub fn index_text(conn: &mut DbConn, id: ArticleId, title: &str, excerpt: &str, body_text: &str) -> QueryResult<()> {
+    unindex(conn, id)?;
+    diesel::sql_query("INSERT INTO articles_fts (rowid, title, excerpt, body) VALUES (?, ?, ?, ?)")
+        .bind::<Integer, _>(id.0)
+        .bind::<Text, _>(title)
+        .bind::<Text, _>(excerpt)
+        .bind::<Text, _>(body_text)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn unindex(conn: &mut DbConn, id: ArticleId) -> QueryResult<()> {
+    diesel::sql_query("DELETE FROM articles_fts WHERE rowid = ?").bind::<Integer, _>(id.0).execute(conn)?;
+    Ok(())
+}
+
+/// Whether any article, in any status, is in one of these categories.
+pub fn any_in_categories(conn: &mut DbConn, categories: &[CategoryId]) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(articles::table.filter(articles::category_id.eq_any(categories))))
+        .get_result(conn)
+}
+
+/// Whether an author is bylined on any article, in any status.
+pub fn author_is_bylined(conn: &mut DbConn, author: AuthorId) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(article_authors::table.filter(article_authors::author_id.eq(author))))
+        .get_result(conn)
+}
+
+fn visible_sql() -> String {
+    format!("(a.status IN {LIVE_SQL} AND a.published_at <= ?)")
+}
+
+/// Visible articles per category (not yet rolled up to ancestors).
+pub fn visible_counts_by_category(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Vec<(CategoryId, i64)>> {
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = Integer)]
+        key: i32,
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    let sql = format!(
+        "SELECT a.category_id AS key, COUNT(*) AS n FROM articles a WHERE {} GROUP BY a.category_id",
+        visible_sql()
+    );
+    let rows: Vec<Count> = diesel::sql_query(sql).bind::<Timestamp, _>(now).load(conn)?;
+    Ok(rows.into_iter().map(|c| (CategoryId(c.key), c.n)).collect())
+}
+
+/// Visible articles per author, for the given authors.
+pub fn visible_counts_by_author(
+    conn: &mut DbConn,
+    ids: &[AuthorId],
+    now: NaiveDateTime,
+) -> QueryResult<Vec<(AuthorId, i64)>> {
+    articles::table
+        .inner_join(article_authors::table)
+        .filter(article_authors::author_id.eq_any(ids))
+        .filter(articles::status.eq_any(["published", "scheduled"]))
+        .filter(articles::published_at.le(now))
+        .group_by(article_authors::author_id)
+        .select((article_authors::author_id, diesel::dsl::count_star()))
+        .load(conn)
+}
+
+/// Visible articles per tag, for the given tags.
+pub fn visible_counts_by_tag(conn: &mut DbConn, ids: &[TagId], now: NaiveDateTime) -> QueryResult<Vec<(TagId, i64)>> {
+    articles::table
+        .inner_join(article_tags::table)
+        .filter(article_tags::tag_id.eq_any(ids))
+        .filter(articles::status.eq_any(["published", "scheduled"]))
+        .filter(articles::published_at.le(now))
+        .group_by(article_tags::tag_id)
+        .select((article_tags::tag_id, diesel::dsl::count_star()))
+        .load(conn)
+}
+
+/// Who may be listed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Visible articles only.
+    Public,
+    /// Visible articles and the writer's own.
+    VisibleAndOwn(UserId),
+    /// Everything (editors and admins).
+    All,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sort {
+    Newest,
+    Oldest,
+    Title,
+    MostViewed,
+    /// Best full-text match first (only with a search).
+    Relevance,
+}
+
+/// A list query: who asks, which articles, in which order.
+#[derive(Debug, Clone)]
+pub struct ArticleFilter {
+    pub scope: Scope,
+    /// Effective statuses to keep; `None` keeps every status the scope allows.
+    pub statuses: Option<Vec<ArticleStatus>>,
+    pub categories: Option<Vec<CategoryId>>,
+    pub author: Option<AuthorId>,
+    pub tag: Option<TagId>,
+    /// An FTS5 query, already made safe (see `service::fts_query`).
+    pub search: Option<String>,
+    pub sort: Sort,
+    pub now: NaiveDateTime,
+}
+
+enum Bind {
+    Time(NaiveDateTime),
+    Text(String),
+    Int(i32),
+}
+
+impl ArticleFilter {
+    /// `FROM ... WHERE ...` and its bind values. Ids and statuses are typed values written into the
+    /// SQL; everything from the client (the search text) is bound. The visibility condition is
+    /// spelled exactly like the partial indexes' so that SQLite can use them.
+    fn sql_parts(&self) -> (String, Vec<Bind>) {
+        let mut binds = Vec::new();
+        let mut conditions = Vec::new();
+        let from = if let Some(search) = &self.search {
+            conditions.push("articles_fts MATCH ?".to_owned());
+            binds.push(Bind::Text(search.clone()));
+            "articles_fts JOIN articles a ON a.id = articles_fts.rowid"
+        } else {
+            "articles a"
+        };
+        match self.scope {
+            Scope::Public => {
+                conditions.push(visible_sql());
+                binds.push(Bind::Time(self.now));
+            }
+            Scope::VisibleAndOwn(user) => {
+                conditions.push(format!("({} OR a.created_by = ?)", visible_sql()));
+                binds.push(Bind::Time(self.now));
+                binds.push(Bind::Int(user.0));
+            }
+            Scope::All => {}
+        }
+        if let Some(statuses) = &self.statuses {
+            let mut any = Vec::new();
+            for status in statuses {
+                match status {
+                    ArticleStatus::Published => {
+                        any.push(visible_sql());
+                        binds.push(Bind::Time(self.now));
+                    }
+                    ArticleStatus::Scheduled => {
+                        any.push("(a.status = 'scheduled' AND a.published_at > ?)".to_owned());
+                        binds.push(Bind::Time(self.now));
+                    }
+                    other => any.push(format!("a.status = '{}'", other.as_str())),
+                }
+            }
+            conditions.push(if any.is_empty() { "0".to_owned() } else { format!("({})", any.join(" OR ")) });
+        }
+        if let Some(categories) = &self.categories {
+            let ids: Vec<String> = categories.iter().map(|c| c.0.to_string()).collect();
+            conditions.push(format!("a.category_id IN ({})", ids.join(", ")));
+        }
+        if let Some(author) = self.author {
+            conditions.push(format!("a.id IN (SELECT article_id FROM article_authors WHERE author_id = {})", author.0));
+        }
+        if let Some(tag) = self.tag {
+            conditions.push(format!("a.id IN (SELECT article_id FROM article_tags WHERE tag_id = {})", tag.0));
+        }
+        let conditions = if conditions.is_empty() { "1".to_owned() } else { conditions.join(" AND ") };
+        (format!("FROM {from} WHERE {conditions}"), binds)
+    }
+
+    fn order_by(&self) -> &'static str {
+        match self.sort {
+            Sort::Newest => "a.published_at DESC, a.id DESC",
+            Sort::Oldest => "a.published_at ASC, a.id ASC",
+            Sort::Title => "a.title ASC, a.id ASC",
+            Sort::MostViewed => "a.view_count DESC, a.id DESC",
+            // Title matches weigh most, then the excerpt, then the body.
+            Sort::Relevance if self.search.is_some() => {
+                "bm25(articles_fts, 10.0, 4.0, 1.0), a.published_at DESC, a.id DESC"
+            }
+            Sort::Relevance => "a.published_at DESC, a.id DESC",
+        }
+    }
+
+    /// The SQL of one page of ids.
+    pub fn page_sql(&self) -> String {
+        format!("SELECT a.id AS id {} ORDER BY {} LIMIT ? OFFSET ?", self.sql_parts().0, self.order_by())
+    }
+
+    /// The SQL of the total.
+    pub fn count_sql(&self) -> String {
+        format!("SELECT COUNT(*) AS n {}", self.sql_parts().0)
+    }
+
+    fn bound(
+        &self,
+        sql: String,
+    ) -> diesel::query_builder::BoxedSqlQuery<'static, Sqlite, diesel::query_builder::SqlQuery> {
+        let mut query = diesel::sql_query(sql).into_boxed::<Sqlite>();
+        for bind in self.sql_parts().1 {
+            query = match bind {
+                Bind::Time(t) => query.bind::<Timestamp, _>(t),
+                Bind::Text(s) => query.bind::<Text, _>(s),
+                Bind::Int(i) => query.bind::<Integer, _>(i),
+            };
+        }
+        query
+    }
+
+    pub fn page(&self, conn: &mut DbConn, limit: i64, offset: i64) -> QueryResult<Vec<ArticleId>> {
+        #[derive(QueryableByName)]
+        struct Id {
+            #[diesel(sql_type = Integer)]
+            id: i32,
+        }
+        let rows: Vec<Id> =
+            self.bound(self.page_sql()).bind::<BigInt, _>(limit).bind::<BigInt, _>(offset).load(conn)?;
+        Ok(rows.into_iter().map(|r| ArticleId(r.id)).collect())
+    }
+
+    pub fn count(&self, conn: &mut DbConn) -> QueryResult<i64> {
+        #[derive(QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = BigInt)]
+            n: i64,
+        }
+        Ok(self.bound(self.count_sql()).get_result::<Count>(conn)?.n)
+    }
+
+    /// `EXPLAIN QUERY PLAN` of the page and count queries, one detail line each, for tests.
+    pub fn query_plans(&self, conn: &mut DbConn) -> QueryResult<Vec<String>> {
+        #[derive(QueryableByName)]
+        struct Step {
+            #[diesel(sql_type = Text)]
+            detail: String,
+        }
+        let page: Vec<Step> = self
+            .bound(format!("EXPLAIN QUERY PLAN {}", self.page_sql()))
+            .bind::<BigInt, _>(20)
+            .bind::<BigInt, _>(0)
+            .load(conn)?;
+        let count: Vec<Step> = self.bound(format!("EXPLAIN QUERY PLAN {}", self.count_sql())).load(conn)?;
+        Ok(page.into_iter().chain(count).map(|s| s.detail).collect())
+    }
+}

@@ -1,0 +1,601 @@
+//! The editorial workflow: who may read, write, publish and delete which article, validation of
+//! article writes, and the assembly of article answers from rows, bylines, tags and categories.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDateTime;
+use chrono_tz::Tz;
+
+use crate::articles::dto::{
+    ArticleCategory, ArticleListQuery, ArticleResponse, ArticleSummary, CoverImage, CreateArticleRequest,
+    UpdateArticleRequest,
+};
+use crate::articles::repo::{self, ArticleFields, ArticleFilter, ArticleRow, Scope, Sort};
+use crate::auth::AuthUser;
+use crate::categories::service::Tree;
+use crate::db::{self, DbConn};
+use crate::domain::article_status::ArticleStatus;
+use crate::domain::body::{self, BodyFormat};
+use crate::domain::display_date;
+use crate::domain::ids::{AuthorId, CategoryId};
+use crate::domain::key::ItemKey;
+use crate::domain::pagination::{PageParams, PageQuery, Paginated};
+use crate::domain::role::Action;
+use crate::domain::slug::Slug;
+use crate::domain::time;
+use crate::domain::validation::{http_url, optional_text, required_text, FieldError, Violations};
+use crate::error::{is_unique_violation, ApiError};
+use crate::{authors, categories, tags};
+
+const TITLE_MAX: usize = 300;
+const EXCERPT_MAX: usize = 1_000;
+const COVER_TEXT_MAX: usize = 500;
+const MAX_AUTHORS: usize = 20;
+const MAX_TAGS: usize = 30;
+const TAG_NAME_MAX: usize = 100;
+const MAX_SEARCH_TERMS: usize = 16;
+
+/// Which version a write says it changes, from `If-Match` or the body's `version`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Precondition {
+    /// Neither was sent, or `If-Match: *`: 428.
+    Missing,
+    Version(i64),
+    /// An `If-Match` that names no version of ours: it cannot match, so 412.
+    Unmatchable,
+}
+
+impl Precondition {
+    /// Reads an `If-Match` header value: `"3"` or `W/"3"`, possibly in a list.
+    pub fn from_if_match(value: Option<&str>) -> Option<Precondition> {
+        let value = value?.trim();
+        if value == "*" {
+            return Some(Precondition::Missing);
+        }
+        let version = value.split(',').map(str::trim).find_map(|tag| {
+            let tag = tag.strip_prefix("W/").unwrap_or(tag);
+            tag.strip_prefix('"')?.strip_suffix('"')?.parse::<i64>().ok()
+        });
+        Some(version.map_or(Precondition::Unmatchable, Precondition::Version))
+    }
+
+    fn check(self, current: i32) -> Result<(), ApiError> {
+        match self {
+            Precondition::Missing => Err(ApiError::PreconditionRequired),
+            Precondition::Version(v) if v == i64::from(current) => Ok(()),
+            _ => Err(ApiError::PreconditionFailed),
+        }
+    }
+}
+
+/// The answer to reading one article: the article, or the slug it moved to.
+pub enum Lookup {
+    Found(Box<ArticleResponse>),
+    MovedTo(String),
+}
+
+fn can_read(viewer: Option<&AuthUser>, row: &ArticleRow, now: NaiveDateTime) -> bool {
+    row.is_visible(now) || viewer.is_some_and(|u| u.role.may(Action::EditAnyArticle) || Some(u.id) == row.created_by)
+}
+
+pub fn get(conn: &mut DbConn, viewer: Option<&AuthUser>, key: &ItemKey, tz: Tz) -> Result<Lookup, ApiError> {
+    let now = time::now();
+    if let Some(row) = repo::find_by_key(conn, key)? {
+        if !can_read(viewer, &row, now) {
+            return Err(ApiError::NotFound("article"));
+        }
+        return Ok(Lookup::Found(Box::new(full(conn, row, tz, now)?)));
+    }
+    if let ItemKey::Slug(slug) = key {
+        if let Some(target) = repo::redirect_target(conn, slug)? {
+            if let Some(row) = repo::by_ids(conn, &[target])?.pop().filter(|row| can_read(viewer, row, now)) {
+                return Ok(Lookup::MovedTo(row.slug));
+            }
+        }
+    }
+    Err(ApiError::NotFound("article"))
+}
+
+/// Which statuses a list asks for.
+enum StatusFilter {
+    /// No `status` parameter: visible articles, for everyone.
+    Visible,
+    /// `status=any`: everything the caller may see.
+    Any,
+    Only(Vec<ArticleStatus>),
+}
+
+fn parse_status_filter(raw: Option<&str>) -> Result<StatusFilter, ApiError> {
+    let Some(raw) = raw else { return Ok(StatusFilter::Visible) };
+    if raw == "any" {
+        return Ok(StatusFilter::Any);
+    }
+    let mut statuses = Vec::new();
+    for part in raw.split(',').map(str::trim) {
+        match ArticleStatus::parse(part) {
+            Some(status) if !statuses.contains(&status) => statuses.push(status),
+            Some(_) => {}
+            None => {
+                return Err(FieldError::new(
+                    "status",
+                    "must be `any` or a comma-separated list of draft, review, scheduled, published, archived",
+                )
+                .into())
+            }
+        }
+    }
+    Ok(StatusFilter::Only(statuses))
+}
+
+fn parse_sort(raw: Option<&str>, searching: bool) -> Result<Sort, ApiError> {
+    Ok(match raw {
+        None if searching => Sort::Relevance,
+        None | Some("-published_at") => Sort::Newest,
+        Some("published_at") => Sort::Oldest,
+        Some("title") => Sort::Title,
+        Some("-view_count") => Sort::MostViewed,
+        Some(_) => {
+            return Err(FieldError::new("sort", "must be one of -published_at, published_at, title, -view_count").into())
+        }
+    })
+}
+
+/// A search phrase as a safe FTS5 query: every word quoted, so that FTS5 syntax in the phrase
+/// (quotes, `NEAR`, `*`, column filters) is just text. All words must match.
+pub fn fts_query(phrase: &str) -> Option<String> {
+    let words: Vec<String> = phrase
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(MAX_SEARCH_TERMS)
+        .map(|w| format!("\"{w}\""))
+        .collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
+pub fn list(
+    conn: &mut DbConn,
+    viewer: Option<&AuthUser>,
+    query: &ArticleListQuery,
+    tz: Tz,
+) -> Result<Paginated<ArticleSummary>, ApiError> {
+    let page = PageParams::parse(&PageQuery { page: query.page.clone(), per_page: query.per_page.clone() })?;
+    let statuses = parse_status_filter(query.status.as_deref())?;
+    let search = query.q.as_deref().map(fts_query);
+    let sort = parse_sort(query.sort.as_deref(), search.is_some())?;
+    let now = time::now();
+    let scope = match (&statuses, viewer) {
+        (StatusFilter::Visible, _) => Scope::Public,
+        (_, None) => return Err(ApiError::Unauthorized),
+        (_, Some(user)) if user.role.may(Action::EditAnyArticle) => Scope::All,
+        (_, Some(user)) => Scope::VisibleAndOwn(user.id),
+    };
+    let empty = || Ok(Paginated { data: Vec::new(), meta: page.meta(0) });
+    let tree = Tree::load(conn)?;
+    let categories = match query.category.as_deref() {
+        Some(slug) => match categories::repo::find_by_key(conn, &ItemKey::Slug(slug.to_owned()))? {
+            Some(category) => Some(tree.subtree(category.id)),
+            None => return empty(),
+        },
+        None => None,
+    };
+    let author = match query.author.as_deref() {
+        Some(slug) => match authors::repo::find_by_key(conn, &ItemKey::Slug(slug.to_owned()))? {
+            Some(author) => Some(author.id),
+            None => return empty(),
+        },
+        None => None,
+    };
+    let tag = match query.tag.as_deref() {
+        Some(slug) => match tags::repo::find_by_key(conn, &ItemKey::Slug(slug.to_owned()))? {
+            Some(tag) => Some(tag.id),
+            None => return empty(),
+        },
+        None => None,
+    };
+    let search = match search {
+        Some(Some(fts)) => Some(fts),
+        // A phrase with no word in it matches nothing.
+        Some(None) => return empty(),
+        None => None,
+    };
+    let filter = ArticleFilter {
+        scope,
+        statuses: match statuses {
+            StatusFilter::Only(list) => Some(list),
+            StatusFilter::Visible | StatusFilter::Any => None,
+        },
+        categories,
+        author,
+        tag,
+        search,
+        sort,
+        now,
+    };
+    let total = filter.count(conn)?;
+    let ids = filter.page(conn, page.limit(), page.offset())?;
+    let mut rows = repo::by_ids(conn, &ids)?;
+    let order: HashMap<_, _> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    rows.sort_by_key(|row| order.get(&row.id).copied().unwrap_or(usize::MAX));
+    Ok(Paginated { data: summarize(conn, &tree, &rows, tz, now)?, meta: page.meta(total) })
+}
+
+/// Assembles summaries with three queries in all, whatever the number of rows.
+fn summarize(
+    conn: &mut DbConn,
+    tree: &Tree,
+    rows: &[ArticleRow],
+    tz: Tz,
+    now: NaiveDateTime,
+) -> Result<Vec<ArticleSummary>, ApiError> {
+    let ids: Vec<_> = rows.iter().map(|r| r.id).collect();
+    let mut bylines: HashMap<_, Vec<_>> = HashMap::new();
+    for (article, author) in repo::bylines_of(conn, &ids)? {
+        bylines.entry(article).or_default().push(author);
+    }
+    let mut tags: HashMap<_, Vec<_>> = HashMap::new();
+    for (article, tag) in repo::tags_of(conn, &ids)? {
+        tags.entry(article).or_default().push(tag);
+    }
+    rows.iter()
+        .map(|row| {
+            let path = tree.path(row.category_id);
+            let leaf = path
+                .last()
+                .cloned()
+                .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("article {} has no category", row.id)))?;
+            Ok(ArticleSummary {
+                id: row.id,
+                slug: row.slug.clone(),
+                title: row.title.clone(),
+                excerpt: row.excerpt.clone(),
+                body_format: BodyFormat::parse(&row.body_format).unwrap_or(BodyFormat::Markdown),
+                cover_image: row.cover_url.clone().map(|url| CoverImage {
+                    url,
+                    caption: row.cover_caption.clone(),
+                    credit: row.cover_credit.clone(),
+                    alt: row.cover_alt.clone(),
+                }),
+                category: ArticleCategory { id: leaf.id, slug: leaf.slug, name: leaf.name, path },
+                authors: bylines.remove(&row.id).unwrap_or_default(),
+                tags: tags.remove(&row.id).unwrap_or_default(),
+                status: row.status().effective(row.published_at, now),
+                published_at: row.published_at,
+                published_at_display: row.published_at.map(|at| display_date::display(&at, tz)),
+                reading_time_minutes: row.reading_time_minutes,
+                word_count: row.word_count,
+                view_count: row.view_count,
+                created_at: row.created_at,
+                updated_at: row.updated_at,
+                version: row.version,
+            })
+        })
+        .collect()
+}
+
+fn full(conn: &mut DbConn, row: ArticleRow, tz: Tz, now: NaiveDateTime) -> Result<ArticleResponse, ApiError> {
+    let tree = Tree::load(conn)?;
+    let summary = summarize(conn, &tree, std::slice::from_ref(&row), tz, now)?
+        .pop()
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("article {} vanished", row.id)))?;
+    Ok(ArticleResponse { summary, body: row.body, body_html: row.body_html })
+}
+
+/// An article as a write leaves it, before it is stored.
+struct Draft {
+    title: String,
+    slug: Option<Slug>,
+    custom_excerpt: Option<String>,
+    body: String,
+    body_format: BodyFormat,
+    cover: Option<CoverImage>,
+    category_id: CategoryId,
+    status: ArticleStatus,
+    published_at: Option<NaiveDateTime>,
+}
+
+fn check_cover(v: &mut Violations, cover: CoverImage) -> Option<CoverImage> {
+    let url = v.check(http_url("cover_image.url", &cover.url));
+    let mut text = |field: &str, value: Option<String>| {
+        value.and_then(|t| v.check(optional_text(&format!("cover_image.{field}"), &t, COVER_TEXT_MAX)))
+    };
+    let caption = text("caption", cover.caption);
+    let credit = text("credit", cover.credit);
+    let alt = text("alt", cover.alt);
+    url.map(|url| CoverImage { url, caption, credit, alt })
+}
+
+fn check_excerpt(v: &mut Violations, excerpt: String) -> Option<String> {
+    // An empty excerpt asks for the derived one.
+    v.check(optional_text("excerpt", &excerpt, EXCERPT_MAX)).filter(|e| !e.trim().is_empty())
+}
+
+fn check_authors(v: &mut Violations, ids: &[AuthorId]) {
+    if ids.len() > MAX_AUTHORS {
+        v.push(FieldError::new("author_ids", format!("at most {MAX_AUTHORS} bylines")));
+    }
+    if ids.iter().collect::<HashSet<_>>().len() != ids.len() {
+        v.push(FieldError::new("author_ids", "names an author twice"));
+    }
+}
+
+fn check_tags(v: &mut Violations, names: Vec<String>) -> Vec<String> {
+    if names.len() > MAX_TAGS {
+        v.push(FieldError::new("tags", format!("at most {MAX_TAGS} tags")));
+        return Vec::new();
+    }
+    names
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, name)| v.check(required_text(&format!("tags[{i}]"), &name, TAG_NAME_MAX)))
+        .collect()
+}
+
+/// The rules that involve other rows: the category and the bylines must exist.
+fn check_references(conn: &mut DbConn, category: CategoryId, authors: Option<&[AuthorId]>) -> Result<(), ApiError> {
+    let mut v = Violations::new();
+    if categories::repo::find_by_key(conn, &ItemKey::Id(category.0))?.is_none() {
+        v.push(FieldError::new("category_id", format!("names no category ({category})")));
+    }
+    for (i, id) in authors.unwrap_or_default().iter().enumerate() {
+        if !authors::repo::exists(conn, *id)? {
+            v.push(FieldError::new(format!("author_ids[{i}]"), format!("names no author ({id})")));
+        }
+    }
+    Ok(v.into_result()?)
+}
+
+/// 403 when a writer asks for a status only editors may set.
+fn check_status_allowed(user: &AuthUser, status: ArticleStatus) -> Result<(), ApiError> {
+    if status.open_to_writers() {
+        Ok(())
+    } else {
+        user.require(Action::EditAnyArticle)
+    }
+}
+
+fn slug_clash(e: diesel::result::Error) -> ApiError {
+    if is_unique_violation(&e) {
+        ApiError::Conflict("another article has this slug".into())
+    } else {
+        e.into()
+    }
+}
+
+/// Renders the body and fixes the stored status and time; also returns the body's text for the
+/// search index.
+fn fields(draft: &Draft, slug: String, by: &AuthUser, now: NaiveDateTime) -> Result<(ArticleFields, String), ApiError> {
+    if draft.status == ArticleStatus::Scheduled && draft.published_at.is_none() {
+        return Err(FieldError::new("published_at", "is required to schedule an article").into());
+    }
+    let (status, published_at) = draft.status.resolve(draft.published_at, now);
+    let rendered = body::render(&draft.body, draft.body_format);
+    let fields = ArticleFields {
+        slug,
+        title: draft.title.clone(),
+        excerpt: draft.custom_excerpt.clone().unwrap_or_else(|| body::derived_excerpt(&rendered.text)),
+        custom_excerpt: draft.custom_excerpt.clone(),
+        body: draft.body.clone(),
+        body_format: draft.body_format.as_str().to_owned(),
+        body_html: rendered.html,
+        word_count: rendered.word_count,
+        reading_time_minutes: rendered.reading_time_minutes,
+        cover_url: draft.cover.as_ref().map(|c| c.url.clone()),
+        cover_caption: draft.cover.as_ref().and_then(|c| c.caption.clone()),
+        cover_credit: draft.cover.as_ref().and_then(|c| c.credit.clone()),
+        cover_alt: draft.cover.as_ref().and_then(|c| c.alt.clone()),
+        category_id: draft.category_id,
+        status: status.as_str().to_owned(),
+        published_at,
+        updated_by: Some(by.id),
+        updated_at: now,
+    };
+    Ok((fields, rendered.text))
+}
+
+fn index(conn: &mut DbConn, row: &ArticleRow, body_text: &str) -> Result<(), ApiError> {
+    Ok(repo::index_text(conn, row.id, &row.title, &row.excerpt, body_text)?)
+}
+
+pub fn create(
+    conn: &mut DbConn,
+    user: &AuthUser,
+    req: CreateArticleRequest,
+    tz: Tz,
+) -> Result<ArticleResponse, ApiError> {
+    user.require(Action::WriteOwnDrafts)?;
+    let status = req.status.unwrap_or(ArticleStatus::Draft);
+    check_status_allowed(user, status)?;
+    let mut v = Violations::new();
+    let draft = Draft {
+        title: v.check(required_text("title", &req.title, TITLE_MAX)).unwrap_or_default(),
+        slug: req.slug.and_then(|s| v.check(Slug::parse("slug", &s))),
+        custom_excerpt: req.excerpt.and_then(|e| check_excerpt(&mut v, e)),
+        body: v.check(optional_text("body", &req.body, usize::MAX)).unwrap_or_default(),
+        body_format: req.body_format.unwrap_or(BodyFormat::Markdown),
+        cover: req.cover_image.and_then(|c| check_cover(&mut v, c)),
+        category_id: req.category_id,
+        status,
+        published_at: req.published_at.map(|at| at.naive_utc()),
+    };
+    let author_ids = req.author_ids.unwrap_or_default();
+    check_authors(&mut v, &author_ids);
+    let tag_names = check_tags(&mut v, req.tags.unwrap_or_default());
+    v.into_result()?;
+    db::write(conn, |conn| {
+        check_references(conn, draft.category_id, Some(&author_ids))?;
+        let now = time::now();
+        let slug = match &draft.slug {
+            Some(slug) if repo::slug_taken(conn, slug.as_str())? => {
+                return Err(ApiError::Conflict("another article has this slug".into()))
+            }
+            Some(slug) => slug.clone(),
+            None => Slug::generate(&draft.title, "article").first_free(|s| repo::slug_taken(conn, s))?,
+        };
+        let (fields, text) = fields(&draft, slug.into_string(), user, now)?;
+        let row = repo::insert(conn, &fields, user.id, now).map_err(slug_clash)?;
+        repo::set_bylines(conn, row.id, &author_ids)?;
+        let tag_ids = tags::service::ensure_named(conn, &tag_names)?;
+        repo::set_tags(conn, row.id, &tag_ids)?;
+        index(conn, &row, &text)?;
+        full(conn, row, tz, now)
+    })
+}
+
+/// 404 for what the caller may not see; 403 for what it sees but may not change.
+fn check_may_edit(user: &AuthUser, row: &ArticleRow, now: NaiveDateTime) -> Result<(), ApiError> {
+    if user.role.may(Action::EditAnyArticle) {
+        return Ok(());
+    }
+    let own = row.created_by == Some(user.id);
+    match (own, row.is_visible(now)) {
+        (true, false) => Ok(()),
+        (_, true) => Err(ApiError::Forbidden),
+        (false, false) => Err(ApiError::NotFound("article")),
+    }
+}
+
+pub fn update(
+    conn: &mut DbConn,
+    user: &AuthUser,
+    key: &ItemKey,
+    body: Result<UpdateArticleRequest, ApiError>,
+    if_match: Option<Precondition>,
+    tz: Tz,
+) -> Result<ArticleResponse, ApiError> {
+    db::write(conn, |conn| {
+        let now = time::now();
+        let current = repo::find_by_key(conn, key)?.ok_or(ApiError::NotFound("article"))?;
+        check_may_edit(user, &current, now)?;
+        let req = body?;
+        if let Some(status) = req.status {
+            check_status_allowed(user, status)?;
+        }
+        let precondition = if_match.unwrap_or(req.version.map_or(Precondition::Missing, Precondition::Version));
+        precondition.check(current.version)?;
+
+        let mut v = Violations::new();
+        let current_cover = current.cover_url.clone().map(|url| CoverImage {
+            url,
+            caption: current.cover_caption.clone(),
+            credit: current.cover_credit.clone(),
+            alt: current.cover_alt.clone(),
+        });
+        let draft = Draft {
+            title: match req.title {
+                Some(t) => v.check(required_text("title", &t, TITLE_MAX)).unwrap_or_default(),
+                None => current.title.clone(),
+            },
+            slug: req.slug.and_then(|s| v.check(Slug::parse("slug", &s))),
+            custom_excerpt: match req.excerpt {
+                Some(Some(e)) => check_excerpt(&mut v, e),
+                Some(None) => None,
+                None => current.custom_excerpt.clone(),
+            },
+            body: match req.body {
+                Some(b) => v.check(optional_text("body", &b, usize::MAX)).unwrap_or_default(),
+                None => current.body.clone(),
+            },
+            body_format: req
+                .body_format
+                .unwrap_or(BodyFormat::parse(&current.body_format).unwrap_or(BodyFormat::Markdown)),
+            cover: match req.cover_image {
+                Some(Some(c)) => check_cover(&mut v, c),
+                Some(None) => None,
+                None => current_cover,
+            },
+            category_id: req.category_id.unwrap_or(current.category_id),
+            status: req.status.unwrap_or(current.status()),
+            published_at: match req.published_at {
+                Some(at) => at.map(|at| at.naive_utc()),
+                None => current.published_at,
+            },
+        };
+        if let Some(ids) = &req.author_ids {
+            check_authors(&mut v, ids);
+        }
+        let tag_names = req.tags.map(|names| check_tags(&mut v, names));
+        v.into_result()?;
+        check_references(conn, draft.category_id, req.author_ids.as_deref())?;
+
+        let slug = match &draft.slug {
+            Some(slug) if slug.as_str() == current.slug => current.slug.clone(),
+            Some(slug) => {
+                let ours = repo::redirect_target(conn, slug.as_str())? == Some(current.id);
+                if !ours && repo::slug_taken(conn, slug.as_str())? {
+                    return Err(ApiError::Conflict("another article has this slug".into()));
+                }
+                repo::remove_redirect(conn, slug.as_str())?;
+                // Readers may hold links to a published article: its old slug keeps answering.
+                if current.is_visible(now) || current.status() == ArticleStatus::Archived {
+                    repo::add_redirect(conn, &current.slug, current.id)?;
+                }
+                slug.as_str().to_owned()
+            }
+            None => current.slug.clone(),
+        };
+        let (fields, text) = fields(&draft, slug, user, now)?;
+        let row = repo::update(conn, current.id, current.version, &fields)
+            .map_err(slug_clash)?
+            .ok_or(ApiError::PreconditionFailed)?;
+        if let Some(ids) = &req.author_ids {
+            repo::set_bylines(conn, row.id, ids)?;
+        }
+        if let Some(names) = tag_names {
+            let tag_ids = tags::service::ensure_named(conn, &names)?;
+            repo::set_tags(conn, row.id, &tag_ids)?;
+        }
+        index(conn, &row, &text)?;
+        full(conn, row, tz, now)
+    })
+}
+
+pub fn delete(
+    conn: &mut DbConn,
+    user: &AuthUser,
+    key: &ItemKey,
+    if_match: Option<Precondition>,
+) -> Result<(), ApiError> {
+    db::write(conn, |conn| {
+        let now = time::now();
+        let current = repo::find_by_key(conn, key)?.ok_or(ApiError::NotFound("article"))?;
+        if !user.role.may(Action::EditAnyArticle) {
+            return Err(if can_read(Some(user), &current, now) {
+                ApiError::Forbidden
+            } else {
+                ApiError::NotFound("article")
+            });
+        }
+        if_match.unwrap_or(Precondition::Missing).check(current.version)?;
+        if repo::delete(conn, current.id, current.version)? == 0 {
+            return Err(ApiError::PreconditionFailed);
+        }
+        repo::unindex(conn, current.id)?;
+        Ok(())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_phrases_become_safe_fts_queries() {
+        assert_eq!(fts_query("Korea Utara").as_deref(), Some("\"Korea\" \"Utara\""));
+        assert_eq!(fts_query("\"unbalanced").as_deref(), Some("\"unbalanced\""));
+        assert_eq!(
+            fts_query("title:rudal OR NEAR(a b) *").as_deref(),
+            Some("\"title\" \"rudal\" \"OR\" \"NEAR\" \"a\" \"b\"")
+        );
+        assert_eq!(fts_query("  ... \" ' ").as_deref(), None);
+        assert_eq!(fts_query("Ékonomi").as_deref(), Some("\"Ékonomi\""));
+    }
+
+    #[test]
+    fn if_match_names_a_version() {
+        assert_eq!(Precondition::from_if_match(None), None);
+        assert_eq!(Precondition::from_if_match(Some("\"3\"")), Some(Precondition::Version(3)));
+        assert_eq!(Precondition::from_if_match(Some("W/\"3\"")), Some(Precondition::Version(3)));
+        assert_eq!(Precondition::from_if_match(Some("*")), Some(Precondition::Missing));
+        assert_eq!(Precondition::from_if_match(Some("3")), Some(Precondition::Unmatchable));
+    }
+}
