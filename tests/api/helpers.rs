@@ -112,6 +112,29 @@ impl TestApp {
         read(result).await
     }
 
+    /// Sends a request with extra headers (such as `If-Match`), an optional token and JSON body.
+    pub async fn request_with(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> TestResponse {
+        let mut req = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            req = req.insert_header(("Authorization", format!("Bearer {token}")));
+        }
+        for (name, value) in headers {
+            req = req.insert_header((*name, *value));
+        }
+        let result = match body {
+            Some(body) => req.send_json(body).await,
+            None => req.send().await,
+        };
+        read(result).await
+    }
+
     /// Sends raw bytes with the given content type.
     pub async fn send_raw(
         &self,
@@ -198,6 +221,26 @@ impl TestApp {
         let response = self.post(Some(token), "/api/v1/authors", &body).await;
         response.assert_status(201);
         response.json()
+    }
+
+    /// Creates an article and returns its body (a draft unless `body` names a status).
+    pub async fn create_article(&self, token: &str, body: Value) -> Value {
+        let response = self.post(Some(token), "/api/v1/articles", &body).await;
+        response.assert_status(201);
+        response.json()
+    }
+
+    /// PATCHes an article with `If-Match` set to `version`.
+    pub async fn patch_article(&self, token: &str, key: &str, version: i64, body: &Value) -> TestResponse {
+        let if_match = format!("\"{version}\"");
+        self.request_with(
+            Method::PATCH,
+            &format!("/api/v1/articles/{key}"),
+            Some(token),
+            &[("If-Match", &if_match)],
+            Some(body),
+        )
+        .await
     }
 
     pub async fn create_tag(&self, token: &str, body: Value) -> Value {

@@ -1,6 +1,8 @@
 //! Black-box tests: each starts the real server on a random port with a fresh database and speaks
 //! only HTTP to it.
 
+mod articles;
+mod articles_workflow;
 mod auth;
 mod authors;
 mod categories;
