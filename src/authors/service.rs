@@ -1,5 +1,8 @@
 //! The rules of bylines: validated fields, unique slugs, and no deleting a byline in use.
 
+use std::collections::HashMap;
+
+use crate::articles;
 use crate::auth::AuthUser;
 use crate::authors::dto::{AuthorResponse, CreateAuthorRequest, UpdateAuthorRequest};
 use crate::authors::repo::{self, AuthorChanges, AuthorRow, NewAuthorRow};
@@ -16,14 +19,22 @@ const NAME_MAX: usize = 200;
 const TITLE_MAX: usize = 200;
 const BIO_MAX: usize = 10_000;
 
-// Articles, and with them bylines, arrive with issue #3; until then no author has an article.
-fn article_count(_author: &AuthorRow) -> i64 {
-    0
+/// Answers with each author's count of visible articles, in one query for all of them.
+fn responses(conn: &mut DbConn, rows: Vec<AuthorRow>) -> Result<Vec<AuthorResponse>, ApiError> {
+    let ids: Vec<_> = rows.iter().map(|r| r.id).collect();
+    let counts: HashMap<_, _> =
+        articles::repo::visible_counts_by_author(conn, &ids, time::now())?.into_iter().collect();
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let n = counts.get(&row.id).copied().unwrap_or(0);
+            AuthorResponse::new(row, n)
+        })
+        .collect())
 }
 
-fn response(row: AuthorRow) -> AuthorResponse {
-    let count = article_count(&row);
-    AuthorResponse::new(row, count)
+fn response(conn: &mut DbConn, row: AuthorRow) -> Result<AuthorResponse, ApiError> {
+    responses(conn, vec![row])?.pop().ok_or_else(|| ApiError::Internal(anyhow::anyhow!("author vanished")))
 }
 
 fn slug_clash(e: diesel::result::Error) -> ApiError {
@@ -48,11 +59,12 @@ fn choose_slug(conn: &mut DbConn, given: Option<Slug>, name: &str) -> Result<Str
 pub fn list(conn: &mut DbConn, page: PageParams) -> Result<Paginated<AuthorResponse>, ApiError> {
     let total = repo::count(conn)?;
     let rows = repo::page(conn, page.limit(), page.offset())?;
-    Ok(Paginated { data: rows.into_iter().map(response).collect(), meta: page.meta(total) })
+    Ok(Paginated { data: responses(conn, rows)?, meta: page.meta(total) })
 }
 
 pub fn get(conn: &mut DbConn, key: &ItemKey) -> Result<AuthorResponse, ApiError> {
-    Ok(response(repo::find_by_key(conn, key)?.ok_or(ApiError::NotFound("author"))?))
+    let row = repo::find_by_key(conn, key)?.ok_or(ApiError::NotFound("author"))?;
+    response(conn, row)
 }
 
 pub fn create(conn: &mut DbConn, req: CreateAuthorRequest) -> Result<AuthorResponse, ApiError> {
@@ -75,7 +87,8 @@ pub fn create(conn: &mut DbConn, req: CreateAuthorRequest) -> Result<AuthorRespo
             created_at: now,
             updated_at: now,
         };
-        Ok(response(repo::insert(conn, &row).map_err(slug_clash)?))
+        let row = repo::insert(conn, &row).map_err(slug_clash)?;
+        response(conn, row)
     })
 }
 
@@ -101,7 +114,8 @@ pub fn update(
             updated_at: Some(time::now()),
         };
         v.into_result()?;
-        Ok(response(repo::update(conn, current.id, &changes).map_err(slug_clash)?))
+        let row = repo::update(conn, current.id, &changes).map_err(slug_clash)?;
+        response(conn, row)
     })
 }
 
@@ -109,7 +123,7 @@ pub fn delete(conn: &mut DbConn, user: &AuthUser, key: &ItemKey) -> Result<(), A
     db::write(conn, |conn| {
         let current = repo::find_by_key(conn, key)?.ok_or(ApiError::NotFound("author"))?;
         user.require(Action::ManageTaxonomy)?;
-        if article_count(&current) > 0 {
+        if articles::repo::author_is_bylined(conn, current.id)? {
             return Err(ApiError::Conflict("the author is bylined on articles".into()));
         }
         repo::delete(conn, current.id)?;

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use crate::articles;
 use crate::auth::AuthUser;
 use crate::categories::dto::{CategoryRef, CategoryResponse, CreateCategoryRequest, UpdateCategoryRequest};
 use crate::categories::repo::{self, CategoryChanges, CategoryRow, NewCategoryRow};
@@ -22,6 +23,8 @@ const DESCRIPTION_MAX: usize = 2_000;
 pub struct Tree {
     rows: HashMap<CategoryId, CategoryRow>,
     children: HashMap<Option<CategoryId>, Vec<CategoryId>>,
+    /// Visible articles filed directly in each category; empty unless loaded with counts.
+    direct_counts: HashMap<CategoryId, i64>,
 }
 
 impl Tree {
@@ -37,11 +40,23 @@ impl Tree {
                 (row.position, row.name.to_lowercase(), row.id)
             });
         }
-        Tree { rows, children }
+        Tree { rows, children, direct_counts: HashMap::new() }
     }
 
     pub fn load(conn: &mut DbConn) -> Result<Tree, ApiError> {
         Ok(Tree::new(repo::all(conn)?))
+    }
+
+    /// The tree with each category's visible articles counted, for answers that show `article_count`.
+    pub fn load_with_counts(conn: &mut DbConn) -> Result<Tree, ApiError> {
+        let mut tree = Tree::load(conn)?;
+        tree.direct_counts = articles::repo::visible_counts_by_category(conn, time::now())?.into_iter().collect();
+        Ok(tree)
+    }
+
+    /// Visible articles in the category and all its descendants.
+    fn article_count(&self, id: CategoryId) -> i64 {
+        self.subtree(id).iter().filter_map(|c| self.direct_counts.get(c)).sum()
     }
 
     /// The breadcrumb of `id`: root first, `id` last.
@@ -84,8 +99,7 @@ impl Tree {
             parent_id: row.parent_id,
             position: row.position,
             path: self.path(id),
-            // Articles arrive with issue #3; until then no category has any.
-            article_count: 0,
+            article_count: self.article_count(id),
             created_at: row.created_at,
             updated_at: row.updated_at,
             children,
@@ -130,13 +144,13 @@ fn slug_clash(e: diesel::result::Error) -> ApiError {
 }
 
 pub fn list(conn: &mut DbConn, nested: bool) -> Result<Vec<CategoryResponse>, ApiError> {
-    let tree = Tree::load(conn)?;
+    let tree = Tree::load_with_counts(conn)?;
     Ok(if nested { tree.nested() } else { tree.flat() })
 }
 
 pub fn get(conn: &mut DbConn, key: &ItemKey) -> Result<CategoryResponse, ApiError> {
     let row = repo::find_by_key(conn, key)?.ok_or(ApiError::NotFound("category"))?;
-    Tree::load(conn)?.one(row.id)
+    Tree::load_with_counts(conn)?.one(row.id)
 }
 
 pub fn create(conn: &mut DbConn, req: CreateCategoryRequest) -> Result<CategoryResponse, ApiError> {
@@ -169,7 +183,7 @@ pub fn create(conn: &mut DbConn, req: CreateCategoryRequest) -> Result<CategoryR
             updated_at: now,
         };
         let id = repo::insert(conn, &row).map_err(slug_clash)?.id;
-        Tree::load(conn)?.one(id)
+        Tree::load_with_counts(conn)?.one(id)
     })
 }
 
@@ -204,7 +218,7 @@ pub fn update(
         }
         v.into_result()?;
         let id = repo::update(conn, current.id, &changes).map_err(slug_clash)?.id;
-        Tree::load(conn)?.one(id)
+        Tree::load_with_counts(conn)?.one(id)
     })
 }
 
@@ -214,6 +228,9 @@ pub fn delete(conn: &mut DbConn, user: &AuthUser, key: &ItemKey) -> Result<(), A
         user.require(Action::ManageTaxonomy)?;
         if repo::has_children(conn, current.id)? {
             return Err(ApiError::Conflict("the category has sub-categories".into()));
+        }
+        if articles::repo::any_in_categories(conn, &[current.id])? {
+            return Err(ApiError::Conflict("the category has articles".into()));
         }
         repo::delete(conn, current.id)?;
         Ok(())

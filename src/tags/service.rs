@@ -1,5 +1,8 @@
 //! The rules of tags: one tag per name (compared case-insensitively), unique slugs.
 
+use std::collections::HashMap;
+
+use crate::articles;
 use crate::auth::AuthUser;
 use crate::db::{self, DbConn};
 use crate::domain::key::ItemKey;
@@ -14,9 +17,21 @@ use crate::tags::repo::{self, NewTagRow, TagChanges, TagRow};
 
 const NAME_MAX: usize = 100;
 
-// Articles arrive with issue #3; until then no tag is on an article.
-fn response(row: TagRow) -> TagResponse {
-    TagResponse::new(row, 0)
+/// Answers with each tag's count of visible articles, in one query for all of them.
+fn responses(conn: &mut DbConn, rows: Vec<TagRow>) -> Result<Vec<TagResponse>, ApiError> {
+    let ids: Vec<_> = rows.iter().map(|r| r.id).collect();
+    let counts: HashMap<_, _> = articles::repo::visible_counts_by_tag(conn, &ids, time::now())?.into_iter().collect();
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let n = counts.get(&row.id).copied().unwrap_or(0);
+            TagResponse::new(row, n)
+        })
+        .collect())
+}
+
+fn response(conn: &mut DbConn, row: TagRow) -> Result<TagResponse, ApiError> {
+    responses(conn, vec![row])?.pop().ok_or_else(|| ApiError::Internal(anyhow::anyhow!("tag vanished")))
 }
 
 fn name_key(name: &str) -> String {
@@ -34,11 +49,12 @@ fn clash(e: diesel::result::Error) -> ApiError {
 pub fn list(conn: &mut DbConn, page: PageParams) -> Result<Paginated<TagResponse>, ApiError> {
     let total = repo::count(conn)?;
     let rows = repo::page(conn, page.limit(), page.offset())?;
-    Ok(Paginated { data: rows.into_iter().map(response).collect(), meta: page.meta(total) })
+    Ok(Paginated { data: responses(conn, rows)?, meta: page.meta(total) })
 }
 
 pub fn get(conn: &mut DbConn, key: &ItemKey) -> Result<TagResponse, ApiError> {
-    Ok(response(repo::find_by_key(conn, key)?.ok_or(ApiError::NotFound("tag"))?))
+    let row = repo::find_by_key(conn, key)?.ok_or(ApiError::NotFound("tag"))?;
+    response(conn, row)
 }
 
 pub fn create(conn: &mut DbConn, req: CreateTagRequest) -> Result<TagResponse, ApiError> {
@@ -60,7 +76,8 @@ pub fn create(conn: &mut DbConn, req: CreateTagRequest) -> Result<TagResponse, A
         let now = time::now();
         let row =
             NewTagRow { slug: slug.into_string(), name_key: name_key(&name), name, created_at: now, updated_at: now };
-        Ok(response(repo::insert(conn, &row).map_err(clash)?))
+        let row = repo::insert(conn, &row).map_err(clash)?;
+        response(conn, row)
     })
 }
 
@@ -84,7 +101,8 @@ pub fn update(
             slug: slug.map(Slug::into_string),
             updated_at: Some(time::now()),
         };
-        Ok(response(repo::update(conn, current.id, &changes).map_err(clash)?))
+        let row = repo::update(conn, current.id, &changes).map_err(clash)?;
+        response(conn, row)
     })
 }
 
