@@ -7,7 +7,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use anyhow::Context;
-use diesel::connection::SimpleConnection;
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::Connection;
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
 use diesel::sqlite::SqliteConnection;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
@@ -95,15 +96,21 @@ impl Db {
 
 /// Runs `work` in one write transaction. On SQLite it takes the write lock at the start
 /// (`BEGIN IMMEDIATE`), so two writers queue on the busy timeout instead of one failing midway.
+/// Inside another transaction it becomes a savepoint, so services compose (a seed run is one
+/// transaction made of many service calls).
 pub fn write<T>(conn: &mut DbConn, work: impl FnOnce(&mut DbConn) -> Result<T, ApiError>) -> Result<T, ApiError> {
-    conn.immediate_transaction(work)
+    let depth = AnsiTransactionManager::transaction_manager_status_mut(conn).transaction_depth();
+    if matches!(depth, Ok(Some(_))) {
+        conn.transaction(work)
+    } else {
+        conn.immediate_transaction(work)
+    }
 }
 
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
     use diesel::prelude::*;
-    use diesel::Connection;
 
     /// A migrated in-memory database for unit tests of services.
     pub(crate) fn memory_conn() -> DbConn {
@@ -129,6 +136,31 @@ pub(crate) mod tests {
         for check in checks {
             check.expect("schema.rs names a column the migrations do not create");
         }
+    }
+
+    #[test]
+    fn writes_nest_as_savepoints_and_roll_back_together() {
+        let conn = &mut memory_conn();
+        let count = |conn: &mut DbConn| schema::tags::table.count().get_result::<i64>(conn).expect("count");
+        let insert = |conn: &mut DbConn, name: &str| -> Result<(), ApiError> {
+            diesel::sql_query(format!(
+                "INSERT INTO tags (slug, name, name_key, created_at, updated_at) VALUES ('{name}', '{name}', '{name}', '', '')"
+            ))
+            .execute(conn)?;
+            Ok(())
+        };
+        let outcome: Result<(), ApiError> = write(conn, |conn| {
+            write(conn, |conn| insert(conn, "satu"))?;
+            let inner_failure: Result<(), ApiError> = write(conn, |conn| {
+                insert(conn, "dua")?;
+                Err(ApiError::Conflict("inner".into()))
+            });
+            assert!(inner_failure.is_err());
+            assert_eq!(count(conn), 1, "the failed inner write was rolled back alone");
+            Err(ApiError::Conflict("outer".into()))
+        });
+        assert!(outcome.is_err());
+        assert_eq!(count(conn), 0, "the outer rollback undid the inner write");
     }
 
     #[test]
