@@ -380,9 +380,11 @@ impl ArticleFilter {
             Sort::Oldest => "a.published_at ASC, a.id ASC",
             Sort::Title => "a.title ASC, a.id ASC",
             Sort::MostViewed => "a.view_count DESC, a.id DESC",
-            // Title matches weigh most, then the excerpt, then the body.
+            // Articles whose title matches come first; within each tier bm25 weighs the title
+            // most, then the excerpt, then the body.
             Sort::Relevance if self.search.is_some() => {
-                "bm25(articles_fts, 10.0, 4.0, 1.0), a.published_at DESC, a.id DESC"
+                "a.id NOT IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?), \
+                 bm25(articles_fts, 10.0, 4.0, 1.0), a.published_at DESC, a.id DESC"
             }
             Sort::Relevance => "a.published_at DESC, a.id DESC",
         }
@@ -413,14 +415,27 @@ impl ArticleFilter {
         query
     }
 
+    /// The page query with every bind value, the ORDER BY's included.
+    fn bound_page(
+        &self,
+        prefix: &str,
+        limit: i64,
+        offset: i64,
+    ) -> diesel::query_builder::BoxedSqlQuery<'static, Sqlite, diesel::query_builder::SqlQuery> {
+        let mut query = self.bound(format!("{prefix}{}", self.page_sql()));
+        if let (Sort::Relevance, Some(search)) = (self.sort, &self.search) {
+            query = query.bind::<Text, _>(format!("title : ({search})"));
+        }
+        query.bind::<BigInt, _>(limit).bind::<BigInt, _>(offset)
+    }
+
     pub fn page(&self, conn: &mut DbConn, limit: i64, offset: i64) -> QueryResult<Vec<ArticleId>> {
         #[derive(QueryableByName)]
         struct Id {
             #[diesel(sql_type = Integer)]
             id: i32,
         }
-        let rows: Vec<Id> =
-            self.bound(self.page_sql()).bind::<BigInt, _>(limit).bind::<BigInt, _>(offset).load(conn)?;
+        let rows: Vec<Id> = self.bound_page("", limit, offset).load(conn)?;
         Ok(rows.into_iter().map(|r| ArticleId(r.id)).collect())
     }
 
@@ -445,11 +460,7 @@ impl ArticleFilter {
             #[diesel(sql_type = Text)]
             detail: String,
         }
-        let page: Vec<Step> = self
-            .bound(format!("EXPLAIN QUERY PLAN {}", self.page_sql()))
-            .bind::<BigInt, _>(20)
-            .bind::<BigInt, _>(0)
-            .load(conn)?;
+        let page: Vec<Step> = self.bound_page("EXPLAIN QUERY PLAN ", 20, 0).load(conn)?;
         let count_parts = match self.scope {
             Scope::VisibleAndOwn(user) => vec![Scope::Public, Scope::OwnHidden(user)],
             scope => vec![scope],

@@ -36,11 +36,13 @@ const TAG_NAME_MAX: usize = 100;
 const MAX_SEARCH_TERMS: usize = 16;
 
 /// Which version a write says it changes, from `If-Match` or the body's `version`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Precondition {
     /// Neither was sent, or `If-Match: *`: 428.
     Missing,
     Version(i64),
+    /// An `If-Match` list: met when any of them is current.
+    AnyOf(Vec<i64>),
     /// An `If-Match` that names no version of ours: it cannot match, so 412.
     Unmatchable,
 }
@@ -52,17 +54,27 @@ impl Precondition {
         if value == "*" {
             return Some(Precondition::Missing);
         }
-        let version = value.split(',').map(str::trim).find_map(|tag| {
-            let tag = tag.strip_prefix("W/").unwrap_or(tag);
-            tag.strip_prefix('"')?.strip_suffix('"')?.parse::<i64>().ok()
-        });
-        Some(version.map_or(Precondition::Unmatchable, Precondition::Version))
+        let versions: Vec<i64> = value
+            .split(',')
+            .map(str::trim)
+            .filter_map(|tag| {
+                let tag = tag.strip_prefix("W/").unwrap_or(tag);
+                tag.strip_prefix('"')?.strip_suffix('"')?.parse::<i64>().ok()
+            })
+            .collect();
+        Some(match versions.as_slice() {
+            [] => Precondition::Unmatchable,
+            [one] => Precondition::Version(*one),
+            _ => Precondition::AnyOf(versions),
+        })
     }
 
-    fn check(self, current: i32) -> Result<(), ApiError> {
+    fn check(&self, current: i32) -> Result<(), ApiError> {
+        let current = i64::from(current);
         match self {
             Precondition::Missing => Err(ApiError::PreconditionRequired),
-            Precondition::Version(v) if v == i64::from(current) => Ok(()),
+            Precondition::Version(v) if *v == current => Ok(()),
+            Precondition::AnyOf(list) if list.contains(&current) => Ok(()),
             _ => Err(ApiError::PreconditionFailed),
         }
     }
@@ -392,8 +404,11 @@ fn fields(draft: &Draft, slug: String, by: &AuthUser, now: NaiveDateTime) -> Res
     Ok((fields, rendered.text))
 }
 
+/// A derived excerpt repeats the body's first words; indexing it again would count body words twice
+/// and rank body-only matches too high, so only an editor's own excerpt is indexed.
 fn index(conn: &mut DbConn, row: &ArticleRow, body_text: &str) -> Result<(), ApiError> {
-    Ok(repo::index_text(conn, row.id, &row.title, &row.excerpt, body_text)?)
+    let excerpt = row.custom_excerpt.as_deref().unwrap_or("");
+    Ok(repo::index_text(conn, row.id, &row.title, excerpt, body_text)?)
 }
 
 pub fn create(
@@ -466,12 +481,22 @@ pub fn update(
         let now = time::now();
         let current = repo::find_by_key(conn, key)?.ok_or(ApiError::NotFound("article"))?;
         check_may_edit(user, &current, now)?;
-        let req = body?;
-        if let Some(status) = req.status {
+        // A body that is JSON but not an article change is a 422, which the contract ranks after
+        // the version checks (428, 412); a body that is not JSON at all (400, 415) ranks before them.
+        let (req, invalid) = match body {
+            Ok(req) => (Some(req), None),
+            Err(ApiError::Validation(errors)) => (None, Some(errors)),
+            Err(other) => return Err(other),
+        };
+        if let Some(status) = req.as_ref().and_then(|r| r.status) {
             check_status_allowed(user, status)?;
         }
-        let precondition = if_match.unwrap_or(req.version.map_or(Precondition::Missing, Precondition::Version));
-        precondition.check(current.version)?;
+        let body_version = req.as_ref().and_then(|r| r.version).map(Precondition::Version);
+        if_match.or(body_version).unwrap_or(Precondition::Missing).check(current.version)?;
+        let req = match (req, invalid) {
+            (Some(req), None) => req,
+            (_, errors) => return Err(ApiError::Validation(errors.unwrap_or_default())),
+        };
 
         let mut v = Violations::new();
         let current_cover = current.cover_url.clone().map(|url| CoverImage {
@@ -597,5 +622,6 @@ mod tests {
         assert_eq!(Precondition::from_if_match(Some("W/\"3\"")), Some(Precondition::Version(3)));
         assert_eq!(Precondition::from_if_match(Some("*")), Some(Precondition::Missing));
         assert_eq!(Precondition::from_if_match(Some("3")), Some(Precondition::Unmatchable));
+        assert_eq!(Precondition::from_if_match(Some("\"7\", \"1\"")), Some(Precondition::AnyOf(vec![7, 1])));
     }
 }

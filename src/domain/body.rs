@@ -87,7 +87,7 @@ pub fn render(body: &str, format: BodyFormat) -> RenderedBody {
         }
         BodyFormat::Html => body.to_owned(),
     };
-    let html = SANITIZER.clean(&unsafe_html).to_string();
+    let html = drop_iframes_without_source(&SANITIZER.clean(&unsafe_html).to_string());
     let text = html_text(&html);
     let words = text.split(' ').filter(|w| !w.is_empty()).count();
     RenderedBody {
@@ -96,6 +96,28 @@ pub fn render(body: &str, format: BodyFormat) -> RenderedBody {
         word_count: words as i32,
         reading_time_minutes: words.div_ceil(WORDS_PER_MINUTE).max(1) as i32,
     }
+}
+
+/// The sanitizer can only strip a disallowed embed's `src`; the empty frame it leaves is removed here.
+/// Its output is normalized HTML, so a plain scan finds every frame.
+fn drop_iframes_without_source(html: &str) -> String {
+    if !html.contains("<iframe") {
+        return html.to_owned();
+    }
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(start) = rest.find("<iframe") {
+        out.push_str(&rest[..start]);
+        let element = &rest[start..];
+        let end = element.find("</iframe>").map_or(element.len(), |e| e + "</iframe>".len());
+        let open_tag = &element[..element.find('>').map_or(element.len(), |e| e + 1)];
+        if open_tag.contains(" src=\"") {
+            out.push_str(&element[..end]);
+        }
+        rest = &element[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The excerpt derived from a body's text: cut at a word boundary before 200 characters, with `…`
@@ -264,6 +286,7 @@ mod tests {
             assert!(!html.contains(banned), "{banned} kept in {html}");
         }
         assert!(html.contains("https://www.youtube.com/embed/abc"), "{html}");
+        assert_eq!(html.matches("<iframe").count(), 1, "{html}");
     }
 
     #[test]
