@@ -1,4 +1,4 @@
-//! The command line: `serve` (the default), `migrate`, `user create`, `openapi`.
+//! The command line: `serve` (the default), `migrate`, `user create`, `openapi`, `seed`.
 
 use std::io::BufRead;
 
@@ -8,6 +8,8 @@ use clap::{Parser, Subcommand};
 use crate::config::Settings;
 use crate::db::Db;
 use crate::domain::role::Role;
+use crate::error::ApiError;
+use crate::seed;
 use crate::startup::Application;
 use crate::users::dto::CreateUserRequest;
 use crate::users::service::{self, NewUser};
@@ -30,6 +32,12 @@ pub enum Command {
     User(UserCommand),
     /// Print the OpenAPI document.
     Openapi,
+    /// Load content into the database; adds only what is missing, so it can run again.
+    Seed {
+        /// The demo newsroom: categories, reporters and about 60 Indonesian articles.
+        #[arg(long)]
+        demo: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -82,14 +90,42 @@ pub fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             print!("{}", crate::openapi::document_json());
             Ok(())
         }
+        Command::Seed { demo } => {
+            anyhow::ensure!(demo, "nothing to seed: pass --demo");
+            actix_web::rt::System::new().block_on(async move {
+                let db = Db::open(&settings.database_path, 1)?;
+                db.migrate()?;
+                crate::startup::create_first_admin(&db, &settings).await?;
+                let tz = settings.timezone;
+                let loaded = db
+                    .run_now(|conn| {
+                        // One transaction: a failed run leaves nothing half-loaded.
+                        crate::db::write(conn, |conn| {
+                            let admin = seed::demo::first_admin(conn)?
+                                .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("there is no admin account")))?;
+                            seed::demo::load(conn, &admin, tz)
+                        })
+                    })
+                    .map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;
+                println!(
+                    "demo newsroom: added {} categories, {} authors, {} articles to {}",
+                    loaded.categories,
+                    loaded.authors,
+                    loaded.articles,
+                    settings.database_path.display()
+                );
+                Ok(())
+            })
+        }
     }
 }
 
-fn describe(e: &crate::error::ApiError) -> String {
+fn describe(e: &ApiError) -> String {
     match e {
-        crate::error::ApiError::Validation(errors) => {
+        ApiError::Validation(errors) => {
             errors.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; ")
         }
+        ApiError::Internal(cause) => format!("{cause:#}"),
         other => other.to_string(),
     }
 }

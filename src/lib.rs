@@ -15,6 +15,7 @@ pub mod health;
 pub mod metrics;
 pub mod openapi;
 pub mod responses;
+pub mod seed;
 pub mod startup;
 pub mod tags;
 pub mod telemetry;

@@ -135,7 +135,7 @@ fn cors(origins: &CorsOrigins) -> Cors {
 
 /// With no account at all, creates the first admin from `WARTA_ADMIN_EMAIL`/`WARTA_ADMIN_PASSWORD`,
 /// or with a generated one-time password printed once.
-async fn create_first_admin(db: &Db, settings: &Settings) -> anyhow::Result<()> {
+pub async fn create_first_admin(db: &Db, settings: &Settings) -> anyhow::Result<()> {
     if db.run_now(users::service::count).map_err(|e| anyhow::anyhow!("{e}"))? > 0 {
         return Ok(());
     }

@@ -79,3 +79,8 @@ pub fn update(conn: &mut DbConn, id: UserId, changes: &UserChanges) -> QueryResu
 pub fn delete(conn: &mut DbConn, id: UserId) -> QueryResult<usize> {
     diesel::delete(users::table.find(id)).execute(conn)
 }
+
+/// The oldest account with `role`.
+pub fn first_with_role(conn: &mut DbConn, role: &str) -> QueryResult<Option<UserRow>> {
+    users::table.filter(users::role.eq(role)).order(users::id.asc()).select(UserRow::as_select()).first(conn).optional()
+}

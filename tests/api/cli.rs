@@ -232,3 +232,43 @@ async fn json_logs_carry_one_structured_line_per_request() {
     assert!(line["latency_ms"].as_f64().is_some_and(|ms| ms >= 0.0), "{line}");
     assert!(!stderr.contains("a very long admin password"), "a secret was logged");
 }
+
+#[actix_web::test]
+async fn the_demo_newsroom_loads_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let env = [("WARTA_ADMIN_EMAIL", "redaksi@warta.test"), ("WARTA_ADMIN_PASSWORD", "a very long admin password")];
+    let seed = || {
+        let mut command = warta(dir.path());
+        command.args(["seed", "--demo"]).envs(env);
+        let output = command.output().expect("runs");
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let first = seed();
+    assert!(first.contains("15 categories, 13 authors, 60 articles"), "{first}");
+    let second = seed();
+    assert!(second.contains("0 categories, 0 authors, 0 articles"), "{second}");
+
+    let port = free_port();
+    let child = serve(dir.path(), port, &env);
+    let client = awc::Client::default();
+    let get = |path: &str| {
+        let request = client.get(format!("http://127.0.0.1:{port}/api/v1{path}"));
+        async move {
+            let mut response = request.send().await.expect("sent");
+            let body = response.body().limit(1 << 22).await.expect("body");
+            serde_json::from_slice::<serde_json::Value>(&body).expect("json")
+        }
+    };
+    let articles = get("/articles?per_page=100").await;
+    assert_eq!(articles["meta"]["total"], 52, "only the published articles are visible");
+    let first_item = &articles["data"][0];
+    assert!(first_item["published_at_display"].as_str().is_some_and(|d| d.ends_with("WIB")), "{first_item}");
+    let dunia = get("/categories/dunia").await;
+    assert_eq!(dunia["path"][0]["slug"], "berita");
+    assert!(dunia["article_count"].as_i64().is_some_and(|n| n > 0), "{dunia}");
+    let berita = get("/categories/berita").await;
+    assert!(berita["article_count"].as_i64() > dunia["article_count"].as_i64(), "descendants are counted");
+    let (status, _, _) = terminate(child);
+    assert!(status.success());
+}

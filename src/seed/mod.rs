@@ -1,0 +1,3 @@
+//! Loading content that the newsroom did not write: the demo newsroom for newcomers.
+
+pub mod demo;
