@@ -43,6 +43,15 @@ pub struct Settings {
     pub max_body_bytes: usize,
     pub trusted_proxies: Vec<IpAddr>,
     pub view_dedupe_seconds: u64,
+    /// How often buffered views are written to the database.
+    pub view_flush_interval: Duration,
+    /// How long a computed trending feed is reused.
+    pub trending_cache: Duration,
+    /// How long a rendered anonymous response is reused (0 turns the response cache off); writes
+    /// clear it at once either way.
+    pub response_cache_ttl: Duration,
+    /// Memory bound of the response cache.
+    pub response_cache_bytes: usize,
     pub login_window: Duration,
     pub db_pool_size: u32,
     pub workers: usize,
@@ -117,6 +126,10 @@ impl Settings {
             max_body_bytes: number(&get, "WARTA_MAX_BODY_BYTES", 1024 * 1024, 1024..=1024 * 1024 * 1024)? as usize,
             trusted_proxies: trusted_proxies(get("WARTA_TRUSTED_PROXIES").as_deref().unwrap_or(""))?,
             view_dedupe_seconds: number(&get, "WARTA_VIEW_DEDUPE_SECONDS", 1800, 0..=31_536_000)?,
+            view_flush_interval: Duration::from_millis(number(&get, "WARTA_VIEW_FLUSH_MS", 1000, 10..=3_600_000)?),
+            trending_cache: Duration::from_secs(number(&get, "WARTA_TRENDING_CACHE_SECONDS", 5, 0..=3600)?),
+            response_cache_ttl: Duration::from_secs(number(&get, "WARTA_RESPONSE_CACHE_SECONDS", 5, 0..=3600)?),
+            response_cache_bytes: number(&get, "WARTA_RESPONSE_CACHE_MB", 64, 1..=65_536)? as usize * 1024 * 1024,
             login_window: Duration::from_secs(number(&get, "WARTA_LOGIN_WINDOW_SECONDS", 900, 1..=86_400)?),
             db_pool_size: number(&get, "WARTA_DB_POOL_SIZE", 8, 1..=256)? as u32,
             workers: number(&get, "WARTA_WORKERS", default_workers() as u64, 1..=256)? as usize,

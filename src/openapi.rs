@@ -23,6 +23,7 @@ use utoipa_actix_web::AppExt;
         (name = "authors", description = "Public bylines"),
         (name = "tags", description = "Labels on articles"),
         (name = "articles", description = "News articles and the editorial workflow"),
+        (name = "feeds", description = "Latest and trending, for front ends and mobile clients"),
         (name = "operations", description = "Health, metrics and this document"),
     )
 )]

@@ -19,9 +19,11 @@ use crate::config::{CorsOrigins, Settings};
 use crate::db::Db;
 use crate::domain::validation::Email;
 use crate::error::ApiError;
+use crate::feeds::service::TrendingCache;
 use crate::health::{self, OpenApiJson};
 use crate::metrics::Metrics;
-use crate::{articles, auth, authors, categories, tags, telemetry, users};
+use crate::views::ViewCounter;
+use crate::{articles, auth, authors, categories, feeds, tags, telemetry, users, views};
 
 /// Every documented route: the operations endpoints at the root, the API under `/api/v1`.
 pub fn register_routes<T>(app: UtoipaApp<T>) -> UtoipaApp<T>
@@ -40,13 +42,17 @@ where
             .configure(categories::configure)
             .configure(authors::configure)
             .configure(tags::configure)
-            .configure(articles::configure),
+            .configure(articles::configure)
+            .configure(views::configure)
+            .configure(feeds::configure),
     )
 }
 
 pub struct Application {
     server: Server,
     port: u16,
+    db: Data<Db>,
+    views: Data<ViewCounter>,
 }
 
 impl Application {
@@ -63,15 +69,21 @@ impl Application {
         let metrics = Data::new(Metrics::default());
         let spec = Data::new(OpenApiJson(crate::openapi::document_json()));
         let db = Data::new(db);
+        let views = Data::new(ViewCounter::new(std::time::Duration::from_secs(settings.view_dedupe_seconds)));
+        spawn_view_flusher(db.clone(), views.clone(), settings.view_flush_interval);
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("cannot listen on {} (WARTA_BIND)", settings.bind))?;
         let port = listener.local_addr()?.port();
         let workers = settings.workers;
         let settings = Data::new(settings);
+        let trending = Data::new(TrendingCache::new(settings.trending_cache));
+        let (app_db, app_views) = (db.clone(), views.clone());
         let server = HttpServer::new(move || {
             let (app, _) = register_routes(
                 App::new()
-                    .app_data(db.clone())
+                    .app_data(app_db.clone())
+                    .app_data(app_views.clone())
+                    .app_data(trending.clone())
                     .app_data(keys.clone())
                     .app_data(passwords.clone())
                     .app_data(metrics.clone())
@@ -101,17 +113,38 @@ impl Application {
         .shutdown_timeout(10)
         .listen(listener)?
         .run();
-        Ok(Application { server, port })
+        Ok(Application { server, port, db, views })
     }
 
     pub fn port(&self) -> u16 {
         self.port
     }
 
-    /// Serves until SIGTERM or SIGINT, then lets in-flight requests finish.
+    /// Serves until SIGTERM or SIGINT, lets in-flight requests finish, then writes the views
+    /// still buffered.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        let views = self.views.clone();
+        match self.db.run(move |conn| views.flush(conn, crate::domain::time::now())).await {
+            Ok(written) => tracing::info!(written, "wrote the buffered views"),
+            Err(e) => tracing::error!(error = %e, pending = self.views.pending(), "could not write the buffered views"),
+        }
+        served
     }
+}
+
+/// Writes buffered views every `interval`, for as long as the server runs.
+fn spawn_view_flusher(db: Data<Db>, views: Data<ViewCounter>, interval: std::time::Duration) {
+    actix_web::rt::spawn(async move {
+        let mut ticks = actix_web::rt::time::interval(interval);
+        loop {
+            ticks.tick().await;
+            let views = views.clone();
+            if let Err(e) = db.run(move |conn| views.flush(conn, crate::domain::time::now())).await {
+                tracing::error!(error = %e, "could not write buffered views; keeping them for the next try");
+            }
+        }
+    });
 }
 
 fn cors(origins: &CorsOrigins) -> Cors {

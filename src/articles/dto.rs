@@ -180,3 +180,16 @@ pub struct ArticleListQuery {
     /// own unpublished articles and everyone's published ones; editors see all.
     pub status: Option<String>,
 }
+
+/// Articles related to one article.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RelatedArticles {
+    pub data: Vec<ArticleSummary>,
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct RelatedQuery {
+    /// Items, 1 to 20 (default 5).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 20)]
+    pub limit: Option<String>,
+}

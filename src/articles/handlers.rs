@@ -1,11 +1,12 @@
 //! HTTP handlers of `/articles`.
 
 use actix_web::http::header;
-use actix_web::web::{Data, Path, Query};
+use actix_web::web::{Data, Json, Path, Query};
 use actix_web::{delete, get, patch, post, HttpRequest, HttpResponse};
 
 use crate::articles::dto::{
-    ArticleListQuery, ArticleResponse, ArticleSummary, CreateArticleRequest, UpdateArticleRequest,
+    ArticleListQuery, ArticleResponse, ArticleSummary, CreateArticleRequest, RelatedArticles, RelatedQuery,
+    UpdateArticleRequest,
 };
 use crate::articles::service::{self, Lookup, Precondition};
 use crate::auth::{AuthUser, MaybeUser};
@@ -152,4 +153,23 @@ pub async fn delete_article(
     let (key, if_match) = (ItemKey::parse(&key), if_match(&req));
     db.run(move |conn| service::delete(conn, &user, &key, if_match)).await?;
     Ok(responses::no_content())
+}
+
+/// Visible articles related to this one: those sharing a tag first, then others in its category,
+/// newest first; never the article itself.
+#[utoipa::path(tag = "articles", params(("key" = String, Path, description = "An id (all digits) or a slug"), RelatedQuery), responses(
+    (status = 200, description = "Related articles", body = RelatedArticles),
+    (status = 400, description = "`limit` is not a number", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "No such article, or not visible", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "`limit` out of range", body = Problem, content_type = "application/problem+json")))]
+#[get("/articles/{key}/related")]
+pub async fn related_articles(
+    db: Data<Db>,
+    settings: Data<Settings>,
+    key: Path<String>,
+    query: Query<RelatedQuery>,
+) -> Result<Json<RelatedArticles>, ApiError> {
+    let (key, tz) = (ItemKey::parse(&key), settings.timezone);
+    let data = db.run(move |conn| service::related(conn, &key, query.limit.as_deref(), tz)).await?;
+    Ok(Json(RelatedArticles { data }))
 }

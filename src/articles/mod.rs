@@ -11,5 +11,6 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(handlers::create_article)
         .service(handlers::get_article)
         .service(handlers::update_article)
-        .service(handlers::delete_article);
+        .service(handlers::delete_article)
+        .service(handlers::related_articles);
 }

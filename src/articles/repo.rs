@@ -84,6 +84,16 @@ pub fn find_by_key(conn: &mut DbConn, key: &ItemKey) -> QueryResult<Option<Artic
     }
 }
 
+/// Just what visibility needs, without the body: for hot paths such as the view beacon.
+pub fn status_of(conn: &mut DbConn, key: &ItemKey) -> QueryResult<Option<(ArticleId, String, Option<NaiveDateTime>)>> {
+    let query = articles::table.select((articles::id, articles::status, articles::published_at));
+    match key {
+        ItemKey::Id(id) => query.find(ArticleId(*id)).first(conn).optional(),
+        ItemKey::Slug(slug) => query.filter(articles::slug.eq(slug)).first(conn).optional(),
+        ItemKey::NoSuchId => Ok(None),
+    }
+}
+
 pub fn by_ids(conn: &mut DbConn, ids: &[ArticleId]) -> QueryResult<Vec<ArticleRow>> {
     articles::table.filter(articles::id.eq_any(ids)).select(ArticleRow::as_select()).load(conn)
 }
@@ -266,6 +276,56 @@ pub fn visible_counts_by_tag(conn: &mut DbConn, ids: &[TagId], now: NaiveDateTim
         .load(conn)
 }
 
+/// Visible articles related to `article`: those sharing a tag with it first, then those in its
+/// category, newest first within each group, never the article itself.
+pub fn related(conn: &mut DbConn, article: &ArticleRow, limit: i64, now: NaiveDateTime) -> QueryResult<Vec<ArticleId>> {
+    #[derive(QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = Integer)]
+        id: i32,
+    }
+    let visible = visible_sql();
+    let sharing_tags = format!(
+        "SELECT a.id AS id FROM articles a
+         WHERE {visible} AND a.id <> ? AND a.id IN (
+             SELECT t.article_id FROM article_tags t
+             WHERE t.tag_id IN (SELECT tag_id FROM article_tags WHERE article_id = ?))
+         ORDER BY a.published_at DESC, a.id DESC LIMIT ?"
+    );
+    let mut ids: Vec<ArticleId> = diesel::sql_query(sharing_tags)
+        .bind::<Timestamp, _>(now)
+        .bind::<Integer, _>(article.id.0)
+        .bind::<Integer, _>(article.id.0)
+        .bind::<BigInt, _>(limit)
+        .load::<Id>(conn)?
+        .into_iter()
+        .map(|r| ArticleId(r.id))
+        .collect();
+    let missing = limit - ids.len() as i64;
+    if missing > 0 {
+        let same_category = format!(
+            "SELECT a.id AS id FROM articles a
+             WHERE a.category_id = ? AND {visible} AND a.id <> ?
+             ORDER BY a.published_at DESC, a.id DESC LIMIT ?"
+        );
+        let candidates: Vec<Id> = diesel::sql_query(same_category)
+            .bind::<Integer, _>(article.category_id.0)
+            .bind::<Timestamp, _>(now)
+            .bind::<Integer, _>(article.id.0)
+            .bind::<BigInt, _>(limit)
+            .load(conn)?;
+        for candidate in candidates.into_iter().map(|r| ArticleId(r.id)) {
+            if ids.len() as i64 >= limit {
+                break;
+            }
+            if !ids.contains(&candidate) {
+                ids.push(candidate);
+            }
+        }
+    }
+    Ok(ids)
+}
+
 /// Who may be listed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
@@ -301,6 +361,8 @@ pub struct ArticleFilter {
     /// An FTS5 query, already made safe (see `service::fts_query`).
     pub search: Option<String>,
     pub sort: Sort,
+    /// Keyset paging for feeds: only articles after this (published_at, id) in newest-first order.
+    pub before: Option<(NaiveDateTime, ArticleId)>,
     pub now: NaiveDateTime,
 }
 
@@ -369,6 +431,12 @@ impl ArticleFilter {
         }
         if let Some(tag) = self.tag {
             conditions.push(format!("a.id IN (SELECT article_id FROM article_tags WHERE tag_id = {})", tag.0));
+        }
+        if let Some((published_at, id)) = self.before {
+            // A row value, which SQLite walks along the (published_at DESC, id DESC) index.
+            conditions.push("(a.published_at, a.id) < (?, ?)".to_owned());
+            binds.push(Bind::Time(published_at));
+            binds.push(Bind::Int(id.0));
         }
         let conditions = if conditions.is_empty() { "1".to_owned() } else { conditions.join(" AND ") };
         (format!("FROM {from} WHERE {conditions}"), binds)
@@ -539,7 +607,8 @@ mod tests {
                     (None, None, None, None, Some(vec![ArticleStatus::Draft, ArticleStatus::Review])),
                 ];
                 for (categories, author, tag, search, statuses) in variants {
-                    let filter = ArticleFilter { scope, statuses, categories, author, tag, search, sort, now };
+                    let filter =
+                        ArticleFilter { scope, statuses, categories, author, tag, search, sort, before: None, now };
                     let plan = filter.query_plans(conn).expect("plan");
                     let scans = full_scans(&plan);
                     if std::env::var_os("SHOW_PLANS").is_some() {

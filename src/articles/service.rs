@@ -17,7 +17,7 @@ use crate::db::{self, DbConn};
 use crate::domain::article_status::ArticleStatus;
 use crate::domain::body::{self, BodyFormat};
 use crate::domain::display_date;
-use crate::domain::ids::{AuthorId, CategoryId};
+use crate::domain::ids::{ArticleId, AuthorId, CategoryId};
 use crate::domain::key::ItemKey;
 use crate::domain::pagination::{PageParams, PageQuery, Paginated};
 use crate::domain::role::Action;
@@ -34,6 +34,7 @@ const MAX_AUTHORS: usize = 20;
 const MAX_TAGS: usize = 30;
 const TAG_NAME_MAX: usize = 100;
 const MAX_SEARCH_TERMS: usize = 16;
+const MAX_RELATED: i64 = 20;
 
 /// Which version a write says it changes, from `If-Match` or the body's `version`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,6 +107,33 @@ pub fn get(conn: &mut DbConn, viewer: Option<&AuthUser>, key: &ItemKey, tz: Tz) 
         }
     }
     Err(ApiError::NotFound("article"))
+}
+
+/// The id of a visible article, for readers' actions such as counting a view; 404 otherwise.
+pub fn visible_id(conn: &mut DbConn, key: &ItemKey) -> Result<ArticleId, ApiError> {
+    match repo::status_of(conn, key)? {
+        Some((id, status, published_at))
+            if ArticleStatus::parse(&status).is_some_and(|s| s.is_visible(published_at, time::now())) =>
+        {
+            Ok(id)
+        }
+        _ => Err(ApiError::NotFound("article")),
+    }
+}
+
+/// Visible articles related to a visible one (see `repo::related`); 404 for an article the
+/// reader cannot see.
+pub fn related(conn: &mut DbConn, key: &ItemKey, limit: Option<&str>, tz: Tz) -> Result<Vec<ArticleSummary>, ApiError> {
+    let limit = crate::domain::pagination::int_param("limit", limit)?.unwrap_or(5);
+    if !(1..=MAX_RELATED).contains(&limit) {
+        return Err(FieldError::new("limit", format!("must be between 1 and {MAX_RELATED}")).into());
+    }
+    let now = time::now();
+    let article =
+        repo::find_by_key(conn, key)?.filter(|row| row.is_visible(now)).ok_or(ApiError::NotFound("article"))?;
+    let ids = repo::related(conn, &article, limit, now)?;
+    let tree = Tree::load(conn)?;
+    summaries_of(conn, &tree, &ids, tz, now)
 }
 
 /// Which statuses a list asks for.
@@ -221,17 +249,29 @@ pub fn list(
         tag,
         search,
         sort,
+        before: None,
         now,
     };
     let total = filter.count(conn)?;
     let ids = filter.page(conn, page.limit(), page.offset())?;
-    let mut rows = repo::by_ids(conn, &ids)?;
-    let order: HashMap<_, _> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-    rows.sort_by_key(|row| order.get(&row.id).copied().unwrap_or(usize::MAX));
-    Ok(Paginated { data: summarize(conn, &tree, &rows, tz, now)?, meta: page.meta(total) })
+    Ok(Paginated { data: summaries_of(conn, &tree, &ids, tz, now)?, meta: page.meta(total) })
 }
 
-/// Assembles summaries with three queries in all, whatever the number of rows.
+/// Summaries of the articles `ids` names, in that order.
+pub fn summaries_of(
+    conn: &mut DbConn,
+    tree: &Tree,
+    ids: &[ArticleId],
+    tz: Tz,
+    now: NaiveDateTime,
+) -> Result<Vec<ArticleSummary>, ApiError> {
+    let mut rows = repo::by_ids(conn, ids)?;
+    let order: HashMap<_, _> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    rows.sort_by_key(|row| order.get(&row.id).copied().unwrap_or(usize::MAX));
+    summarize(conn, tree, &rows, tz, now)
+}
+
+/// Assembles summaries, in the order of `rows`, with three queries in all, whatever their number.
 fn summarize(
     conn: &mut DbConn,
     tree: &Tree,

@@ -132,6 +132,11 @@ pub(crate) mod tests {
             login_failures::table.select(login_failures::all_columns).execute(conn),
             categories::table.select(categories::all_columns).execute(conn),
             tags::table.select(tags::all_columns).execute(conn),
+            articles::table.select(articles::all_columns).execute(conn),
+            article_authors::table.select(article_authors::all_columns).execute(conn),
+            article_tags::table.select(article_tags::all_columns).execute(conn),
+            article_slug_redirects::table.select(article_slug_redirects::all_columns).execute(conn),
+            article_views::table.select(article_views::all_columns).execute(conn),
         ];
         for check in checks {
             check.expect("schema.rs names a column the migrations do not create");

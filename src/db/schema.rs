@@ -135,8 +135,19 @@ diesel::joinable!(article_tags -> articles (article_id));
 diesel::joinable!(article_tags -> tags (tag_id));
 diesel::joinable!(article_slug_redirects -> articles (article_id));
 
+diesel::table! {
+    article_views (article_id, hour) {
+        article_id -> Integer,
+        hour -> BigInt,
+        views -> BigInt,
+    }
+}
+
+diesel::joinable!(article_views -> articles (article_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     articles,
+    article_views,
     article_authors,
     article_tags,
     article_slug_redirects,

@@ -1,0 +1,49 @@
+//! The trending query: views summed over a window of hourly buckets.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Integer, Timestamp};
+
+use crate::db::DbConn;
+use crate::domain::article_status::LIVE_SQL;
+use crate::domain::ids::{ArticleId, CategoryId};
+
+/// The most-read visible articles since `from_hour` (seconds since 1970), with their reads; ties
+/// go to the later publication.
+pub fn most_read(
+    conn: &mut DbConn,
+    from_hour: i64,
+    categories: Option<&[CategoryId]>,
+    limit: i64,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<(ArticleId, i64)>> {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = Integer)]
+        id: i32,
+        #[diesel(sql_type = BigInt)]
+        views: i64,
+    }
+    let category_filter = categories
+        .map(|ids| {
+            let ids: Vec<String> = ids.iter().map(|c| c.0.to_string()).collect();
+            format!("AND a.category_id IN ({})", ids.join(", "))
+        })
+        .unwrap_or_default();
+    // The window's buckets are read from the covering (hour, article_id, views) index; only the
+    // articles that were read are looked up.
+    let sql = format!(
+        "SELECT a.id AS id, w.views AS views
+         FROM (SELECT article_id, SUM(views) AS views FROM article_views WHERE hour >= ? GROUP BY article_id) w
+         JOIN articles a ON a.id = w.article_id
+         WHERE a.status IN {LIVE_SQL} AND a.published_at <= ? {category_filter}
+         ORDER BY w.views DESC, a.published_at DESC, a.id DESC
+         LIMIT ?"
+    );
+    let rows: Vec<Row> = diesel::sql_query(sql)
+        .bind::<BigInt, _>(from_hour)
+        .bind::<Timestamp, _>(now)
+        .bind::<BigInt, _>(limit)
+        .load(conn)?;
+    Ok(rows.into_iter().map(|r| (ArticleId(r.id), r.views)).collect())
+}

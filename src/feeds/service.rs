@@ -1,0 +1,181 @@
+//! Latest and trending: parameters, keyset cursors, and the short-lived trending cache.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use chrono::{DateTime, NaiveDateTime};
+use chrono_tz::Tz;
+
+use crate::articles::repo::{ArticleFilter, Scope, Sort};
+use crate::articles::service::summaries_of;
+use crate::categories;
+use crate::categories::service::Tree;
+use crate::db::DbConn;
+use crate::domain::ids::{ArticleId, CategoryId};
+use crate::domain::key::ItemKey;
+use crate::domain::pagination::int_param;
+use crate::domain::time;
+use crate::domain::validation::FieldError;
+use crate::error::ApiError;
+use crate::feeds::dto::{LatestFeed, LatestQuery, TrendingFeed, TrendingItem, TrendingQuery};
+use crate::feeds::repo;
+use crate::views::service::hour_of;
+
+const DEFAULT_LIMIT: i64 = 10;
+const MAX_LIMIT: i64 = 50;
+
+fn limit(raw: Option<&str>) -> Result<i64, ApiError> {
+    let limit = int_param("limit", raw)?.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(FieldError::new("limit", format!("must be between 1 and {MAX_LIMIT}")).into());
+    }
+    Ok(limit)
+}
+
+/// The category and its descendants; `None` when no category is asked for, `Some(empty)` when the
+/// slug names none (so the feed is empty).
+fn category_subtree(conn: &mut DbConn, slug: Option<&str>) -> Result<Option<Vec<CategoryId>>, ApiError> {
+    let Some(slug) = slug else { return Ok(None) };
+    Ok(Some(match categories::repo::find_by_key(conn, &ItemKey::Slug(slug.to_owned()))? {
+        Some(category) => Tree::load(conn)?.subtree(category.id),
+        None => Vec::new(),
+    }))
+}
+
+/// A cursor names the last item seen: its publication time (microseconds) and id, base64url.
+pub fn encode_cursor(published_at: NaiveDateTime, id: ArticleId) -> String {
+    let raw = format!("{}:{}", published_at.and_utc().timestamp_micros(), id.0);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw)
+}
+
+pub fn decode_cursor(cursor: &str) -> Option<(NaiveDateTime, ArticleId)> {
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(cursor).ok()?;
+    let (micros, id) = std::str::from_utf8(&raw).ok()?.split_once(':')?;
+    let at = DateTime::from_timestamp_micros(micros.parse().ok()?)?.naive_utc();
+    Some((at, ArticleId(id.parse().ok().filter(|id| *id > 0)?)))
+}
+
+pub fn latest(conn: &mut DbConn, query: &LatestQuery, tz: Tz) -> Result<LatestFeed, ApiError> {
+    let limit = limit(query.limit.as_deref())?;
+    let before = match query.cursor.as_deref() {
+        Some(cursor) => Some(
+            decode_cursor(cursor).ok_or_else(|| ApiError::BadRequest("`cursor` is not one this API issued".into()))?,
+        ),
+        None => None,
+    };
+    let categories = category_subtree(conn, query.category.as_deref())?;
+    if categories.as_ref().is_some_and(Vec::is_empty) {
+        return Ok(LatestFeed { data: Vec::new(), next_cursor: None });
+    }
+    let now = time::now();
+    let filter = ArticleFilter {
+        scope: Scope::Public,
+        statuses: None,
+        categories,
+        author: None,
+        tag: None,
+        search: None,
+        sort: Sort::Newest,
+        before,
+        now,
+    };
+    // One more than asked tells whether there is a next page.
+    let mut ids = filter.page(conn, limit + 1, 0)?;
+    let more = ids.len() as i64 > limit;
+    ids.truncate(limit as usize);
+    let tree = Tree::load(conn)?;
+    let data = summaries_of(conn, &tree, &ids, tz, now)?;
+    let next_cursor =
+        if more { data.last().and_then(|last| last.published_at.map(|at| encode_cursor(at, last.id))) } else { None };
+    Ok(LatestFeed { data, next_cursor })
+}
+
+/// A trending window, in hours.
+fn window_hours(raw: Option<&str>) -> Result<i64, ApiError> {
+    match raw.unwrap_or("7d") {
+        "1h" => Ok(1),
+        "24h" => Ok(24),
+        "7d" => Ok(7 * 24),
+        "30d" => Ok(30 * 24),
+        _ => Err(FieldError::new("window", "must be 1h, 24h, 7d or 30d").into()),
+    }
+}
+
+/// A trending feed is computed per window (hours), category and limit.
+type TrendingKey = (i64, Option<String>, i64);
+
+/// Computed trending feeds, reused for a few seconds: the feed is polled all day and changes slowly.
+pub struct TrendingCache {
+    ttl: Duration,
+    entries: Mutex<HashMap<TrendingKey, (Instant, TrendingFeed)>>,
+}
+
+impl TrendingCache {
+    pub fn new(ttl: Duration) -> TrendingCache {
+        TrendingCache { ttl, entries: Mutex::new(HashMap::new()) }
+    }
+
+    /// Forgets every computed feed, after a write that may change one.
+    pub fn clear(&self) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.clear();
+        }
+    }
+}
+
+/// The most-read visible articles over the window. Buckets are hourly, so the window's oldest hour
+/// counts whole: `1h` covers the current hour and the one before it.
+pub fn trending(
+    conn: &mut DbConn,
+    query: &TrendingQuery,
+    cache: &TrendingCache,
+    tz: Tz,
+) -> Result<TrendingFeed, ApiError> {
+    let hours = window_hours(query.window.as_deref())?;
+    let limit = limit(query.limit.as_deref())?;
+    let key = (hours, query.category.clone(), limit);
+    if let Ok(entries) = cache.entries.lock() {
+        if let Some((_, feed)) = entries.get(&key).filter(|(at, _)| at.elapsed() < cache.ttl) {
+            return Ok(feed.clone());
+        }
+    }
+    let categories = category_subtree(conn, query.category.as_deref())?;
+    let now = time::now();
+    let feed = if categories.as_ref().is_some_and(Vec::is_empty) {
+        TrendingFeed { data: Vec::new() }
+    } else {
+        let from_hour = hour_of(now) - (hours * 3600);
+        let ranked = repo::most_read(conn, from_hour, categories.as_deref(), limit, now)?;
+        let ids: Vec<ArticleId> = ranked.iter().map(|(id, _)| *id).collect();
+        let tree = Tree::load(conn)?;
+        let summaries = summaries_of(conn, &tree, &ids, tz, now)?;
+        let views: HashMap<ArticleId, i64> = ranked.into_iter().collect();
+        let data = summaries
+            .into_iter()
+            .map(|article| TrendingItem { views: views.get(&article.id).copied().unwrap_or(0), article })
+            .collect();
+        TrendingFeed { data }
+    };
+    if !cache.ttl.is_zero() {
+        if let Ok(mut entries) = cache.entries.lock() {
+            entries.insert(key, (Instant::now(), feed.clone()));
+        }
+    }
+    Ok(feed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_garbage_is_refused() {
+        let at = DateTime::parse_from_rfc3339("2023-08-31T07:09:00.123456Z").expect("valid").naive_utc();
+        assert_eq!(decode_cursor(&encode_cursor(at, ArticleId(42))), Some((at, ArticleId(42))));
+        for bad in ["", "!!!", "bm90IGEgY3Vyc29y", "MTIzOg", "OjQy"] {
+            assert_eq!(decode_cursor(bad), None, "{bad}");
+        }
+    }
+}

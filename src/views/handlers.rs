@@ -1,0 +1,38 @@
+//! HTTP handler of the view beacon.
+
+use actix_web::http::header;
+use actix_web::web::{Data, Path};
+use actix_web::{post, HttpRequest, HttpResponse};
+
+use crate::articles;
+use crate::db::Db;
+use crate::domain::key::ItemKey;
+use crate::domain::time;
+use crate::error::{ApiError, Problem};
+use crate::extract::ClientAddr;
+use crate::views::service::{is_bot, ViewCounter};
+
+/// Record one read of an article, for the trending feed and `view_count`.
+///
+/// No body is needed. The same client (address and User-Agent) reading the same article again
+/// within `WARTA_VIEW_DEDUPE_SECONDS` counts once; robots (and clients without a User-Agent) are
+/// answered 202 but not counted. Reads reach the trending feed within a second or two.
+#[utoipa::path(tag = "articles", params(("key" = String, Path, description = "An id (all digits) or a slug")), responses(
+    (status = 202, description = "Accepted"),
+    (status = 404, description = "No such article, or not visible", body = Problem, content_type = "application/problem+json")))]
+#[post("/articles/{key}/views")]
+pub async fn record_view(
+    req: HttpRequest,
+    db: Data<Db>,
+    counter: Data<ViewCounter>,
+    client: ClientAddr,
+    key: Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let key = ItemKey::parse(&key);
+    let article = db.run(move |conn| articles::service::visible_id(conn, &key)).await?;
+    let agent = req.headers().get(header::USER_AGENT).and_then(|v| v.to_str().ok());
+    if !is_bot(agent) {
+        counter.record(article, &format!("{} {}", client.0, agent.unwrap_or_default()), time::now());
+    }
+    Ok(HttpResponse::Accepted().finish())
+}

@@ -1,0 +1,188 @@
+//! The view counter. Reads are accepted in memory, deduplicated per client and article, and written
+//! in one transaction per flush interval: hourly buckets for trending plus each article's total.
+//! Everything buffered is written on graceful shutdown, so a hard kill loses at most one interval.
+
+use std::collections::hash_map::RandomState;
+use std::collections::HashMap;
+use std::hash::BuildHasher;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDateTime;
+
+use crate::db::{self, DbConn};
+use crate::domain::ids::ArticleId;
+use crate::error::ApiError;
+use crate::views::repo;
+
+/// The longest trending window; older buckets are pruned.
+pub const LONGEST_WINDOW_HOURS: i64 = 30 * 24;
+/// Dedupe entries kept at most; past it, expired ones are dropped, then the oldest half.
+const MAX_REMEMBERED_READS: usize = 1_000_000;
+
+pub fn hour_of(at: NaiveDateTime) -> i64 {
+    at.and_utc().timestamp().div_euclid(3600) * 3600
+}
+
+/// Whether a User-Agent is an obvious robot (or absent), whose reads are not counted.
+pub fn is_bot(user_agent: Option<&str>) -> bool {
+    let Some(agent) = user_agent.map(str::trim).filter(|a| !a.is_empty()) else { return true };
+    let agent = agent.to_ascii_lowercase();
+    agent.contains("crawl")
+        || agent.contains("spider")
+        || agent.contains("slurp")
+        || agent.split(|c: char| !c.is_ascii_alphanumeric()).any(|word| word.ends_with("bot"))
+}
+
+pub struct ViewCounter {
+    dedupe: Duration,
+    /// Keyed by a hash of (client, article), so no address is kept in memory.
+    recent: Mutex<HashMap<u64, Instant>>,
+    pending: Mutex<HashMap<(ArticleId, i64), i64>>,
+    hasher: RandomState,
+    last_prune: Mutex<Option<Instant>>,
+}
+
+impl ViewCounter {
+    pub fn new(dedupe: Duration) -> ViewCounter {
+        ViewCounter {
+            dedupe,
+            recent: Mutex::new(HashMap::new()),
+            pending: Mutex::new(HashMap::new()),
+            hasher: RandomState::new(),
+            last_prune: Mutex::new(None),
+        }
+    }
+
+    /// Accepts one read of `article` by `client` (address and User-Agent) at `at`; returns whether
+    /// it counts (the same client reading the same article within the dedupe period counts once).
+    pub fn record(&self, article: ArticleId, client: &str, at: NaiveDateTime) -> bool {
+        if !self.dedupe.is_zero() {
+            let key = self.hasher.hash_one((client, article));
+            let now = Instant::now();
+            let Ok(mut recent) = self.recent.lock() else { return false };
+            if recent.get(&key).is_some_and(|seen| now.duration_since(*seen) < self.dedupe) {
+                return false;
+            }
+            if recent.len() >= MAX_REMEMBERED_READS {
+                let dedupe = self.dedupe;
+                recent.retain(|_, seen| now.duration_since(*seen) < dedupe);
+                if recent.len() >= MAX_REMEMBERED_READS / 2 {
+                    recent.clear();
+                }
+            }
+            recent.insert(key, now);
+        }
+        let Ok(mut pending) = self.pending.lock() else { return false };
+        *pending.entry((article, hour_of(at))).or_insert(0) += 1;
+        true
+    }
+
+    /// Reads accepted but not yet written.
+    pub fn pending(&self) -> i64 {
+        self.pending.lock().map(|p| p.values().sum()).unwrap_or(0)
+    }
+
+    /// Writes everything buffered in one transaction; on failure the reads go back into the buffer.
+    pub fn flush(&self, conn: &mut DbConn, now: NaiveDateTime) -> Result<i64, ApiError> {
+        let batch = match self.pending.lock() {
+            Ok(mut pending) => std::mem::take(&mut *pending),
+            Err(_) => return Ok(0),
+        };
+        if batch.is_empty() {
+            self.prune(conn, now)?;
+            return Ok(0);
+        }
+        let written = db::write(conn, |conn| {
+            let mut totals: HashMap<ArticleId, i64> = HashMap::new();
+            let mut written = 0;
+            for (&(article, hour), &views) in &batch {
+                if !repo::article_exists(conn, article)? {
+                    continue;
+                }
+                repo::add_to_bucket(conn, article, hour, views)?;
+                *totals.entry(article).or_insert(0) += views;
+                written += views;
+            }
+            for (article, views) in totals {
+                repo::add_to_total(conn, article, views)?;
+            }
+            Ok(written)
+        });
+        if written.is_err() {
+            if let Ok(mut pending) = self.pending.lock() {
+                for (key, views) in batch {
+                    *pending.entry(key).or_insert(0) += views;
+                }
+            }
+        }
+        self.prune(conn, now)?;
+        written
+    }
+
+    /// Drops buckets older than the longest window, at most once an hour, and forgets dedupe
+    /// entries that have expired.
+    fn prune(&self, conn: &mut DbConn, now: NaiveDateTime) -> Result<(), ApiError> {
+        let due = match self.last_prune.lock() {
+            Ok(mut last) if last.is_none_or(|at| at.elapsed() >= Duration::from_secs(3600)) => {
+                *last = Some(Instant::now());
+                true
+            }
+            _ => false,
+        };
+        if due {
+            repo::prune_before(conn, hour_of(now) - LONGEST_WINDOW_HOURS * 3600)?;
+            if let Ok(mut recent) = self.recent.lock() {
+                let dedupe = self.dedupe;
+                recent.retain(|_, seen| seen.elapsed() < dedupe);
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn robots_and_empty_agents_are_not_readers() {
+        for bot in [
+            None,
+            Some(""),
+            Some("Googlebot/2.1 (+http://www.google.com/bot.html)"),
+            Some("Mozilla/5.0 (compatible; bingbot/2.0)"),
+            Some("AhrefsBot"),
+            Some("my-crawler 1.0"),
+            Some("Baiduspider"),
+            Some("Yahoo! Slurp"),
+        ] {
+            assert!(is_bot(bot), "{bot:?}");
+        }
+        for reader in
+            ["Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/120.0 Mobile Safari/537.36", "Warta/1.0 iOS"]
+        {
+            assert!(!is_bot(Some(reader)), "{reader}");
+        }
+    }
+
+    #[test]
+    fn one_client_counts_once_per_period() {
+        let counter = ViewCounter::new(Duration::from_secs(60));
+        let at = crate::domain::time::now();
+        assert!(counter.record(ArticleId(1), "1.2.3.4 Mozilla", at));
+        assert!(!counter.record(ArticleId(1), "1.2.3.4 Mozilla", at));
+        assert!(counter.record(ArticleId(2), "1.2.3.4 Mozilla", at));
+        assert!(counter.record(ArticleId(1), "1.2.3.5 Mozilla", at));
+        assert_eq!(counter.pending(), 3);
+        let every_read = ViewCounter::new(Duration::ZERO);
+        assert!(every_read.record(ArticleId(1), "a", at) && every_read.record(ArticleId(1), "a", at));
+    }
+
+    #[test]
+    fn hours_are_whole() {
+        let at = chrono::DateTime::parse_from_rfc3339("2024-01-01T10:59:59Z").expect("valid").naive_utc();
+        assert_eq!(hour_of(at) % 3600, 0);
+        assert_eq!(at.and_utc().timestamp() - hour_of(at), 3599);
+    }
+}
