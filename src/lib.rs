@@ -13,6 +13,7 @@ pub mod error;
 pub mod extract;
 pub mod feeds;
 pub mod health;
+pub mod http_cache;
 pub mod metrics;
 pub mod openapi;
 pub mod responses;

@@ -21,6 +21,7 @@ use crate::domain::validation::Email;
 use crate::error::ApiError;
 use crate::feeds::service::TrendingCache;
 use crate::health::{self, OpenApiJson};
+use crate::http_cache::{self, ResponseCache};
 use crate::metrics::Metrics;
 use crate::views::ViewCounter;
 use crate::{articles, auth, authors, categories, feeds, tags, telemetry, users, views};
@@ -77,6 +78,11 @@ impl Application {
         let workers = settings.workers;
         let settings = Data::new(settings);
         let trending = Data::new(TrendingCache::new(settings.trending_cache));
+        let responses_cache = Data::new(ResponseCache::new(
+            settings.response_cache_ttl,
+            settings.response_cache_bytes,
+            settings.cache_max_age,
+        ));
         let (app_db, app_views) = (db.clone(), views.clone());
         let server = HttpServer::new(move || {
             let (app, _) = register_routes(
@@ -84,6 +90,7 @@ impl Application {
                     .app_data(app_db.clone())
                     .app_data(app_views.clone())
                     .app_data(trending.clone())
+                    .app_data(responses_cache.clone())
                     .app_data(keys.clone())
                     .app_data(passwords.clone())
                     .app_data(metrics.clone())
@@ -94,6 +101,7 @@ impl Application {
                             .error_handler(|e, _| ApiError::BadRequest(format!("bad query string: {e}")).into()),
                     )
                     .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound("resource").into()))
+                    .wrap(from_fn(http_cache::http_cache))
                     .wrap(Compress::default())
                     .wrap(
                         DefaultHeaders::new()

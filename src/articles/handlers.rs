@@ -22,12 +22,10 @@ fn if_match(req: &HttpRequest) -> Option<Precondition> {
     Precondition::from_if_match(req.headers().get(header::IF_MATCH).and_then(|v| v.to_str().ok()))
 }
 
-/// An article answer for a logged-in user: its version as `ETag`, and never stored by caches.
+/// An article answer for a logged-in user carries its version as `ETag` (the caching middleware
+/// marks it `private, no-store`).
 fn private_article(mut response: actix_web::HttpResponseBuilder, article: &ArticleResponse) -> HttpResponse {
-    response
-        .insert_header((header::ETAG, format!("\"{}\"", article.summary.version)))
-        .insert_header((header::CACHE_CONTROL, "private, no-store"))
-        .json(article)
+    response.insert_header((header::ETAG, format!("\"{}\"", article.summary.version))).json(article)
 }
 
 /// List articles: visible ones by default; with `status`, also unpublished ones the caller may see.

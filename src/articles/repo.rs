@@ -326,6 +326,15 @@ pub fn related(conn: &mut DbConn, article: &ArticleRow, limit: i64, now: NaiveDa
     Ok(ids)
 }
 
+/// When the next scheduled article becomes visible, if any is scheduled.
+pub fn next_scheduled(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Option<NaiveDateTime>> {
+    articles::table
+        .filter(articles::status.eq("scheduled"))
+        .filter(articles::published_at.gt(now))
+        .select(diesel::dsl::min(articles::published_at))
+        .first(conn)
+}
+
 /// Who may be listed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
