@@ -4,13 +4,16 @@
 mod articles;
 mod articles_workflow;
 mod auth;
+mod caching;
 mod authors;
 mod categories;
 mod cli;
 mod errors;
+mod feeds;
 mod helpers;
 mod openapi;
 mod operations;
 mod permissions;
+mod syndication;
 mod tags;
 mod users;
