@@ -31,6 +31,10 @@ pub struct Settings {
     pub database_path: PathBuf,
     pub bind: String,
     pub public_url: String,
+    /// The site's name, the title of its syndication feeds.
+    pub site_name: String,
+    /// Where readers find an article on the site: `{slug}`, `{id}` and `{category}` are filled in.
+    pub article_url: String,
     pub admin_email: Option<String>,
     pub admin_password: Option<String>,
     pub jwt_secret: Option<String>,
@@ -74,6 +78,11 @@ impl Settings {
             Some(url) => public_url(&url)?,
             None => format!("http://{bind}"),
         };
+        let article_url = get("WARTA_ARTICLE_URL").unwrap_or_else(|| format!("{public_url}/api/v1/articles/{{slug}}"));
+        let absolute = article_url.starts_with("http://") || article_url.starts_with("https://");
+        if !absolute || !(article_url.contains("{slug}") || article_url.contains("{id}")) {
+            return Err(invalid("WARTA_ARTICLE_URL", "must be an absolute URL naming {slug} or {id}"));
+        }
         let jwt_secret = get("WARTA_JWT_SECRET");
         if let Some(secret) = &jwt_secret {
             if secret.len() < 32 {
@@ -109,6 +118,8 @@ impl Settings {
             database_path: database_path(get("WARTA_DATABASE_URL").as_deref().unwrap_or("data/warta.db"))?,
             bind,
             public_url,
+            site_name: get("WARTA_SITE_NAME").unwrap_or_else(|| "Warta".into()),
+            article_url,
             admin_email,
             admin_password,
             jwt_secret,
@@ -144,6 +155,7 @@ impl Settings {
         settings.database_path = database_path.to_owned();
         settings.bind = "127.0.0.1:0".into();
         settings.public_url = "http://warta.test".into();
+        settings.article_url = "http://warta.test/berita/{slug}".into();
         settings.admin_email = Some("admin@warta.test".into());
         settings.admin_password = Some("admin-password-for-tests".into());
         settings.jwt_secret = Some("a-test-secret-that-is-at-least-32-bytes-long".into());

@@ -19,6 +19,7 @@ pub mod openapi;
 pub mod responses;
 pub mod seed;
 pub mod startup;
+pub mod syndication;
 pub mod tags;
 pub mod telemetry;
 pub mod users;

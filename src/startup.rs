@@ -24,7 +24,7 @@ use crate::health::{self, OpenApiJson};
 use crate::http_cache::{self, ResponseCache};
 use crate::metrics::Metrics;
 use crate::views::ViewCounter;
-use crate::{articles, auth, authors, categories, feeds, tags, telemetry, users, views};
+use crate::{articles, auth, authors, categories, feeds, syndication, tags, telemetry, users, views};
 
 /// Every documented route: the operations endpoints at the root, the API under `/api/v1`.
 pub fn register_routes<T>(app: UtoipaApp<T>) -> UtoipaApp<T>
@@ -45,7 +45,8 @@ where
             .configure(tags::configure)
             .configure(articles::configure)
             .configure(views::configure)
-            .configure(feeds::configure),
+            .configure(feeds::configure)
+            .configure(syndication::configure),
     )
 }
 

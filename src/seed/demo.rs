@@ -110,7 +110,7 @@ pub fn load(conn: &mut DbConn, editor: &AuthUser, tz: Tz) -> Result<Loaded, ApiE
     }
     let now = Utc::now();
     let today = now.with_timezone(&tz).date_naive();
-    for article in &newsroom.articles {
+    for (index, article) in newsroom.articles.iter().enumerate() {
         if articles::repo::find_by_key(conn, &ItemKey::Slug(article.slug.clone()))?.is_some() {
             continue;
         }
@@ -127,8 +127,9 @@ pub fn load(conn: &mut DbConn, editor: &AuthUser, tz: Tz) -> Result<Loaded, ApiE
         let local = (today - Duration::days(article.days_ago)).and_time(time);
         let at = tz.from_local_datetime(&local).earliest().map(|t| t.with_timezone(&Utc)).unwrap_or(now);
         let published_at = match article.status {
-            // Published today at a time still to come: it happened a few minutes ago instead.
-            ArticleStatus::Published => Some(at.min(now - Duration::minutes(5))),
+            // Published today at a time still to come: it happened a few minutes ago instead, in
+            // the file's order.
+            ArticleStatus::Published => Some(at.min(now - Duration::minutes(5 + index as i64))),
             ArticleStatus::Scheduled => Some(at),
             _ => None,
         };

@@ -1,0 +1,50 @@
+//! HTTP handlers of `/syndication`.
+
+use actix_web::web::{Data, Query};
+use actix_web::{get, HttpResponse};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::config::Settings;
+use crate::db::Db;
+use crate::error::{ApiError, Problem};
+use crate::syndication::service::{self, JsonFeed};
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct FeedQuery {
+    /// A category slug; its sub-categories are included.
+    pub category: Option<String>,
+}
+
+/// RSS 2.0 of the latest 50 visible articles, with absolute links.
+#[utoipa::path(tag = "syndication", params(FeedQuery), responses(
+    (status = 200, description = "An RSS 2.0 document", body = String, content_type = "application/rss+xml"),
+    (status = 404, description = "No such category", body = Problem, content_type = "application/problem+json")))]
+#[get("/syndication/rss.xml")]
+pub async fn rss(db: Data<Db>, settings: Data<Settings>, query: Query<FeedQuery>) -> Result<HttpResponse, ApiError> {
+    let settings = settings.into_inner();
+    let content = {
+        let settings = settings.clone();
+        db.run(move |conn| service::content(conn, query.category.as_deref(), &settings)).await?
+    };
+    Ok(HttpResponse::Ok().content_type("application/rss+xml; charset=utf-8").body(service::rss(&content, &settings)))
+}
+
+/// JSON Feed 1.1 of the latest 50 visible articles, with absolute links.
+#[utoipa::path(tag = "syndication", params(FeedQuery), responses(
+    (status = 200, description = "A JSON Feed 1.1 document", body = JsonFeed, content_type = "application/feed+json"),
+    (status = 404, description = "No such category", body = Problem, content_type = "application/problem+json")))]
+#[get("/syndication/feed.json")]
+pub async fn json_feed(
+    db: Data<Db>,
+    settings: Data<Settings>,
+    query: Query<FeedQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let settings = settings.into_inner();
+    let content = {
+        let settings = settings.clone();
+        db.run(move |conn| service::content(conn, query.category.as_deref(), &settings)).await?
+    };
+    let feed = service::json_feed(content, &settings);
+    Ok(HttpResponse::Ok().content_type("application/feed+json; charset=utf-8").json(feed))
+}
