@@ -37,6 +37,24 @@ pub enum Command {
         /// The demo newsroom: categories, reporters and about 60 Indonesian articles.
         #[arg(long)]
         demo: bool,
+        /// A generated archive of this many articles (for benchmarks), added to what is there.
+        #[arg(long)]
+        articles: Option<u64>,
+        /// Authors of the generated archive.
+        #[arg(long, default_value_t = 200)]
+        authors: u32,
+        /// Categories of the generated archive.
+        #[arg(long, default_value_t = 30)]
+        categories: u32,
+        /// Tags of the generated archive.
+        #[arg(long, default_value_t = 2000)]
+        tags: u32,
+        /// Reads spread over the last 30 days, so trending has data.
+        #[arg(long, default_value_t = 0)]
+        views: u64,
+        /// Random seed of the generated archive.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
     },
 }
 
@@ -90,12 +108,35 @@ pub fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             print!("{}", crate::openapi::document_json());
             Ok(())
         }
-        Command::Seed { demo } => {
-            anyhow::ensure!(demo, "nothing to seed: pass --demo");
+        Command::Seed { demo, articles, authors, categories, tags, views, seed } => {
+            anyhow::ensure!(demo || articles.is_some(), "nothing to seed: pass --demo or --articles N");
             actix_web::rt::System::new().block_on(async move {
                 let db = Db::open(&settings.database_path, 1)?;
                 db.migrate()?;
                 crate::startup::create_first_admin(&db, &settings).await?;
+                if let Some(articles) = articles {
+                    let options = seed::scale::ScaleOptions { articles, authors, categories, tags, views, seed };
+                    let report = db
+                        .run_now(|conn| {
+                            let admin = seed::demo::first_admin(conn)?
+                                .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("there is no admin account")))?;
+                            seed::scale::load(conn, admin.id, options, crate::domain::time::now())
+                        })
+                        .map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;
+                    println!(
+                        "generated {} articles, {} authors, {} categories, {} tags, {} views in {:.1} s ({:.0} articles/s)",
+                        report.articles,
+                        report.authors,
+                        report.categories,
+                        report.tags,
+                        report.views,
+                        report.seconds,
+                        report.articles as f64 / report.seconds.max(0.001)
+                    );
+                    if !demo {
+                        return Ok(());
+                    }
+                }
                 let tz = settings.timezone;
                 let loaded = db
                     .run_now(|conn| {

@@ -158,3 +158,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     tags,
     users
 );
+
+// The full-text index (an FTS5 virtual table, rowid = articles.id), declared so that bulk loads can
+// insert into it with Diesel's batch inserts.
+diesel::table! {
+    articles_fts (rowid) {
+        rowid -> Integer,
+        title -> Text,
+        excerpt -> Text,
+        body -> Text,
+    }
+}

@@ -17,7 +17,7 @@ use crate::domain::role::Role;
 use crate::error::ApiError;
 use crate::{articles, authors, categories};
 
-const DEMO: &str = include_str!("../../seed/demo.json");
+pub(crate) const DEMO: &str = include_str!("../../seed/demo.json");
 
 #[derive(Debug, Deserialize)]
 struct Newsroom {

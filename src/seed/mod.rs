@@ -1,3 +1,4 @@
 //! Loading content that the newsroom did not write: the demo newsroom for newcomers.
 
 pub mod demo;
+pub mod scale;
