@@ -31,7 +31,8 @@ pub fn is_bot(user_agent: Option<&str>) -> bool {
     agent.contains("crawl")
         || agent.contains("spider")
         || agent.contains("slurp")
-        || agent.split(|c: char| !c.is_ascii_alphanumeric()).any(|word| word.ends_with("bot"))
+        // "Googlebot", "bingbot", "AhrefsBot"; but "Cubot" is a phone maker, not a robot.
+        || agent.split(|c: char| !c.is_ascii_alphanumeric()).any(|word| word.ends_with("bot") && word != "cubot")
 }
 
 pub struct ViewCounter {

@@ -4,8 +4,8 @@
 mod articles;
 mod articles_workflow;
 mod auth;
-mod caching;
 mod authors;
+mod caching;
 mod categories;
 mod cli;
 mod errors;
