@@ -28,9 +28,10 @@ if ! command -v wrk >/dev/null; then
 fi
 
 cargo build --release --quiet --bin warta --example baseline
-bin=target/release/warta
-baseline_bin=target/release/examples/baseline
-data="target/bench-data/$articles"
+target_dir=${CARGO_TARGET_DIR:-target}
+bin=$target_dir/release/warta
+baseline_bin=$target_dir/release/examples/baseline
+data="$target_dir/bench-data/$articles"
 db="$data/warta.db"
 port=18180 baseline_port=18190
 secret=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
