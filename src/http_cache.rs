@@ -2,8 +2,8 @@
 //! validates its exact body, `Cache-Control: public`, and a 304 when `If-None-Match` matches; the
 //! rendered answers are kept in a bounded in-process cache for a few seconds. Every successful
 //! content write clears that cache at once, and so does the arrival of the next scheduled
-//! publication, so no reader sees a stale list after a write. Authenticated answers are
-//! `private, no-store`.
+//! publication, so no reader sees a stale list after a write; the trending cache and the view
+//! beacon's article keys are cleared with it. Authenticated answers are `private, no-store`.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
@@ -23,6 +23,7 @@ use crate::articles;
 use crate::db::Db;
 use crate::domain::time;
 use crate::feeds::service::TrendingCache;
+use crate::views::service::ArticleKeys;
 
 /// Headers of a cached answer that are part of the representation.
 const KEPT_HEADERS: [header::HeaderName; 2] = [header::CONTENT_TYPE, header::LINK];
@@ -230,7 +231,11 @@ async fn pass_through(
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let writes_content = changes_content(req.method(), req.path());
     let authenticated = req.headers().contains_key(header::AUTHORIZATION);
-    let caches = (req.app_data::<Data<ResponseCache>>().cloned(), req.app_data::<Data<TrendingCache>>().cloned());
+    let caches = (
+        req.app_data::<Data<ResponseCache>>().cloned(),
+        req.app_data::<Data<TrendingCache>>().cloned(),
+        req.app_data::<Data<ArticleKeys>>().cloned(),
+    );
     let mut response = next.call(req).await?;
     if writes_content && response.status().is_success() {
         if let Some(cache) = &caches.0 {
@@ -238,6 +243,9 @@ async fn pass_through(
         }
         if let Some(trending) = &caches.1 {
             trending.clear();
+        }
+        if let Some(keys) = &caches.2 {
+            keys.clear();
         }
     }
     if authenticated || !response.request().method().is_safe() {

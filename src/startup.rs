@@ -23,6 +23,7 @@ use crate::feeds::service::TrendingCache;
 use crate::health::{self, OpenApiJson};
 use crate::http_cache::{self, ResponseCache};
 use crate::metrics::Metrics;
+use crate::views::service::ArticleKeys;
 use crate::views::ViewCounter;
 use crate::{articles, auth, authors, categories, feeds, syndication, tags, telemetry, users, views};
 
@@ -79,6 +80,7 @@ impl Application {
         let workers = settings.workers;
         let settings = Data::new(settings);
         let trending = Data::new(TrendingCache::new(settings.trending_cache));
+        let article_keys = Data::new(ArticleKeys::default());
         let responses_cache = Data::new(ResponseCache::new(
             settings.response_cache_ttl,
             settings.response_cache_bytes,
@@ -91,6 +93,7 @@ impl Application {
                     .app_data(app_db.clone())
                     .app_data(app_views.clone())
                     .app_data(trending.clone())
+                    .app_data(article_keys.clone())
                     .app_data(responses_cache.clone())
                     .app_data(keys.clone())
                     .app_data(passwords.clone())

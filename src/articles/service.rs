@@ -10,11 +10,11 @@ use crate::articles::dto::{
     ArticleCategory, ArticleListQuery, ArticleResponse, ArticleSummary, CoverImage, CreateArticleRequest,
     UpdateArticleRequest,
 };
-use crate::articles::repo::{self, ArticleFields, ArticleFilter, ArticleRow, Scope, Sort};
+use crate::articles::repo::{self, ArticleFields, ArticleFilter, ArticleRow, Scope, Sort, SummaryRow};
 use crate::auth::AuthUser;
 use crate::categories::service::Tree;
 use crate::db::{self, DbConn};
-use crate::domain::article_status::ArticleStatus;
+use crate::domain::article_status::{ArticleStatus, Visibility};
 use crate::domain::body::{self, BodyFormat};
 use crate::domain::display_date;
 use crate::domain::ids::{ArticleId, AuthorId, CategoryId};
@@ -109,16 +109,11 @@ pub fn get(conn: &mut DbConn, viewer: Option<&AuthUser>, key: &ItemKey, tz: Tz) 
     Err(ApiError::NotFound("article"))
 }
 
-/// The id of a visible article, for readers' actions such as counting a view; 404 otherwise.
-pub fn visible_id(conn: &mut DbConn, key: &ItemKey) -> Result<ArticleId, ApiError> {
-    match repo::status_of(conn, key)? {
-        Some((id, status, published_at))
-            if ArticleStatus::parse(&status).is_some_and(|s| s.is_visible(published_at, time::now())) =>
-        {
-            Ok(id)
-        }
-        _ => Err(ApiError::NotFound("article")),
-    }
+/// What decides whether the article a key names is visible, without reading its body: for hot
+/// paths such as the view beacon, which evaluate visibility themselves at the time of each read.
+pub fn visibility(conn: &mut DbConn, key: &ItemKey) -> Result<Option<Visibility>, ApiError> {
+    Ok(repo::status_of(conn, key)?
+        .map(|(id, status, at)| (id, ArticleStatus::parse(&status).unwrap_or(ArticleStatus::Draft), at)))
 }
 
 /// Visible articles related to a visible one (see `repo::related`); 404 for an article the
@@ -238,7 +233,7 @@ pub fn list(
         Some(None) => return empty(),
         None => None,
     };
-    let filter = ArticleFilter {
+    let mut filter = ArticleFilter {
         scope,
         statuses: match statuses {
             StatusFilter::Only(list) => Some(list),
@@ -250,8 +245,10 @@ pub fn list(
         search,
         sort,
         before: None,
+        search_floor: None,
         now,
     };
+    filter.limit_search(conn)?;
     let total = filter.count(conn)?;
     let ids = filter.page(conn, page.limit(), page.offset())?;
     Ok(Paginated { data: summaries_of(conn, &tree, &ids, tz, now)?, meta: page.meta(total) })
@@ -265,7 +262,7 @@ pub fn summaries_of(
     tz: Tz,
     now: NaiveDateTime,
 ) -> Result<Vec<ArticleSummary>, ApiError> {
-    let mut rows = repo::by_ids(conn, ids)?;
+    let mut rows = repo::summaries_by_ids(conn, ids)?;
     let order: HashMap<_, _> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
     rows.sort_by_key(|row| order.get(&row.id).copied().unwrap_or(usize::MAX));
     summarize(conn, tree, &rows, tz, now)
@@ -275,7 +272,7 @@ pub fn summaries_of(
 fn summarize(
     conn: &mut DbConn,
     tree: &Tree,
-    rows: &[ArticleRow],
+    rows: &[SummaryRow],
     tz: Tz,
     now: NaiveDateTime,
 ) -> Result<Vec<ArticleSummary>, ApiError> {
@@ -310,7 +307,9 @@ fn summarize(
                 category: ArticleCategory { id: leaf.id, slug: leaf.slug, name: leaf.name, path },
                 authors: bylines.remove(&row.id).unwrap_or_default(),
                 tags: tags.remove(&row.id).unwrap_or_default(),
-                status: row.status().effective(row.published_at, now),
+                status: ArticleStatus::parse(&row.status)
+                    .unwrap_or(ArticleStatus::Draft)
+                    .effective(row.published_at, now),
                 published_at: row.published_at,
                 published_at_display: row.published_at.map(|at| display_date::display(&at, tz)),
                 reading_time_minutes: row.reading_time_minutes,
@@ -326,7 +325,7 @@ fn summarize(
 
 fn full(conn: &mut DbConn, row: ArticleRow, tz: Tz, now: NaiveDateTime) -> Result<ArticleResponse, ApiError> {
     let tree = Tree::load(conn)?;
-    let summary = summarize(conn, &tree, std::slice::from_ref(&row), tz, now)?
+    let summary = summarize(conn, &tree, &[SummaryRow::from(&row)], tz, now)?
         .pop()
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("article {} vanished", row.id)))?;
     Ok(ArticleResponse { summary, body: row.body, body_html: row.body_html })

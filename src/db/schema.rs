@@ -136,9 +136,9 @@ diesel::joinable!(article_tags -> tags (tag_id));
 diesel::joinable!(article_slug_redirects -> articles (article_id));
 
 diesel::table! {
-    article_views (article_id, hour) {
-        article_id -> Integer,
+    article_views (hour, article_id) {
         hour -> BigInt,
+        article_id -> Integer,
         views -> BigInt,
     }
 }

@@ -21,6 +21,9 @@ pub enum ArticleStatus {
     Archived,
 }
 
+/// What decides whether an article is visible: its id, stored status and publication time.
+pub type Visibility = (crate::domain::ids::ArticleId, ArticleStatus, Option<NaiveDateTime>);
+
 /// The stored statuses that can be visible. Public queries spell this list out literally so that
 /// SQLite can use the partial indexes declared with the same condition.
 pub const LIVE_SQL: &str = "('published', 'scheduled')";

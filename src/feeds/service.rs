@@ -79,6 +79,7 @@ pub fn latest(conn: &mut DbConn, query: &LatestQuery, tz: Tz) -> Result<LatestFe
         search: None,
         sort: Sort::Newest,
         before,
+        search_floor: None,
         now,
     };
     // One more than asked tells whether there is a next page.

@@ -244,7 +244,7 @@ pub fn load(
     conn.batch_execute("PRAGMA synchronous = OFF; PRAGMA cache_size = -262144;")
         .map_err(|e| ApiError::Internal(e.into()))?;
     let result = load_rows(conn, admin, options, now, &mut rng);
-    conn.batch_execute("PRAGMA synchronous = FULL; PRAGMA cache_size = -2000; PRAGMA optimize;")
+    conn.batch_execute("PRAGMA synchronous = FULL; PRAGMA cache_size = -2000;")
         .map_err(|e| ApiError::Internal(e.into()))?;
     let mut report = result?;
     report.seconds = started.elapsed().as_secs_f64();

@@ -47,6 +47,7 @@ pub fn content(conn: &mut DbConn, category: Option<&str>, settings: &Settings) -
         search: None,
         sort: Sort::Newest,
         before: None,
+        search_floor: None,
         now,
     };
     let ids = filter.page(conn, FEED_SIZE, 0)?;

@@ -10,7 +10,7 @@ use crate::domain::key::ItemKey;
 use crate::domain::time;
 use crate::error::{ApiError, Problem};
 use crate::extract::ClientAddr;
-use crate::views::service::{is_bot, ViewCounter};
+use crate::views::service::{is_bot, ArticleKeys, ViewCounter};
 
 /// Record one read of an article, for the trending feed and `view_count`.
 ///
@@ -25,14 +25,25 @@ pub async fn record_view(
     req: HttpRequest,
     db: Data<Db>,
     counter: Data<ViewCounter>,
+    keys: Data<ArticleKeys>,
     client: ClientAddr,
     key: Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let key = ItemKey::parse(&key);
-    let article = db.run(move |conn| articles::service::visible_id(conn, &key)).await?;
+    let now = time::now();
+    let article = match keys.visible(&key, now) {
+        Some(known) => known,
+        None => {
+            let raw = key.into_inner();
+            let item = ItemKey::parse(&raw);
+            let found = db.run(move |conn| articles::service::visibility(conn, &item)).await?;
+            keys.remember(raw, found);
+            found.and_then(|(id, status, at)| status.is_visible(at, now).then_some(id))
+        }
+    }
+    .ok_or(ApiError::NotFound("article"))?;
     let agent = req.headers().get(header::USER_AGENT).and_then(|v| v.to_str().ok());
     if !is_bot(agent) {
-        counter.record(article, &format!("{} {}", client.0, agent.unwrap_or_default()), time::now());
+        counter.record(article, &format!("{} {}", client.0, agent.unwrap_or_default()), now);
     }
     Ok(HttpResponse::Accepted().finish())
 }

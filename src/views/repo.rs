@@ -11,7 +11,7 @@ use crate::domain::ids::ArticleId;
 pub fn add_to_bucket(conn: &mut DbConn, article: ArticleId, hour: i64, views: i64) -> QueryResult<usize> {
     diesel::insert_into(article_views::table)
         .values((article_views::article_id.eq(article), article_views::hour.eq(hour), article_views::views.eq(views)))
-        .on_conflict((article_views::article_id, article_views::hour))
+        .on_conflict((article_views::hour, article_views::article_id))
         .do_update()
         .set(article_views::views.eq(article_views::views + excluded(article_views::views)))
         .execute(conn)

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDateTime;
 
 use crate::db::{self, DbConn};
+use crate::domain::article_status::Visibility;
 use crate::domain::ids::ArticleId;
 use crate::error::ApiError;
 use crate::views::repo;
@@ -33,6 +34,42 @@ pub fn is_bot(user_agent: Option<&str>) -> bool {
         || agent.contains("slurp")
         // "Googlebot", "bingbot", "AhrefsBot"; but "Cubot" is a phone maker, not a robot.
         || agent.split(|c: char| !c.is_ascii_alphanumeric()).any(|word| word.ends_with("bot") && word != "cubot")
+}
+
+/// What the beacon needs to know of an article, by the key readers use (id or slug): its id and
+/// what decides visibility. Kept in memory so that a read is counted without a database round
+/// trip; cleared by every content write, and visibility is evaluated at each read, so a scheduled
+/// article starts counting at its time.
+#[derive(Default)]
+pub struct ArticleKeys {
+    entries: std::sync::RwLock<HashMap<String, Option<Visibility>>>,
+}
+
+/// Keys remembered at most; past it the map starts over.
+const MAX_KEYS: usize = 200_000;
+
+impl ArticleKeys {
+    /// `Some(answer)` when the key is known: the visible article's id, or `None` for 404.
+    pub fn visible(&self, key: &str, now: NaiveDateTime) -> Option<Option<ArticleId>> {
+        let entries = self.entries.read().ok()?;
+        let entry = entries.get(key)?;
+        Some(entry.and_then(|(id, status, at)| status.is_visible(at, now).then_some(id)))
+    }
+
+    pub fn remember(&self, key: String, article: Option<Visibility>) {
+        if let Ok(mut entries) = self.entries.write() {
+            if entries.len() >= MAX_KEYS {
+                entries.clear();
+            }
+            entries.insert(key, article);
+        }
+    }
+
+    pub fn clear(&self) {
+        if let Ok(mut entries) = self.entries.write() {
+            entries.clear();
+        }
+    }
 }
 
 pub struct ViewCounter {
