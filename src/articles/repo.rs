@@ -8,7 +8,7 @@ use diesel::sqlite::Sqlite;
 use crate::articles::dto::{AuthorRef, TagRef};
 use crate::db::schema::{article_authors, article_slug_redirects, article_tags, articles, authors, tags};
 use crate::db::DbConn;
-use crate::domain::article_status::{ArticleStatus, LIVE_SQL};
+use crate::domain::article_status::{ArticleStatus, LIVE_SQL, UNPUBLISHED_SQL};
 use crate::domain::ids::{ArticleId, AuthorId, CategoryId, TagId, UserId};
 use crate::domain::key::ItemKey;
 
@@ -382,11 +382,16 @@ pub fn related(conn: &mut DbConn, article: &ArticleRow, limit: i64, now: NaiveDa
 
 /// When the next scheduled article becomes visible, if any is scheduled.
 pub fn next_scheduled(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Option<NaiveDateTime>> {
-    articles::table
-        .filter(articles::status.eq("scheduled"))
-        .filter(articles::published_at.gt(now))
-        .select(diesel::dsl::min(articles::published_at))
-        .first(conn)
+    #[derive(QueryableByName)]
+    struct Next {
+        #[diesel(sql_type = diesel::sql_types::Nullable<Timestamp>)]
+        at: Option<NaiveDateTime>,
+    }
+    let sql = format!(
+        "SELECT MIN(a.published_at) AS at FROM articles a
+         WHERE a.status IN {LIVE_SQL} AND a.status = 'scheduled' AND a.published_at > ?"
+    );
+    Ok(diesel::sql_query(sql).bind::<Timestamp, _>(now).get_result::<Next>(conn)?.at)
 }
 
 /// Who may be listed.
@@ -482,11 +487,12 @@ impl ArticleFilter {
                         any.push(visible_sql());
                         binds.push(Bind::Time(self.now));
                     }
+                    // Each status repeats its partial index's condition, so that index can serve it.
                     ArticleStatus::Scheduled => {
-                        any.push("(a.status = 'scheduled' AND a.published_at > ?)".to_owned());
+                        any.push(format!("(a.status IN {LIVE_SQL} AND a.status = 'scheduled' AND a.published_at > ?)"));
                         binds.push(Bind::Time(self.now));
                     }
-                    other => any.push(format!("a.status = '{}'", other.as_str())),
+                    other => any.push(format!("(a.status IN {UNPUBLISHED_SQL} AND a.status = '{}')", other.as_str())),
                 }
             }
             conditions.push(if any.is_empty() { "0".to_owned() } else { format!("({})", any.join(" OR ")) });

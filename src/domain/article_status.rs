@@ -27,6 +27,8 @@ pub type Visibility = (crate::domain::ids::ArticleId, ArticleStatus, Option<Naiv
 /// The stored statuses that can be visible. Public queries spell this list out literally so that
 /// SQLite can use the partial indexes declared with the same condition.
 pub const LIVE_SQL: &str = "('published', 'scheduled')";
+/// The stored statuses that are never visible, spelled like the partial index over them.
+pub const UNPUBLISHED_SQL: &str = "('draft', 'review', 'archived')";
 
 impl ArticleStatus {
     pub const ALL: [ArticleStatus; 5] = [
