@@ -51,6 +51,8 @@ pub struct Settings {
     pub view_flush_interval: Duration,
     /// How long a computed trending feed is reused.
     pub trending_cache: Duration,
+    /// How long the total of a list query is reused (writes clear it at once).
+    pub totals_cache: Duration,
     /// How long a rendered anonymous response is reused (0 turns the response cache off); writes
     /// clear it at once either way.
     pub response_cache_ttl: Duration,
@@ -139,6 +141,7 @@ impl Settings {
             view_dedupe_seconds: number(&get, "WARTA_VIEW_DEDUPE_SECONDS", 1800, 0..=31_536_000)?,
             view_flush_interval: Duration::from_millis(number(&get, "WARTA_VIEW_FLUSH_MS", 1000, 10..=3_600_000)?),
             trending_cache: Duration::from_secs(number(&get, "WARTA_TRENDING_CACHE_SECONDS", 5, 0..=3600)?),
+            totals_cache: Duration::from_secs(number(&get, "WARTA_TOTALS_CACHE_SECONDS", 30, 0..=3600)?),
             response_cache_ttl: Duration::from_secs(number(&get, "WARTA_RESPONSE_CACHE_SECONDS", 5, 0..=3600)?),
             response_cache_bytes: number(&get, "WARTA_RESPONSE_CACHE_MB", 64, 1..=65_536)? as usize * 1024 * 1024,
             login_window: Duration::from_secs(number(&get, "WARTA_LOGIN_WINDOW_SECONDS", 900, 1..=86_400)?),

@@ -3,7 +3,7 @@
 //! rendered answers are kept in a bounded in-process cache for a few seconds. Every successful
 //! content write clears that cache at once, and so does the arrival of the next scheduled
 //! publication, so no reader sees a stale list after a write; the trending cache and the view
-//! beacon's article keys are cleared with it. Authenticated answers are `private, no-store`.
+//! beacon's article keys and the list totals are cleared with it. Authenticated answers are `private, no-store`.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
@@ -20,6 +20,7 @@ use chrono::NaiveDateTime;
 use sha2::{Digest, Sha256};
 
 use crate::articles;
+use crate::articles::service::Totals;
 use crate::db::Db;
 use crate::domain::time;
 use crate::feeds::service::TrendingCache;
@@ -235,6 +236,7 @@ async fn pass_through(
         req.app_data::<Data<ResponseCache>>().cloned(),
         req.app_data::<Data<TrendingCache>>().cloned(),
         req.app_data::<Data<ArticleKeys>>().cloned(),
+        req.app_data::<Data<Totals>>().cloned(),
     );
     let mut response = next.call(req).await?;
     if writes_content && response.status().is_success() {
@@ -246,6 +248,9 @@ async fn pass_through(
         }
         if let Some(keys) = &caches.2 {
             keys.clear();
+        }
+        if let Some(totals) = &caches.3 {
+            totals.clear();
         }
     }
     if authenticated || !response.request().method().is_safe() {

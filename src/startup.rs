@@ -13,6 +13,7 @@ use anyhow::Context;
 use utoipa_actix_web::{scope, AppExt, UtoipaApp};
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::articles::service::Totals;
 use crate::auth::jwt::JwtKeys;
 use crate::auth::password::Passwords;
 use crate::config::{CorsOrigins, Settings};
@@ -81,6 +82,7 @@ impl Application {
         let settings = Data::new(settings);
         let trending = Data::new(TrendingCache::new(settings.trending_cache));
         let article_keys = Data::new(ArticleKeys::default());
+        let totals = Data::new(Totals::new(settings.totals_cache));
         let responses_cache = Data::new(ResponseCache::new(
             settings.response_cache_ttl,
             settings.response_cache_bytes,
@@ -94,6 +96,7 @@ impl Application {
                     .app_data(app_views.clone())
                     .app_data(trending.clone())
                     .app_data(article_keys.clone())
+                    .app_data(totals.clone())
                     .app_data(responses_cache.clone())
                     .app_data(keys.clone())
                     .app_data(passwords.clone())

@@ -8,7 +8,7 @@ use crate::articles::dto::{
     ArticleListQuery, ArticleResponse, ArticleSummary, CreateArticleRequest, RelatedArticles, RelatedQuery,
     UpdateArticleRequest,
 };
-use crate::articles::service::{self, Lookup, Precondition};
+use crate::articles::service::{self, Lookup, Precondition, Totals};
 use crate::auth::{AuthUser, MaybeUser};
 use crate::config::Settings;
 use crate::db::Db;
@@ -41,10 +41,11 @@ pub async fn list_articles(
     db: Data<Db>,
     settings: Data<Settings>,
     viewer: MaybeUser,
+    totals: Data<Totals>,
     query: Query<ArticleListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let tz = settings.timezone;
-    let page = db.run(move |conn| service::list(conn, viewer.0.as_ref(), &query, tz)).await?;
+    let page = db.run(move |conn| service::list(conn, viewer.0.as_ref(), &query, &totals, tz)).await?;
     Ok(responses::page(&req, &page))
 }
 

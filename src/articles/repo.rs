@@ -529,7 +529,7 @@ impl ArticleFilter {
             // Articles whose title matches come first; within each tier bm25 weighs the title
             // most, then the excerpt, then the body.
             Sort::Relevance if self.search.is_some() => {
-                "a.id NOT IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?), \
+                "a.id NOT IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? AND rowid >= ?), \
                  bm25(articles_fts, 10.0, 4.0, 1.0), a.published_at DESC, a.id DESC"
             }
             Sort::Relevance => "a.published_at DESC, a.id DESC",
@@ -591,7 +591,8 @@ impl ArticleFilter {
     ) -> diesel::query_builder::BoxedSqlQuery<'static, Sqlite, diesel::query_builder::SqlQuery> {
         let mut query = self.bound(format!("{prefix}{}", self.page_sql()));
         if let (Sort::Relevance, Some(search)) = (self.sort, &self.search) {
-            query = query.bind::<Text, _>(format!("title : ({search})"));
+            query =
+                query.bind::<Text, _>(format!("title : ({search})")).bind::<Integer, _>(self.search_floor.unwrap_or(0));
         }
         query.bind::<BigInt, _>(limit).bind::<BigInt, _>(offset)
     }
@@ -618,6 +619,20 @@ impl ArticleFilter {
             n: i64,
         }
         Ok(self.bound(self.count_sql()).get_result::<Count>(conn)?.n)
+    }
+
+    /// What identifies the total of this filter (everything but the order), for caching it.
+    pub fn total_key(&self) -> String {
+        let (sql, binds) = self.sql_parts();
+        let values: Vec<String> = binds
+            .iter()
+            .map(|b| match b {
+                Bind::Time(t) => t.to_string(),
+                Bind::Text(s) => s.clone(),
+                Bind::Int(i) => i.to_string(),
+            })
+            .collect();
+        format!("{sql}|{}", values.join("|"))
     }
 
     /// `EXPLAIN QUERY PLAN` of the page and count queries, one detail line each, for tests.

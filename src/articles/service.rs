@@ -131,6 +131,51 @@ pub fn related(conn: &mut DbConn, key: &ItemKey, limit: Option<&str>, tz: Tz) ->
     summaries_of(conn, &tree, &ids, tz, now)
 }
 
+/// Totals of list queries, reused for a short while. Counting a filter means visiting every
+/// article it matches, which grows with the archive; the page itself does not. Cleared by every
+/// content write, so a total is never behind a write; a scheduled article going live shows in
+/// totals within the reuse time (the list itself shows it at once).
+pub struct Totals {
+    ttl: std::time::Duration,
+    entries: std::sync::Mutex<HashMap<String, (std::time::Instant, i64)>>,
+}
+
+/// Totals kept at most; past it the cache starts over.
+const MAX_TOTALS: usize = 10_000;
+
+impl Totals {
+    pub fn new(ttl: std::time::Duration) -> Totals {
+        Totals { ttl, entries: std::sync::Mutex::new(HashMap::new()) }
+    }
+
+    pub fn clear(&self) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.clear();
+        }
+    }
+
+    /// The filter's total, counted only when not known or too old. The key's time binds are the
+    /// request's "now", so the key leaves them out and the age bounds how far behind it may be.
+    fn get(&self, conn: &mut DbConn, filter: &ArticleFilter) -> Result<i64, ApiError> {
+        let key = ArticleFilter { now: NaiveDateTime::MIN, ..filter.clone() }.total_key();
+        if let Ok(entries) = self.entries.lock() {
+            if let Some((_, total)) = entries.get(&key).filter(|(at, _)| at.elapsed() < self.ttl) {
+                return Ok(*total);
+            }
+        }
+        let total = filter.count(conn)?;
+        if !self.ttl.is_zero() {
+            if let Ok(mut entries) = self.entries.lock() {
+                if entries.len() >= MAX_TOTALS {
+                    entries.clear();
+                }
+                entries.insert(key, (std::time::Instant::now(), total));
+            }
+        }
+        Ok(total)
+    }
+}
+
 /// Which statuses a list asks for.
 enum StatusFilter {
     /// No `status` parameter: visible articles, for everyone.
@@ -191,6 +236,7 @@ pub fn list(
     conn: &mut DbConn,
     viewer: Option<&AuthUser>,
     query: &ArticleListQuery,
+    totals: &Totals,
     tz: Tz,
 ) -> Result<Paginated<ArticleSummary>, ApiError> {
     let page = PageParams::parse(&PageQuery { page: query.page.clone(), per_page: query.per_page.clone() })?;
@@ -249,7 +295,7 @@ pub fn list(
         now,
     };
     filter.limit_search(conn)?;
-    let total = filter.count(conn)?;
+    let total = totals.get(conn, &filter)?;
     let ids = filter.page(conn, page.limit(), page.offset())?;
     Ok(Paginated { data: summaries_of(conn, &tree, &ids, tz, now)?, meta: page.meta(total) })
 }
