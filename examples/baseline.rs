@@ -21,13 +21,12 @@ async fn main() -> std::io::Result<()> {
     eprintln!("baseline: {} bytes on {bind} with {workers} worker(s)", body.len());
     HttpServer::new(move || {
         let body = body.clone();
-        App::new().route(
-            "/",
-            web::get().to(move || {
-                let body = body.clone();
-                async move { HttpResponse::Ok().insert_header(ContentType::json()).body(body) }
-            }),
-        )
+        // Every path and method gets the body, so the Lua-driven scenarios (rotating paths, POSTs)
+        // can be replayed against the baseline with the load generator doing the same work.
+        App::new().default_service(web::to(move || {
+            let body = body.clone();
+            async move { HttpResponse::Ok().insert_header(ContentType::json()).body(body) }
+        }))
     })
     .workers(workers)
     .bind(bind)?

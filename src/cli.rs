@@ -1,4 +1,4 @@
-//! The command line: `serve` (the default), `migrate`, `user create`, `openapi`, `seed`.
+//! The command line: `serve` (the default), `migrate`, `user create`, `openapi`, `seed`, `backup`.
 
 use std::io::BufRead;
 
@@ -32,6 +32,11 @@ pub enum Command {
     User(UserCommand),
     /// Print the OpenAPI document.
     Openapi,
+    /// Write a consistent copy of the database to PATH while the server keeps running.
+    Backup {
+        /// Where to write it; must not exist yet.
+        path: std::path::PathBuf,
+    },
     /// Load content into the database; adds only what is missing, so it can run again.
     Seed {
         /// The demo newsroom: categories, reporters and about 60 Indonesian articles.
@@ -106,6 +111,20 @@ pub fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         }
         Command::Openapi => {
             print!("{}", crate::openapi::document_json());
+            Ok(())
+        }
+        Command::Backup { path } => {
+            let started = std::time::Instant::now();
+            let db = Db::open(&settings.database_path, 1)?;
+            db.backup(&path)?;
+            let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+            println!(
+                "backed up {} to {} ({:.1} MB) in {:.1} s",
+                settings.database_path.display(),
+                path.display(),
+                size as f64 / 1e6,
+                started.elapsed().as_secs_f64()
+            );
             Ok(())
         }
         Command::Seed { demo, articles, authors, categories, tags, views, seed } => {

@@ -2,6 +2,7 @@
 //! binary and the black-box tests start exactly the same server.
 
 pub mod articles;
+pub mod audit;
 pub mod auth;
 pub mod authors;
 pub mod categories;

@@ -26,7 +26,7 @@ use crate::http_cache::{self, ResponseCache};
 use crate::metrics::Metrics;
 use crate::views::service::ArticleKeys;
 use crate::views::ViewCounter;
-use crate::{articles, auth, authors, categories, feeds, syndication, tags, telemetry, users, views};
+use crate::{articles, audit, auth, authors, categories, feeds, syndication, tags, telemetry, users, views};
 
 /// Every documented route: the operations endpoints at the root, the API under `/api/v1`.
 pub fn register_routes<T>(app: UtoipaApp<T>) -> UtoipaApp<T>
@@ -48,7 +48,8 @@ where
             .configure(articles::configure)
             .configure(views::configure)
             .configure(feeds::configure)
-            .configure(syndication::configure),
+            .configure(syndication::configure)
+            .configure(audit::configure),
     )
 }
 

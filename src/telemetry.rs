@@ -27,14 +27,18 @@ pub fn init(level: &str, format: LogFormat) {
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// An incoming `X-Request-Id` is kept when it is short and printable (so a proxy's id follows the
-/// request through), else a new one is made.
+/// request through), else a new one is made: a random prefix per process and a counter, which is
+/// unique without a system call per request.
 fn request_id(req: &ServiceRequest) -> String {
+    static PREFIX: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| crate::auth::random_token()[..8].to_owned());
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
     req.headers()
         .get(&REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic()))
         .map(str::to_owned)
-        .unwrap_or_else(|| crate::auth::random_token()[..16].to_owned())
+        .unwrap_or_else(|| format!("{}-{:x}", *PREFIX, NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)))
 }
 
 /// Middleware: request id, access log and metrics.

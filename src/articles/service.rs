@@ -11,6 +11,7 @@ use crate::articles::dto::{
     UpdateArticleRequest,
 };
 use crate::articles::repo::{self, ArticleFields, ArticleFilter, ArticleRow, Scope, Sort, SummaryRow};
+use crate::audit::{self, Change};
 use crate::auth::AuthUser;
 use crate::categories::service::Tree;
 use crate::db::{self, DbConn};
@@ -537,6 +538,7 @@ pub fn create(
         let tag_ids = tags::service::ensure_named(conn, &tag_names)?;
         repo::set_tags(conn, row.id, &tag_ids)?;
         index(conn, &row, &text)?;
+        audit::record(conn, user, Change::Create, "article", row.id.0, Some((None, Some(row.version))))?;
         full(conn, row, tz, now)
     })
 }
@@ -655,6 +657,14 @@ pub fn update(
             repo::set_tags(conn, row.id, &tag_ids)?;
         }
         index(conn, &row, &text)?;
+        audit::record(
+            conn,
+            user,
+            Change::Update,
+            "article",
+            row.id.0,
+            Some((Some(current.version), Some(row.version))),
+        )?;
         full(conn, row, tz, now)
     })
 }
@@ -680,6 +690,7 @@ pub fn delete(
             return Err(ApiError::PreconditionFailed);
         }
         repo::unindex(conn, current.id)?;
+        audit::record(conn, user, Change::Delete, "article", current.id.0, Some((Some(current.version), None)))?;
         Ok(())
     })
 }

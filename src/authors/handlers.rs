@@ -44,7 +44,7 @@ pub async fn create_author(
 ) -> Result<HttpResponse, ApiError> {
     user.require(Action::ManageTaxonomy)?;
     let req = body.parse()?;
-    let author = db.run(move |conn| service::create(conn, req)).await?;
+    let author = db.run(move |conn| service::create(conn, &user, req)).await?;
     Ok(responses::created(format!("/api/v1/authors/{}", author.id), &author))
 }
 

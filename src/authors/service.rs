@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use crate::articles;
+use crate::audit::{self, Change};
 use crate::auth::AuthUser;
 use crate::authors::dto::{AuthorResponse, CreateAuthorRequest, UpdateAuthorRequest};
 use crate::authors::repo::{self, AuthorChanges, AuthorRow, NewAuthorRow};
@@ -67,7 +68,7 @@ pub fn get(conn: &mut DbConn, key: &ItemKey) -> Result<AuthorResponse, ApiError>
     response(conn, row)
 }
 
-pub fn create(conn: &mut DbConn, req: CreateAuthorRequest) -> Result<AuthorResponse, ApiError> {
+pub fn create(conn: &mut DbConn, actor: &AuthUser, req: CreateAuthorRequest) -> Result<AuthorResponse, ApiError> {
     let mut v = Violations::new();
     let name = v.check(required_text("name", &req.name, NAME_MAX));
     let slug = req.slug.and_then(|s| v.check(Slug::parse("slug", &s)));
@@ -88,6 +89,7 @@ pub fn create(conn: &mut DbConn, req: CreateAuthorRequest) -> Result<AuthorRespo
             updated_at: now,
         };
         let row = repo::insert(conn, &row).map_err(slug_clash)?;
+        audit::record(conn, actor, Change::Create, "author", row.id.0, None)?;
         response(conn, row)
     })
 }
@@ -115,6 +117,7 @@ pub fn update(
         };
         v.into_result()?;
         let row = repo::update(conn, current.id, &changes).map_err(slug_clash)?;
+        audit::record(conn, user, Change::Update, "author", row.id.0, None)?;
         response(conn, row)
     })
 }
@@ -127,6 +130,7 @@ pub fn delete(conn: &mut DbConn, user: &AuthUser, key: &ItemKey) -> Result<(), A
             return Err(ApiError::Conflict("the author is bylined on articles".into()));
         }
         repo::delete(conn, current.id)?;
+        audit::record(conn, user, Change::Delete, "author", current.id.0, None)?;
         Ok(())
     })
 }

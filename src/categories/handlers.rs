@@ -47,7 +47,7 @@ pub async fn create_category(
 ) -> Result<HttpResponse, ApiError> {
     user.require(Action::ManageTaxonomy)?;
     let req = body.parse()?;
-    let category = db.run(move |conn| service::create(conn, req)).await?;
+    let category = db.run(move |conn| service::create(conn, &user, req)).await?;
     Ok(responses::created(format!("/api/v1/categories/{}", category.id), &category))
 }
 

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use crate::articles;
+use crate::audit::{self, Change};
 use crate::auth::AuthUser;
 use crate::categories::dto::{CategoryRef, CategoryResponse, CreateCategoryRequest, UpdateCategoryRequest};
 use crate::categories::repo::{self, CategoryChanges, CategoryRow, NewCategoryRow};
@@ -153,7 +154,7 @@ pub fn get(conn: &mut DbConn, key: &ItemKey) -> Result<CategoryResponse, ApiErro
     Tree::load_with_counts(conn)?.one(row.id)
 }
 
-pub fn create(conn: &mut DbConn, req: CreateCategoryRequest) -> Result<CategoryResponse, ApiError> {
+pub fn create(conn: &mut DbConn, actor: &AuthUser, req: CreateCategoryRequest) -> Result<CategoryResponse, ApiError> {
     let mut v = Violations::new();
     let name = v.check(required_text("name", &req.name, NAME_MAX)).unwrap_or_default();
     let slug = req.slug.and_then(|s| v.check(Slug::parse("slug", &s)));
@@ -183,6 +184,7 @@ pub fn create(conn: &mut DbConn, req: CreateCategoryRequest) -> Result<CategoryR
             updated_at: now,
         };
         let id = repo::insert(conn, &row).map_err(slug_clash)?.id;
+        audit::record(conn, actor, Change::Create, "category", id.0, None)?;
         Tree::load_with_counts(conn)?.one(id)
     })
 }
@@ -218,6 +220,7 @@ pub fn update(
         }
         v.into_result()?;
         let id = repo::update(conn, current.id, &changes).map_err(slug_clash)?.id;
+        audit::record(conn, user, Change::Update, "category", id.0, None)?;
         Tree::load_with_counts(conn)?.one(id)
     })
 }
@@ -233,6 +236,7 @@ pub fn delete(conn: &mut DbConn, user: &AuthUser, key: &ItemKey) -> Result<(), A
             return Err(ApiError::Conflict("the category has articles".into()));
         }
         repo::delete(conn, current.id)?;
+        audit::record(conn, user, Change::Delete, "category", current.id.0, None)?;
         Ok(())
     })
 }

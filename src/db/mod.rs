@@ -87,6 +87,17 @@ impl Db {
         work(&mut conn)
     }
 
+    /// Writes a consistent copy of the database to `target` (which must not exist) while it stays in
+    /// use: `VACUUM INTO` reads one snapshot, so writes during the copy are either wholly in it or not.
+    pub fn backup(&self, target: &Path) -> anyhow::Result<()> {
+        anyhow::ensure!(!target.exists(), "{} already exists; a backup never overwrites", target.display());
+        let target = target.to_str().context("the backup path is not valid UTF-8")?;
+        let mut conn = self.pool.get().context("no database connection")?;
+        conn.batch_execute(&format!("VACUUM INTO '{}'", target.replace('\'', "''")))
+            .with_context(|| format!("backing up to {target}"))?;
+        Ok(())
+    }
+
     /// Connections open and idle, for `/metrics`.
     pub fn pool_state(&self) -> (u32, u32, u32) {
         let state = self.pool.state();

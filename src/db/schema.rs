@@ -146,6 +146,7 @@ diesel::table! {
 diesel::joinable!(article_views -> articles (article_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    audit_log,
     articles,
     article_views,
     article_authors,
@@ -167,5 +168,20 @@ diesel::table! {
         title -> Text,
         excerpt -> Text,
         body -> Text,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Integer,
+        at -> Timestamp,
+        user_id -> Nullable<Integer>,
+        user_email -> Text,
+        action -> Text,
+        resource -> Text,
+        resource_id -> Integer,
+        article_id -> Nullable<Integer>,
+        version_before -> Nullable<Integer>,
+        version_after -> Nullable<Integer>,
     }
 }

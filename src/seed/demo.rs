@@ -90,7 +90,7 @@ pub fn load(conn: &mut DbConn, editor: &AuthUser, tz: Tz) -> Result<Loaded, ApiE
                     parent_id: parent,
                     position: Some(position as i32),
                 };
-                categories::service::create(conn, req)?.id
+                categories::service::create(conn, editor, req)?.id
             }
         };
         pending.extend(category.children.iter().enumerate().map(|(i, c)| (Some(id), i, c)));
@@ -105,7 +105,7 @@ pub fn load(conn: &mut DbConn, editor: &AuthUser, tz: Tz) -> Result<Loaded, ApiE
                 bio: author.bio.clone(),
                 avatar_url: None,
             };
-            authors::service::create(conn, req)?;
+            authors::service::create(conn, editor, req)?;
         }
     }
     let now = Utc::now();

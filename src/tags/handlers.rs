@@ -44,7 +44,7 @@ pub async fn create_tag(
 ) -> Result<HttpResponse, ApiError> {
     user.require(Action::ManageTaxonomy)?;
     let req = body.parse()?;
-    let tag = db.run(move |conn| service::create(conn, req)).await?;
+    let tag = db.run(move |conn| service::create(conn, &user, req)).await?;
     Ok(responses::created(format!("/api/v1/tags/{}", tag.id), &tag))
 }
 

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use crate::articles;
+use crate::audit::{self, Change};
 use crate::auth::AuthUser;
 use crate::db::{self, DbConn};
 use crate::domain::key::ItemKey;
@@ -57,7 +58,7 @@ pub fn get(conn: &mut DbConn, key: &ItemKey) -> Result<TagResponse, ApiError> {
     response(conn, row)
 }
 
-pub fn create(conn: &mut DbConn, req: CreateTagRequest) -> Result<TagResponse, ApiError> {
+pub fn create(conn: &mut DbConn, actor: &AuthUser, req: CreateTagRequest) -> Result<TagResponse, ApiError> {
     let mut v = Violations::new();
     let name = v.check(required_text("name", &req.name, NAME_MAX)).unwrap_or_default();
     let slug = req.slug.and_then(|s| v.check(Slug::parse("slug", &s)));
@@ -77,6 +78,7 @@ pub fn create(conn: &mut DbConn, req: CreateTagRequest) -> Result<TagResponse, A
         let row =
             NewTagRow { slug: slug.into_string(), name_key: name_key(&name), name, created_at: now, updated_at: now };
         let row = repo::insert(conn, &row).map_err(clash)?;
+        audit::record(conn, actor, Change::Create, "tag", row.id.0, None)?;
         response(conn, row)
     })
 }
@@ -102,6 +104,7 @@ pub fn update(
             updated_at: Some(time::now()),
         };
         let row = repo::update(conn, current.id, &changes).map_err(clash)?;
+        audit::record(conn, user, Change::Update, "tag", row.id.0, None)?;
         response(conn, row)
     })
 }
@@ -112,6 +115,7 @@ pub fn delete(conn: &mut DbConn, user: &AuthUser, key: &ItemKey) -> Result<(), A
         let current = repo::find_by_key(conn, key)?.ok_or(ApiError::NotFound("tag"))?;
         user.require(Action::ManageTaxonomy)?;
         repo::delete(conn, current.id)?;
+        audit::record(conn, user, Change::Delete, "tag", current.id.0, None)?;
         Ok(())
     })
 }

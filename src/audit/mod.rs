@@ -1,0 +1,13 @@
+//! The audit log: every editorial write (who, what, when, and an article's version before and
+//! after), recorded in the same transaction as the write, and `GET /api/v1/audit` for admins.
+
+pub mod dto;
+pub mod handlers;
+pub mod repo;
+pub mod service;
+
+pub use service::{record, Change};
+
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(handlers::list_audit);
+}

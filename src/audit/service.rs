@@ -1,0 +1,73 @@
+//! Recording and reading the audit log.
+
+use crate::audit::dto::{AuditEntry, AuditQuery};
+use crate::audit::repo::{self, NewAuditRow};
+use crate::auth::AuthUser;
+use crate::db::DbConn;
+use crate::domain::ids::{ArticleId, UserId};
+use crate::domain::pagination::{int_param, PageParams, PageQuery, Paginated};
+use crate::domain::time;
+use crate::domain::validation::FieldError;
+use crate::error::ApiError;
+
+/// What a write did to one resource.
+#[derive(Debug, Clone, Copy)]
+pub enum Change {
+    Create,
+    Update,
+    Delete,
+}
+
+impl Change {
+    fn as_str(self) -> &'static str {
+        match self {
+            Change::Create => "create",
+            Change::Update => "update",
+            Change::Delete => "delete",
+        }
+    }
+}
+
+/// Records a write by `actor`, inside the caller's transaction. For articles, `versions` is the
+/// version before and after (`None` where there is none).
+pub fn record(
+    conn: &mut DbConn,
+    actor: &AuthUser,
+    change: Change,
+    resource: &str,
+    resource_id: i32,
+    versions: Option<(Option<i32>, Option<i32>)>,
+) -> Result<(), ApiError> {
+    let (version_before, version_after) = versions.unwrap_or((None, None));
+    repo::insert(
+        conn,
+        &NewAuditRow {
+            at: time::now(),
+            user_id: Some(actor.id),
+            user_email: &actor.row.email,
+            action: change.as_str(),
+            resource,
+            resource_id,
+            article_id: (resource == "article").then_some(ArticleId(resource_id)),
+            version_before,
+            version_after,
+        },
+    )?;
+    Ok(())
+}
+
+fn positive_id(name: &str, raw: Option<&str>) -> Result<Option<i32>, ApiError> {
+    match int_param(name, raw)? {
+        None => Ok(None),
+        Some(id) if (1..=i64::from(i32::MAX)).contains(&id) => Ok(Some(id as i32)),
+        Some(_) => Err(FieldError::new(name, "must be a positive id").into()),
+    }
+}
+
+pub fn list(conn: &mut DbConn, query: &AuditQuery) -> Result<Paginated<AuditEntry>, ApiError> {
+    let page = PageParams::parse(&PageQuery { page: query.page.clone(), per_page: query.per_page.clone() })?;
+    let user = positive_id("user", query.user.as_deref())?.map(UserId);
+    let article = positive_id("article", query.article.as_deref())?.map(ArticleId);
+    let (rows, total) = repo::page(conn, user, article, page.limit(), page.offset())?;
+    Ok(Paginated { data: rows.into_iter().map(AuditEntry::from).collect(), meta: page.meta(total) })
+}
