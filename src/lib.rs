@@ -18,6 +18,7 @@ pub mod http_cache;
 pub mod metrics;
 pub mod openapi;
 pub mod responses;
+pub mod security;
 pub mod seed;
 pub mod startup;
 pub mod syndication;

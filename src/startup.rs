@@ -6,7 +6,7 @@ use std::net::TcpListener;
 use actix_cors::Cors;
 use actix_web::dev::Server;
 use actix_web::http::header;
-use actix_web::middleware::{from_fn, Compress, DefaultHeaders};
+use actix_web::middleware::{from_fn, Compress};
 use actix_web::web::{self, Data};
 use actix_web::{App, HttpServer};
 use anyhow::Context;
@@ -26,7 +26,7 @@ use crate::http_cache::{self, ResponseCache};
 use crate::metrics::Metrics;
 use crate::views::service::ArticleKeys;
 use crate::views::ViewCounter;
-use crate::{articles, audit, auth, authors, categories, feeds, syndication, tags, telemetry, users, views};
+use crate::{articles, audit, auth, authors, categories, feeds, security, syndication, tags, telemetry, users, views};
 
 /// Every documented route: the operations endpoints at the root, the API under `/api/v1`.
 pub fn register_routes<T>(app: UtoipaApp<T>) -> UtoipaApp<T>
@@ -111,11 +111,7 @@ impl Application {
                     .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound("resource").into()))
                     .wrap(from_fn(http_cache::http_cache))
                     .wrap(Compress::default())
-                    .wrap(
-                        DefaultHeaders::new()
-                            .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-                            .add((header::REFERRER_POLICY, "no-referrer")),
-                    )
+                    .wrap(from_fn(security::security_headers))
                     .wrap(cors(&settings.cors_origins))
                     .wrap(from_fn(telemetry::observe))
                     .into_utoipa_app(),

@@ -8,19 +8,19 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 /// `warta` with a clean environment, run in `dir` (so no stray `.env` is read).
-fn warta(dir: &Path) -> Command {
+pub(crate) fn warta(dir: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_warta"));
     command.current_dir(dir).env_clear().env("PATH", std::env::var_os("PATH").unwrap_or_default());
     command.env("WARTA_DATABASE_URL", dir.join("data/warta.db"));
     command
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
 }
 
 /// Starts `warta serve` and waits until it answers `/healthz`.
-fn serve(dir: &Path, port: u16, extra_env: &[(&str, &str)]) -> Child {
+pub(crate) fn serve(dir: &Path, port: u16, extra_env: &[(&str, &str)]) -> Child {
     let mut command = warta(dir);
     command.env("WARTA_BIND", format!("127.0.0.1:{port}")).stdout(Stdio::piped()).stderr(Stdio::piped());
     for (k, v) in extra_env {
@@ -35,7 +35,7 @@ fn serve(dir: &Path, port: u16, extra_env: &[(&str, &str)]) -> Child {
     child
 }
 
-fn terminate(mut child: Child) -> (std::process::ExitStatus, String, String) {
+pub(crate) fn terminate(mut child: Child) -> (std::process::ExitStatus, String, String) {
     let pid = child.id().to_string();
     Command::new("kill").args(["-TERM", &pid]).status().expect("kill runs");
     let output = {
