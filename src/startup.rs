@@ -38,19 +38,25 @@ where
         InitError = (),
     >,
 {
-    app.service(health::healthz).service(health::readyz).service(health::metrics).service(health::openapi_json).service(
+    // The router tries routes in this order, running a regular expression for each one with a
+    // `{key}`: the routes readers hit all day come first.
+    app.service(
         scope("/api/v1")
-            .configure(auth::configure)
-            .configure(users::configure)
+            .configure(views::configure)
+            .configure(feeds::configure)
+            .configure(articles::configure)
+            .configure(syndication::configure)
             .configure(categories::configure)
             .configure(authors::configure)
             .configure(tags::configure)
-            .configure(articles::configure)
-            .configure(views::configure)
-            .configure(feeds::configure)
-            .configure(syndication::configure)
+            .configure(auth::configure)
+            .configure(users::configure)
             .configure(audit::configure),
     )
+    .service(health::healthz)
+    .service(health::readyz)
+    .service(health::metrics)
+    .service(health::openapi_json)
 }
 
 pub struct Application {
