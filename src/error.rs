@@ -122,6 +122,12 @@ impl From<diesel::result::Error> for ApiError {
     fn from(e: diesel::result::Error) -> Self {
         match e {
             diesel::result::Error::NotFound => ApiError::NotFound("resource"),
+            // The write lock stayed taken past the busy timeout: the request was fine, the moment
+            // was not, so the client is told to come back (503) rather than that we failed (500).
+            diesel::result::Error::DatabaseError(_, ref info) if info.message().contains("database is locked") => {
+                tracing::warn!("the database stayed locked past the busy timeout");
+                ApiError::Unavailable
+            }
             other => ApiError::Internal(other.into()),
         }
     }

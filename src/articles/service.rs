@@ -416,6 +416,15 @@ fn check_authors(v: &mut Violations, ids: &[AuthorId]) {
     }
 }
 
+fn check_body(v: &mut Violations, body: &str) -> Option<String> {
+    let body = v.check(optional_text("body", body, usize::MAX))?;
+    if body::nesting_depth(&body) > body::MAX_NESTING {
+        v.push(FieldError::new("body", format!("nests deeper than {} levels", body::MAX_NESTING)));
+        return None;
+    }
+    Some(body)
+}
+
 fn check_tags(v: &mut Violations, names: Vec<String>) -> Vec<String> {
     if names.len() > MAX_TAGS {
         v.push(FieldError::new("tags", format!("at most {MAX_TAGS} tags")));
@@ -511,7 +520,7 @@ pub fn create(
         title: v.check(required_text("title", &req.title, TITLE_MAX)).unwrap_or_default(),
         slug: req.slug.and_then(|s| v.check(Slug::parse("slug", &s))),
         custom_excerpt: req.excerpt.and_then(|e| check_excerpt(&mut v, e)),
-        body: v.check(optional_text("body", &req.body, usize::MAX)).unwrap_or_default(),
+        body: check_body(&mut v, &req.body).unwrap_or_default(),
         body_format: req.body_format.unwrap_or(BodyFormat::Markdown),
         cover: req.cover_image.and_then(|c| check_cover(&mut v, c)),
         category_id: req.category_id,
@@ -604,7 +613,7 @@ pub fn update(
                 None => current.custom_excerpt.clone(),
             },
             body: match req.body {
-                Some(b) => v.check(optional_text("body", &b, usize::MAX)).unwrap_or_default(),
+                Some(b) => check_body(&mut v, &b).unwrap_or_default(),
                 None => current.body.clone(),
             },
             body_format: req

@@ -75,6 +75,48 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     builder
 });
 
+/// How deeply a body may nest quotes, lists or elements. Real articles stay in single digits; the
+/// HTML parser behind the sanitizer slows down with the square of the depth, so a hostile body
+/// nested thousands deep would hold the write lock for minutes.
+pub const MAX_NESTING: usize = 100;
+
+const VOID_ELEMENTS: [&str; 10] = ["br", "img", "hr", "input", "meta", "link", "wbr", "source", "area", "col"];
+
+/// The deepest nesting in a body: HTML elements (as written, in either format) and Markdown block
+/// quotes and list items (by their markers and indentation).
+pub fn nesting_depth(body: &str) -> usize {
+    let mut deepest = 0;
+    for line in body.lines() {
+        let markers = line
+            .chars()
+            .take_while(|c| matches!(c, '>' | ' ' | '\t' | '-' | '*' | '+'))
+            .filter(|c| !c.is_whitespace())
+            .count();
+        let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+        deepest = deepest.max(markers).max(indent / 2);
+    }
+    let mut open: usize = 0;
+    let bytes = body.as_bytes();
+    for (i, b) in bytes.iter().enumerate() {
+        if *b != b'<' {
+            continue;
+        }
+        match bytes.get(i + 1) {
+            Some(b'/') => open = open.saturating_sub(1),
+            Some(c) if c.is_ascii_alphabetic() => {
+                let self_closing = body[i..].find('>').is_some_and(|e| e > 0 && bytes[i + e - 1] == b'/');
+                let name: String = body[i + 1..].chars().take_while(char::is_ascii_alphanumeric).collect();
+                if !self_closing && !VOID_ELEMENTS.contains(&name.to_ascii_lowercase().as_str()) {
+                    open += 1;
+                    deepest = deepest.max(open);
+                }
+            }
+            _ => {}
+        }
+    }
+    deepest
+}
+
 /// Renders and sanitizes a body. Raw HTML inside Markdown goes through the same allow-list.
 pub fn render(body: &str, format: BodyFormat) -> RenderedBody {
     let unsafe_html = match format {
@@ -298,6 +340,15 @@ mod tests {
         let long = render(&"kata ".repeat(401), BodyFormat::Markdown);
         assert_eq!((long.word_count, long.reading_time_minutes), (401, 3));
         assert_eq!(render("", BodyFormat::Markdown).reading_time_minutes, 1);
+    }
+
+    #[test]
+    fn nesting_is_measured_in_both_formats() {
+        assert!(nesting_depth("Paragraf biasa.\n\n> kutipan\n\n- satu\n  - dua") <= 2);
+        assert_eq!(nesting_depth(&">".repeat(500)), 500);
+        assert_eq!(nesting_depth(&"<div>".repeat(300)), 300);
+        assert_eq!(nesting_depth("<p>a<br>b<img src=x></p><p>c</p>"), 1);
+        assert!(nesting_depth(&"- ".repeat(200)) > MAX_NESTING);
     }
 
     #[test]

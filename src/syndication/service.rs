@@ -91,8 +91,10 @@ pub fn xml_escape(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
+            // A raw carriage return would be read back as a newline.
+            '\r' => out.push_str("&#13;"),
             // Characters XML 1.0 forbids are dropped rather than breaking the document.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            c if ((c as u32) < 0x20 && !matches!(c, '\t' | '\n')) || matches!(c, '\u{FFFE}' | '\u{FFFF}') => {}
             c => out.push(c),
         }
     }
@@ -244,5 +246,6 @@ mod tests {
             xml_escape("A & B <c> \"d\" 'e' “é” 🎉\u{1}"),
             "A &amp; B &lt;c&gt; &quot;d&quot; &apos;e&apos; “é” 🎉"
         );
+        assert_eq!(xml_escape("a\r\nb\u{FFFE}\u{FFFF}"), "a&#13;\nb");
     }
 }

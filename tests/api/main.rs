@@ -13,6 +13,7 @@ mod errors;
 mod feeds;
 mod hardening;
 mod helpers;
+mod hostile;
 mod openapi;
 mod operations;
 mod permissions;
