@@ -27,6 +27,9 @@ pub enum ApiError {
     Forbidden,
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// 405 with `Allow`: the path exists, the method does not.
+    #[error("this path answers {0} only")]
+    MethodNotAllowed(&'static str),
     #[error("{0}")]
     Conflict(String),
     #[error("the request body is larger than {0} bytes")]
@@ -77,6 +80,7 @@ impl ResponseError for ApiError {
             ApiError::Unauthorized | ApiError::BadCredentials => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -111,6 +115,9 @@ impl ResponseError for ApiError {
             }
             ApiError::TooManyRequests { retry_after } => {
                 response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
+            }
+            ApiError::MethodNotAllowed(allow) => {
+                response.insert_header((header::ALLOW, *allow));
             }
             _ => {}
         }
@@ -180,6 +187,7 @@ mod tests {
             (ApiError::BadCredentials, 401),
             (ApiError::Forbidden, 403),
             (ApiError::NotFound("category"), 404),
+            (ApiError::MethodNotAllowed("GET"), 405),
             (ApiError::Conflict("taken".into()), 409),
             (ApiError::PayloadTooLarge(10), 413),
             (ApiError::UnsupportedMediaType, 415),

@@ -125,7 +125,14 @@ impl Application {
             .split_for_parts();
             app.service(web::redirect("/docs", "/docs/").permanent())
                 .service(SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::new(["/openapi.json"])))
-                .default_service(web::to(|| async { Err::<actix_web::HttpResponse, _>(ApiError::NotFound("route")) }))
+                .default_service(web::to(|req: actix_web::HttpRequest| async move {
+                    // A known path asked with a method it does not answer is a 405, anything else a 404.
+                    let error = match telemetry::allowed_methods(&telemetry::route_label(req.path())) {
+                        Some(allow) => ApiError::MethodNotAllowed(allow),
+                        None => ApiError::NotFound("route"),
+                    };
+                    Err::<actix_web::HttpResponse, _>(error)
+                }))
         })
         .workers(workers)
         .shutdown_timeout(10)

@@ -83,6 +83,20 @@ pub fn route_label(path: &str) -> String {
     }
 }
 
+/// The methods a route answers (its `Allow` header), by its label; `None` for no route at all.
+pub fn allowed_methods(label: &str) -> Option<&'static str> {
+    let tail = label.strip_prefix("/api/v1/");
+    Some(match tail {
+        None if label == "unmatched" => return None,
+        None => "GET, HEAD, OPTIONS",
+        Some("articles" | "categories" | "authors" | "tags" | "users") => "GET, POST, OPTIONS",
+        Some("articles/{key}/views" | "auth/login" | "auth/refresh" | "auth/logout") => "POST, OPTIONS",
+        Some("auth/me/password") => "PUT, OPTIONS",
+        Some(t) if t.ends_with("{key}") || t.ends_with("{id}") => "GET, PATCH, DELETE, OPTIONS",
+        Some(_) => "GET, OPTIONS",
+    })
+}
+
 /// Middleware: request id, access log and metrics.
 pub async fn observe(
     req: ServiceRequest,

@@ -104,3 +104,21 @@ async fn errors_carry_no_internal_detail() {
         }
     }
 }
+
+#[actix_web::test]
+async fn a_known_path_with_an_unknown_method_is_405_with_allow() {
+    let app = TestApp::spawn().await;
+    let cases = [
+        (Method::PUT, "/api/v1/articles", "GET, POST, OPTIONS"),
+        (Method::POST, "/api/v1/articles/some-slug", "GET, PATCH, DELETE, OPTIONS"),
+        (Method::GET, "/api/v1/articles/some-slug/views", "POST, OPTIONS"),
+        (Method::DELETE, "/api/v1/feeds/latest", "GET, OPTIONS"),
+        (Method::TRACE, "/healthz", "GET, HEAD, OPTIONS"),
+    ];
+    for (method, path, allow) in cases {
+        let response = app.request(method.clone(), path, None, None).await;
+        response.assert_problem(405);
+        assert_eq!(response.header("allow").as_deref(), Some(allow), "{method} {path}");
+    }
+    app.request(Method::PUT, "/api/v1/nope", None, None).await.assert_problem(404);
+}
