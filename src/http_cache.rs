@@ -133,7 +133,7 @@ fn is_content(path: &str) -> bool {
     let Some(rest) = path.strip_prefix("/api/v1/") else { return false };
     ["articles", "categories", "authors", "tags", "feeds", "syndication"]
         .iter()
-        .any(|prefix| rest == *prefix || rest.starts_with(&format!("{prefix}/")))
+        .any(|prefix| rest.strip_prefix(prefix).is_some_and(|after| after.is_empty() || after.starts_with('/')))
 }
 
 /// Writes that change what readers see. Counting a view does not (its effect shows within the

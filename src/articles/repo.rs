@@ -76,6 +76,13 @@ pub struct SummaryRow {
     pub updated_at: NaiveDateTime,
 }
 
+impl SummaryRow {
+    pub fn status(&self) -> ArticleStatus {
+        // The column has a CHECK constraint, so an unknown value cannot be stored.
+        ArticleStatus::parse(&self.status).unwrap_or(ArticleStatus::Draft)
+    }
+}
+
 impl From<&ArticleRow> for SummaryRow {
     fn from(row: &ArticleRow) -> Self {
         SummaryRow {

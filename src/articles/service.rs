@@ -354,9 +354,7 @@ fn summarize(
                 category: ArticleCategory { id: leaf.id, slug: leaf.slug, name: leaf.name, path },
                 authors: bylines.remove(&row.id).unwrap_or_default(),
                 tags: tags.remove(&row.id).unwrap_or_default(),
-                status: ArticleStatus::parse(&row.status)
-                    .unwrap_or(ArticleStatus::Draft)
-                    .effective(row.published_at, now),
+                status: row.status().effective(row.published_at, now),
                 published_at: row.published_at,
                 published_at_display: row.published_at.map(|at| display_date::display(&at, tz)),
                 reading_time_minutes: row.reading_time_minutes,

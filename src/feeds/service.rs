@@ -36,10 +36,10 @@ fn limit(raw: Option<&str>) -> Result<i64, ApiError> {
 
 /// The category and its descendants; `None` when no category is asked for, `Some(empty)` when the
 /// slug names none (so the feed is empty).
-fn category_subtree(conn: &mut DbConn, slug: Option<&str>) -> Result<Option<Vec<CategoryId>>, ApiError> {
+fn category_subtree(conn: &mut DbConn, tree: &Tree, slug: Option<&str>) -> Result<Option<Vec<CategoryId>>, ApiError> {
     let Some(slug) = slug else { return Ok(None) };
     Ok(Some(match categories::repo::find_by_key(conn, &ItemKey::Slug(slug.to_owned()))? {
-        Some(category) => Tree::load(conn)?.subtree(category.id),
+        Some(category) => tree.subtree(category.id),
         None => Vec::new(),
     }))
 }
@@ -65,7 +65,8 @@ pub fn latest(conn: &mut DbConn, query: &LatestQuery, tz: Tz) -> Result<LatestFe
         ),
         None => None,
     };
-    let categories = category_subtree(conn, query.category.as_deref())?;
+    let tree = Tree::load(conn)?;
+    let categories = category_subtree(conn, &tree, query.category.as_deref())?;
     if categories.as_ref().is_some_and(Vec::is_empty) {
         return Ok(LatestFeed { data: Vec::new(), next_cursor: None });
     }
@@ -86,7 +87,6 @@ pub fn latest(conn: &mut DbConn, query: &LatestQuery, tz: Tz) -> Result<LatestFe
     let mut ids = filter.page(conn, limit + 1, 0)?;
     let more = ids.len() as i64 > limit;
     ids.truncate(limit as usize);
-    let tree = Tree::load(conn)?;
     let data = summaries_of(conn, &tree, &ids, tz, now)?;
     let next_cursor =
         if more { data.last().and_then(|last| last.published_at.map(|at| encode_cursor(at, last.id))) } else { None };
@@ -142,7 +142,8 @@ pub fn trending(
             return Ok(feed.clone());
         }
     }
-    let categories = category_subtree(conn, query.category.as_deref())?;
+    let tree = Tree::load(conn)?;
+    let categories = category_subtree(conn, &tree, query.category.as_deref())?;
     let now = time::now();
     let feed = if categories.as_ref().is_some_and(Vec::is_empty) {
         TrendingFeed { data: Vec::new() }
@@ -150,7 +151,6 @@ pub fn trending(
         let from_hour = hour_of(now) - (hours * 3600);
         let ranked = repo::most_read(conn, from_hour, categories.as_deref(), limit, now)?;
         let ids: Vec<ArticleId> = ranked.iter().map(|(id, _)| *id).collect();
-        let tree = Tree::load(conn)?;
         let summaries = summaries_of(conn, &tree, &ids, tz, now)?;
         let views: HashMap<ArticleId, i64> = ranked.into_iter().collect();
         let data = summaries
