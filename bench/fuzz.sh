@@ -33,7 +33,7 @@ for who in admin anonymous; do
   echo "== schemathesis as $who"
   auth=()
   [ "$who" = admin ] && auth=(--header "Authorization: Bearer $token")
-  "$venv/bin/st" run http://127.0.0.1:18230/openapi.json --checks all "${auth[@]}" \
+  "$venv/bin/st" --config-file bench/schemathesis.toml run http://127.0.0.1:18230/openapi.json --checks all "${auth[@]}" \
     --max-examples "$examples" --workers 2 --exclude-path-regex "$exclude" --no-color || status=1
 done
 exit $status

@@ -12,7 +12,10 @@ use utoipa_actix_web::AppExt;
         title = "Warta API",
         description = "The content API of Warta, a headless CMS for news publishers.\n\n\
             Log in with `POST /api/v1/auth/login`, then send `Authorization: Bearer <access_token>`. \
-            Errors are RFC 9457 `application/problem+json` documents.",
+            Errors are RFC 9457 `application/problem+json` documents.\n\n\
+            Rules the schemas cannot state: no text field accepts a NUL character; ids in a body must \
+            name something that exists; a stale or missing article version is 412 or 428 (send the \
+            `ETag` back in `If-Match`); all of these are answered with a 4xx problem document.",
         license(name = "MIT", identifier = "MIT")
     ),
     modifiers(&BearerScheme),

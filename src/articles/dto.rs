@@ -1,6 +1,7 @@
 //! Request and response bodies of `/articles`.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::de::IntoDeserializer;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -8,6 +9,7 @@ use crate::categories::dto::CategoryRef;
 use crate::domain::article_status::ArticleStatus;
 use crate::domain::body::BodyFormat;
 use crate::domain::ids::{ArticleId, AuthorId, CategoryId, TagId};
+use crate::domain::slug::Slug;
 
 /// The picture at the top of an article, with the line printed under it ("Ilustrasi/Net").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -15,13 +17,17 @@ use crate::domain::ids::{ArticleId, AuthorId, CategoryId, TagId};
     "credit": "Net", "alt": "Peluncuran rudal di pesisir timur"}))]
 pub struct CoverImage {
     /// An absolute http(s) URL.
+    #[schema(pattern = r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s\x00-\x1f\x7f-\x9f]+$", max_length = 2048)]
     pub url: String,
     #[serde(default)]
+    #[schema(max_length = 500)]
     pub caption: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 500)]
     pub credit: Option<String>,
     /// Describes the picture for readers who cannot see it.
     #[serde(default)]
+    #[schema(max_length = 500)]
     pub alt: Option<String>,
 }
 
@@ -110,19 +116,24 @@ pub struct ArticleResponse {
     "category_id": 4, "author_ids": [3], "tags": ["Korea Utara", "Rudal"],
     "cover_image": {"url": "https://images.warta.example/2023/08/rudal.jpg", "caption": "Ilustrasi", "credit": "Net", "alt": "Peluncuran rudal"}}))]
 pub struct CreateArticleRequest {
+    #[schema(pattern = r"\S", max_length = 300)]
     pub title: String,
     /// Generated from the title when absent.
+    #[schema(value_type = Option<Slug>)]
     pub slug: Option<String>,
     /// Derived from the body when absent.
+    #[schema(max_length = 1000)]
     pub excerpt: Option<String>,
     pub body: String,
     /// `markdown` (default) or `html`.
     pub body_format: Option<BodyFormat>,
     pub cover_image: Option<CoverImage>,
     pub category_id: CategoryId,
-    /// Bylines, in order.
+    /// Bylines, in order, each named once.
+    #[schema(max_items = 20)]
     pub author_ids: Option<Vec<AuthorId>>,
-    /// Tag names; unknown names create tags.
+    /// Tag names (each with a non-blank character, at most 100 characters); unknown names create tags.
+    #[schema(max_items = 30)]
     pub tags: Option<Vec<String>>,
     /// Writers may ask for `draft` or `review` only.
     pub status: Option<ArticleStatus>,
@@ -135,10 +146,12 @@ pub struct CreateArticleRequest {
 /// `cover_image` and `published_at`. The version being changed goes in `If-Match` or in `version`.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct UpdateArticleRequest {
+    #[schema(pattern = r"\S", max_length = 300)]
     pub title: Option<String>,
+    #[schema(value_type = Option<Slug>)]
     pub slug: Option<String>,
     #[serde(default, deserialize_with = "crate::extract::nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 1000)]
     pub excerpt: Option<Option<String>>,
     pub body: Option<String>,
     pub body_format: Option<BodyFormat>,
@@ -146,7 +159,9 @@ pub struct UpdateArticleRequest {
     #[schema(value_type = Option<CoverImage>)]
     pub cover_image: Option<Option<CoverImage>>,
     pub category_id: Option<CategoryId>,
+    #[schema(max_items = 20)]
     pub author_ids: Option<Vec<AuthorId>>,
+    #[schema(max_items = 30)]
     pub tags: Option<Vec<String>>,
     pub status: Option<ArticleStatus>,
     #[serde(default, deserialize_with = "crate::extract::nullable")]
@@ -174,10 +189,15 @@ pub struct ArticleListQuery {
     /// Full-text search over title, excerpt and body, case- and accent-insensitive; best match first
     /// (title matches above body matches) unless `sort` is given.
     pub q: Option<String>,
-    /// `-published_at` (default), `published_at`, `title` or `-view_count`.
+    /// `-published_at` (newest first, the default without `q`), `published_at`, `title` or
+    /// `-view_count`.
+    #[param(inline, value_type = Option<ArticleOrder>)]
     pub sort: Option<String>,
     /// Logged-in users only: comma-separated statuses (`draft,review`), or `any`. Writers see their
     /// own unpublished articles and everyone's published ones; editors see all.
+    #[param(
+        pattern = "^(any|(draft|review|scheduled|published|archived)(,(draft|review|scheduled|published|archived))*)$"
+    )]
     pub status: Option<String>,
 }
 
@@ -192,4 +212,23 @@ pub struct RelatedQuery {
     /// Items, 1 to 20 (default 5).
     #[param(value_type = Option<i64>, minimum = 1, maximum = 20)]
     pub limit: Option<String>,
+}
+
+/// The orders of `GET /articles`; a leading `-` means descending.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+pub enum ArticleOrder {
+    #[serde(rename = "-published_at")]
+    NewestFirst,
+    #[serde(rename = "published_at")]
+    OldestFirst,
+    #[serde(rename = "title")]
+    Title,
+    #[serde(rename = "-view_count")]
+    MostViewed,
+}
+
+impl ArticleOrder {
+    pub fn parse(raw: &str) -> Option<ArticleOrder> {
+        ArticleOrder::deserialize(IntoDeserializer::<serde::de::value::Error>::into_deserializer(raw)).ok()
+    }
 }

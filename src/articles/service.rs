@@ -7,7 +7,7 @@ use chrono::NaiveDateTime;
 use chrono_tz::Tz;
 
 use crate::articles::dto::{
-    ArticleCategory, ArticleListQuery, ArticleResponse, ArticleSummary, CoverImage, CreateArticleRequest,
+    ArticleCategory, ArticleListQuery, ArticleOrder, ArticleResponse, ArticleSummary, CoverImage, CreateArticleRequest,
     UpdateArticleRequest,
 };
 use crate::articles::repo::{self, ArticleFields, ArticleFilter, ArticleRow, Scope, Sort, SummaryRow};
@@ -209,16 +209,14 @@ fn parse_status_filter(raw: Option<&str>) -> Result<StatusFilter, ApiError> {
 }
 
 fn parse_sort(raw: Option<&str>, searching: bool) -> Result<Sort, ApiError> {
-    Ok(match raw {
-        None if searching => Sort::Relevance,
-        None | Some("-published_at") => Sort::Newest,
-        Some("published_at") => Sort::Oldest,
-        Some("title") => Sort::Title,
-        Some("-view_count") => Sort::MostViewed,
-        Some(_) => {
-            return Err(FieldError::new("sort", "must be one of -published_at, published_at, title, -view_count").into())
-        }
-    })
+    let Some(raw) = raw else { return Ok(if searching { Sort::Relevance } else { Sort::Newest }) };
+    match ArticleOrder::parse(raw) {
+        Some(ArticleOrder::NewestFirst) => Ok(Sort::Newest),
+        Some(ArticleOrder::OldestFirst) => Ok(Sort::Oldest),
+        Some(ArticleOrder::Title) => Ok(Sort::Title),
+        Some(ArticleOrder::MostViewed) => Ok(Sort::MostViewed),
+        None => Err(FieldError::new("sort", "must be one of -published_at, published_at, title, -view_count").into()),
+    }
 }
 
 /// A search phrase as a safe FTS5 query: every word quoted, so that FTS5 syntax in the phrase

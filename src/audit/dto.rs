@@ -55,9 +55,9 @@ pub struct AuditQuery {
     #[param(value_type = Option<i64>, minimum = 1, maximum = 100)]
     pub per_page: Option<String>,
     /// Only writes by this user id.
-    #[param(value_type = Option<i64>)]
+    #[param(value_type = Option<i32>, minimum = 1, maximum = 2147483647)]
     pub user: Option<String>,
     /// Only writes of this article id.
-    #[param(value_type = Option<i64>)]
+    #[param(value_type = Option<i32>, minimum = 1, maximum = 2147483647)]
     pub article: Option<String>,
 }

@@ -40,5 +40,6 @@ pub struct RefreshRequest {
 pub struct ChangePasswordRequest {
     pub current_password: String,
     /// At least 10 characters.
+    #[schema(min_length = 10, max_length = 1024)]
     pub new_password: String,
 }

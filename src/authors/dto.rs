@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 
 use crate::authors::repo::AuthorRow;
 use crate::domain::ids::AuthorId;
+use crate::domain::slug::Slug;
 
 /// A public byline.
 #[derive(Debug, Serialize, ToSchema)]
@@ -50,12 +51,17 @@ impl AuthorResponse {
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"name": "Reni Erina", "title": "Wartawan", "bio": "Meliput politik luar negeri sejak 2015."}))]
 pub struct CreateAuthorRequest {
+    #[schema(pattern = r"\S", max_length = 200)]
     pub name: String,
     /// Lowercase letters and digits joined by hyphens, at least one letter, at most 120 characters.
+    #[schema(value_type = Option<Slug>)]
     pub slug: Option<String>,
+    #[schema(max_length = 200)]
     pub title: Option<String>,
+    #[schema(max_length = 10000)]
     pub bio: Option<String>,
     /// An absolute http(s) URL.
+    #[schema(pattern = r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s\x00-\x1f\x7f-\x9f]+$", max_length = 2048)]
     pub avatar_url: Option<String>,
 }
 
@@ -63,15 +69,18 @@ pub struct CreateAuthorRequest {
 /// Renaming never changes the slug; send `slug` to change it.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct UpdateAuthorRequest {
+    #[schema(pattern = r"\S", max_length = 200)]
     pub name: Option<String>,
+    #[schema(value_type = Option<Slug>)]
     pub slug: Option<String>,
     #[serde(default, deserialize_with = "crate::extract::nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 200)]
     pub title: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::extract::nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 10000)]
     pub bio: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::extract::nullable")]
-    #[schema(value_type = Option<String>)]
+    /// An absolute http(s) URL.
+    #[schema(value_type = Option<String>, pattern = r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s\x00-\x1f\x7f-\x9f]+$", max_length = 2048)]
     pub avatar_url: Option<Option<String>>,
 }

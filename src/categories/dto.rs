@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::domain::ids::CategoryId;
+use crate::domain::slug::Slug;
 
 /// One step of a breadcrumb.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -55,9 +56,12 @@ pub struct CategoryList {
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"name": "Dunia", "parent_id": 1, "description": "Berita internasional", "position": 2}))]
 pub struct CreateCategoryRequest {
+    #[schema(pattern = r"\S", max_length = 200)]
     pub name: String,
     /// Generated from the name when absent.
+    #[schema(value_type = Option<Slug>)]
     pub slug: Option<String>,
+    #[schema(max_length = 2000)]
     pub description: Option<String>,
     /// The parent category; absent or `null` for a top-level one.
     pub parent_id: Option<CategoryId>,
@@ -69,8 +73,11 @@ pub struct CreateCategoryRequest {
 /// level; a move under one of its own descendants is refused with 422. Renaming keeps the slug.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct UpdateCategoryRequest {
+    #[schema(pattern = r"\S", max_length = 200)]
     pub name: Option<String>,
+    #[schema(value_type = Option<Slug>)]
     pub slug: Option<String>,
+    #[schema(max_length = 2000)]
     pub description: Option<String>,
     #[serde(default, deserialize_with = "crate::extract::nullable")]
     #[schema(value_type = Option<CategoryId>)]

@@ -1,6 +1,10 @@
 //! Slugs: the URL names of categories, authors, tags and articles. Generated from a name or title
 //! with transliteration, or given by a client and validated.
 
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::openapi::RefOr;
+use utoipa::{PartialSchema, ToSchema};
+
 use crate::domain::validation::FieldError;
 
 pub const MAX_SLUG_LEN: usize = 120;
@@ -8,6 +12,26 @@ pub const MAX_SLUG_LEN: usize = 120;
 /// A slug that satisfies the contract: `^[a-z0-9]+(-[a-z0-9]+)*$`, at least one letter, at most 120.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Slug(String);
+
+/// The contract's rule in one expression: all-digit words may come before the first word with a letter.
+const SLUG_PATTERN: &str = "^([0-9]+-)*[0-9]*[a-z][a-z0-9]*(-[a-z0-9]+)*$";
+
+impl PartialSchema for Slug {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(SLUG_PATTERN))
+            .max_length(Some(MAX_SLUG_LEN))
+            .description(Some(
+                "Lowercase ASCII letters and digits joined by single hyphens, with at least one letter; \
+                 at most 120 characters.",
+            ))
+            .examples(["korea-utara"])
+            .into()
+    }
+}
+
+impl ToSchema for Slug {}
 
 impl Slug {
     pub fn parse(field: &str, raw: &str) -> Result<Slug, FieldError> {

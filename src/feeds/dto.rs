@@ -1,5 +1,6 @@
 //! Request and response bodies of `/feeds`.
 
+use serde::de::IntoDeserializer;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -45,10 +46,40 @@ pub struct TrendingFeed {
 #[derive(Debug, Default, Deserialize, IntoParams)]
 pub struct TrendingQuery {
     /// `1h`, `24h`, `7d` (default) or `30d`.
+    #[param(inline, value_type = Option<TrendingWindow>)]
     pub window: Option<String>,
     /// Items, 1 to 50 (default 10).
     #[param(value_type = Option<i64>, minimum = 1, maximum = 50)]
     pub limit: Option<String>,
     /// A category slug; its sub-categories are included.
     pub category: Option<String>,
+}
+
+/// How far back the trending feed counts reads, in whole hours: `1h` is the current hour and the
+/// one before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+pub enum TrendingWindow {
+    #[serde(rename = "1h")]
+    Hour,
+    #[serde(rename = "24h")]
+    Day,
+    #[serde(rename = "7d")]
+    Week,
+    #[serde(rename = "30d")]
+    Month,
+}
+
+impl TrendingWindow {
+    pub fn parse(raw: &str) -> Option<TrendingWindow> {
+        TrendingWindow::deserialize(IntoDeserializer::<serde::de::value::Error>::into_deserializer(raw)).ok()
+    }
+
+    pub fn hours(self) -> i64 {
+        match self {
+            TrendingWindow::Hour => 1,
+            TrendingWindow::Day => 24,
+            TrendingWindow::Week => 7 * 24,
+            TrendingWindow::Month => 30 * 24,
+        }
+    }
 }

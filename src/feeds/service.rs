@@ -19,7 +19,7 @@ use crate::domain::pagination::int_param;
 use crate::domain::time;
 use crate::domain::validation::FieldError;
 use crate::error::ApiError;
-use crate::feeds::dto::{LatestFeed, LatestQuery, TrendingFeed, TrendingItem, TrendingQuery};
+use crate::feeds::dto::{LatestFeed, LatestQuery, TrendingFeed, TrendingItem, TrendingQuery, TrendingWindow};
 use crate::feeds::repo;
 use crate::views::service::hour_of;
 
@@ -59,7 +59,8 @@ pub fn decode_cursor(cursor: &str) -> Option<(NaiveDateTime, ArticleId)> {
 
 pub fn latest(conn: &mut DbConn, query: &LatestQuery, tz: Tz) -> Result<LatestFeed, ApiError> {
     let limit = limit(query.limit.as_deref())?;
-    let before = match query.cursor.as_deref() {
+    // `cursor=` (empty) is the first page, for clients that always send the parameter.
+    let before = match query.cursor.as_deref().filter(|c| !c.is_empty()) {
         Some(cursor) => Some(
             decode_cursor(cursor).ok_or_else(|| ApiError::BadRequest("`cursor` is not one this API issued".into()))?,
         ),
@@ -95,12 +96,11 @@ pub fn latest(conn: &mut DbConn, query: &LatestQuery, tz: Tz) -> Result<LatestFe
 
 /// A trending window, in hours.
 fn window_hours(raw: Option<&str>) -> Result<i64, ApiError> {
-    match raw.unwrap_or("7d") {
-        "1h" => Ok(1),
-        "24h" => Ok(24),
-        "7d" => Ok(7 * 24),
-        "30d" => Ok(30 * 24),
-        _ => Err(FieldError::new("window", "must be 1h, 24h, 7d or 30d").into()),
+    match raw {
+        None => Ok(TrendingWindow::Week.hours()),
+        Some(raw) => TrendingWindow::parse(raw)
+            .map(TrendingWindow::hours)
+            .ok_or_else(|| FieldError::new("window", "must be 1h, 24h, 7d or 30d").into()),
     }
 }
 

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::domain::ids::TagId;
+use crate::domain::slug::Slug;
 use crate::tags::repo::TagRow;
 
 /// A label articles carry.
@@ -28,7 +29,9 @@ impl TagResponse {
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"name": "Korea Utara"}))]
 pub struct CreateTagRequest {
+    #[schema(pattern = r"\S", max_length = 100)]
     pub name: String,
+    #[schema(value_type = Option<Slug>)]
     pub slug: Option<String>,
 }
 
@@ -36,6 +39,8 @@ pub struct CreateTagRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"name": "Korea Utara"}))]
 pub struct UpdateTagRequest {
+    #[schema(pattern = r"\S", max_length = 100)]
     pub name: Option<String>,
+    #[schema(value_type = Option<Slug>)]
     pub slug: Option<String>,
 }

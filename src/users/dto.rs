@@ -49,10 +49,13 @@ impl UserResponse {
 #[schema(example = json!({"email": "reni.erina@warta.example", "name": "Reni Erina", "role": "writer",
     "password": "a long passphrase", "author_id": 3}))]
 pub struct CreateUserRequest {
+    #[schema(format = Email, max_length = 254)]
     pub email: String,
+    #[schema(pattern = r"\S", max_length = 200)]
     pub name: String,
     pub role: Role,
     /// At least 10 characters.
+    #[schema(min_length = 10, max_length = 1024)]
     pub password: String,
     /// The public byline this account writes as.
     pub author_id: Option<AuthorId>,
@@ -61,11 +64,14 @@ pub struct CreateUserRequest {
 /// Changes to an account; absent fields stay as they are, `author_id: null` unlinks the byline.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct UpdateUserRequest {
+    #[schema(format = Email, max_length = 254)]
     pub email: Option<String>,
+    #[schema(pattern = r"\S", max_length = 200)]
     pub name: Option<String>,
     /// Demoting the last admin is refused with 409.
     pub role: Option<Role>,
-    /// Sets a new password and ends every login of the account.
+    /// Sets a new password and ends every login of the account. At least 10 characters.
+    #[schema(min_length = 10, max_length = 1024)]
     pub password: Option<String>,
     #[serde(default, deserialize_with = "crate::extract::nullable")]
     #[schema(value_type = Option<AuthorId>)]

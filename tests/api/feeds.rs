@@ -260,6 +260,7 @@ async fn the_latest_feed_gives_ten_by_default_and_one_to_fifty_when_asked() {
         (with_query(LATEST, &[("limit", "1")]), 1, true, "limit=1 gives one"),
         (with_query(LATEST, &[("limit", "12")]), 12, false, "exactly everything: no next page"),
         (with_query(LATEST, &[("limit", "50")]), 12, false, "limit=50 is allowed"),
+        (with_query(LATEST, &[("cursor", "")]), 10, true, "an empty cursor is the first page"),
     ];
     for (path, count, more, why) in cases {
         let feed = app.get(&path).await;
