@@ -105,7 +105,7 @@ pub fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             let hash = crate::auth::password::hash_now(&user.password)?;
             let db = Db::open(&settings.database_path, 1)?;
             db.migrate()?;
-            let created = db.run_now(|conn| service::create(conn, user, hash)).map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;
+            let created = db.run_now(|conn| service::create(conn, None, user, hash)).map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;
             println!("created {} {} (id {})", created.role.as_str(), created.email, created.id);
             Ok(())
         }

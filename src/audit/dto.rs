@@ -7,7 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::audit::repo::AuditRow;
 use crate::domain::ids::{ArticleId, UserId};
 
-/// One editorial write.
+/// One write: editorial (articles, categories, authors, tags) or to an account.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"id": 981, "at": "2023-08-31T07:09:00Z", "user_id": 2, "user_email": "reni.erina@warta.example",
     "action": "update", "resource": "article", "resource_id": 42, "article_id": 42, "version_before": 3, "version_after": 4}))]
@@ -16,7 +16,8 @@ pub struct AuditEntry {
     #[serde(serialize_with = "crate::domain::time::serialize")]
     #[schema(value_type = String, format = DateTime)]
     pub at: NaiveDateTime,
-    /// `null` once the account is deleted; `user_email` keeps who it was.
+    /// `null` once the account is deleted (`user_email` keeps who it was), and for writes made on the
+    /// server's command line, whose `user_email` is `(operator)`.
     pub user_id: Option<UserId>,
     pub user_email: String,
     /// `create`, `update` or `delete`.

@@ -12,8 +12,9 @@ use crate::domain::role::Action;
 use crate::error::{ApiError, Problem};
 use crate::responses;
 
-/// The audit log, newest first: every editorial write with who, what, when, and an article's
-/// version before and after. Admins only.
+/// The audit log, newest first: every write to articles, categories, authors, tags and accounts
+/// (including password changes) with who, what, when, and an article's version before and after.
+/// Admins only.
 #[utoipa::path(tag = "audit", security(("bearer" = [])), params(AuditQuery), responses(
     (status = 200, description = "A page of the log", body = Paginated<AuditEntry>,
         headers(("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))),

@@ -1,12 +1,12 @@
-//! The audit log: every editorial write (who, what, when, and an article's version before and
-//! after), recorded in the same transaction as the write, and `GET /api/v1/audit` for admins.
+//! The audit log: every editorial write and account change (who, what, when, and an article's
+//! version before and after), recorded in the same transaction as the write, and `GET /api/v1/audit` for admins.
 
 pub mod dto;
 pub mod handlers;
 pub mod repo;
 pub mod service;
 
-pub use service::{record, Change};
+pub use service::{record, record_by_operator, Change};
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(handlers::list_audit);

@@ -38,13 +38,34 @@ pub fn record(
     resource_id: i32,
     versions: Option<(Option<i32>, Option<i32>)>,
 ) -> Result<(), ApiError> {
+    insert(conn, Some(actor.id), &actor.row.email, change, resource, resource_id, versions)
+}
+
+/// What the audit log names as the actor of a write made on the server's command line
+/// (`warta user create`, the first admin from `WARTA_ADMIN_*`), where no account is logged in.
+pub const OPERATOR: &str = "(operator)";
+
+/// Records a write made by the operator rather than through the API.
+pub fn record_by_operator(conn: &mut DbConn, change: Change, resource: &str, resource_id: i32) -> Result<(), ApiError> {
+    insert(conn, None, OPERATOR, change, resource, resource_id, None)
+}
+
+fn insert(
+    conn: &mut DbConn,
+    user_id: Option<UserId>,
+    user_email: &str,
+    change: Change,
+    resource: &str,
+    resource_id: i32,
+    versions: Option<(Option<i32>, Option<i32>)>,
+) -> Result<(), ApiError> {
     let (version_before, version_after) = versions.unwrap_or((None, None));
     repo::insert(
         conn,
         &NewAuditRow {
             at: time::now(),
-            user_id: Some(actor.id),
-            user_email: &actor.row.email,
+            user_id,
+            user_email,
             action: change.as_str(),
             resource,
             resource_id,

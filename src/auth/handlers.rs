@@ -122,7 +122,6 @@ pub async fn change_password(
         return Err(ApiError::field("current_password", "is not correct"));
     }
     let hash = passwords.hash(wanted).await?;
-    let id = user.id;
-    db.run(move |conn| service::set_password(conn, id, hash)).await?;
+    db.run(move |conn| service::set_password(conn, &user, hash)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

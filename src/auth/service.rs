@@ -5,11 +5,12 @@ use std::time::Duration;
 use chrono::NaiveDateTime;
 use sha2::{Digest, Sha256};
 
+use crate::audit::{self, Change};
 use crate::auth::dto::TokenResponse;
 use crate::auth::jwt::JwtKeys;
 use crate::auth::repo::{self, NewRefreshTokenRow};
+use crate::auth::AuthUser;
 use crate::db::{self, DbConn};
-use crate::domain::ids::UserId;
 use crate::domain::time;
 use crate::error::ApiError;
 use crate::users::dto::UserResponse;
@@ -159,15 +160,16 @@ pub fn logout(conn: &mut DbConn, token: &str) -> Result<(), ApiError> {
 }
 
 /// Stores a new password hash and ends every login of the user.
-pub fn set_password(conn: &mut DbConn, user: UserId, password_hash: String) -> Result<(), ApiError> {
+pub fn set_password(conn: &mut DbConn, user: &AuthUser, password_hash: String) -> Result<(), ApiError> {
     db::write(conn, |conn| {
         let now = time::now();
         users::update(
             conn,
-            user,
+            user.id,
             &UserChanges { password_hash: Some(password_hash), updated_at: Some(now), ..Default::default() },
         )?;
-        repo::revoke_all_for_user(conn, user, now)?;
+        repo::revoke_all_for_user(conn, user.id, now)?;
+        audit::record(conn, user, Change::Update, "user", user.id.0, None)?;
         Ok(())
     })
 }

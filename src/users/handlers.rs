@@ -64,7 +64,7 @@ pub async fn create_user(
     admin.require(Action::ManageUsers)?;
     let user = NewUser::try_from(body.parse()?)?;
     let hash = passwords.hash(user.password.clone()).await?;
-    let created = db.run(move |conn| service::create(conn, user, hash)).await?;
+    let created = db.run(move |conn| service::create(conn, Some(&admin), user, hash)).await?;
     Ok(responses::created(format!("/api/v1/users/{}", created.id), &created))
 }
 
@@ -108,7 +108,7 @@ pub async fn update_user(
         Some(password) => Some(passwords.hash(password.clone()).await?),
         None => None,
     };
-    Ok(Json(db.run(move |conn| service::update(conn, id, update, hash)).await?))
+    Ok(Json(db.run(move |conn| service::update(conn, &admin, id, update, hash)).await?))
 }
 
 /// Delete an account. Its logins end at once.
@@ -122,6 +122,6 @@ pub async fn update_user(
 pub async fn delete_user(db: Data<Db>, admin: AuthUser, id: Path<String>) -> Result<HttpResponse, ApiError> {
     admin.require(Action::ManageUsers)?;
     let id = user_id(&id)?;
-    db.run(move |conn| service::delete(conn, id)).await?;
+    db.run(move |conn| service::delete(conn, &admin, id)).await?;
     Ok(responses::no_content())
 }

@@ -1,6 +1,8 @@
 //! The rules of user accounts: unique emails, linked bylines that exist, and never fewer than one admin.
 
+use crate::audit::{self, Change};
 use crate::auth::repo as tokens;
+use crate::auth::AuthUser;
 use crate::authors::repo as authors;
 use crate::db::{self, DbConn};
 use crate::domain::ids::{AuthorId, UserId};
@@ -96,7 +98,13 @@ pub fn get(conn: &mut DbConn, id: UserId) -> Result<UserResponse, ApiError> {
     response(repo::find(conn, id)?.ok_or(ApiError::NotFound("user"))?)
 }
 
-pub fn create(conn: &mut DbConn, user: NewUser, password_hash: String) -> Result<UserResponse, ApiError> {
+/// Creates an account; `actor` is `None` for the operator's command line.
+pub fn create(
+    conn: &mut DbConn,
+    actor: Option<&AuthUser>,
+    user: NewUser,
+    password_hash: String,
+) -> Result<UserResponse, ApiError> {
     db::write(conn, |conn| {
         check_author(conn, user.author_id)?;
         let now = time::now();
@@ -110,12 +118,18 @@ pub fn create(conn: &mut DbConn, user: NewUser, password_hash: String) -> Result
             created_at: now,
             updated_at: now,
         };
-        response(repo::insert(conn, &row).map_err(email_taken)?)
+        let row = repo::insert(conn, &row).map_err(email_taken)?;
+        match actor {
+            Some(actor) => audit::record(conn, actor, Change::Create, "user", row.id.0, None)?,
+            None => audit::record_by_operator(conn, Change::Create, "user", row.id.0)?,
+        }
+        response(row)
     })
 }
 
 pub fn update(
     conn: &mut DbConn,
+    actor: &AuthUser,
     id: UserId,
     update: UserUpdate,
     password_hash: Option<String>,
@@ -144,16 +158,19 @@ pub fn update(
         if password_hash.is_some() {
             tokens::revoke_all_for_user(conn, id, now)?;
         }
+        audit::record(conn, actor, Change::Update, "user", id.0, None)?;
         response(row)
     })
 }
 
-pub fn delete(conn: &mut DbConn, id: UserId) -> Result<(), ApiError> {
+pub fn delete(conn: &mut DbConn, actor: &AuthUser, id: UserId) -> Result<(), ApiError> {
     db::write(conn, |conn| {
         let current = repo::find(conn, id)?.ok_or(ApiError::NotFound("user"))?;
         if current.role == Role::Admin.as_str() && repo::count_with_role(conn, Role::Admin.as_str())? <= 1 {
             return Err(ApiError::Conflict("the last admin cannot be deleted".into()));
         }
+        // Recorded first: the entry keeps the actor's email even when admins delete themselves.
+        audit::record(conn, actor, Change::Delete, "user", id.0, None)?;
         repo::delete(conn, id)?;
         Ok(())
     })
@@ -166,7 +183,7 @@ pub fn create_first_admin(conn: &mut DbConn, email: &Email, password_hash: Strin
             return Ok(false);
         }
         let now = time::now();
-        repo::insert(
+        let row = repo::insert(
             conn,
             &NewUserRow {
                 email: email.as_str().to_owned(),
@@ -179,6 +196,7 @@ pub fn create_first_admin(conn: &mut DbConn, email: &Email, password_hash: Strin
                 updated_at: now,
             },
         )?;
+        audit::record_by_operator(conn, Change::Create, "user", row.id.0)?;
         Ok(true)
     })
 }

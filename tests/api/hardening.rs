@@ -4,7 +4,7 @@ use actix_web::http::Method;
 use futures_util::future::join_all;
 use serde_json::{json, Value};
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, PASSWORD};
 
 async fn desk(app: &TestApp) -> (String, i64) {
     let editor = app.token_for("editor").await;
@@ -134,6 +134,62 @@ async fn the_audit_log_records_every_editorial_write_with_versions() {
     app.get_as(&admin, "/api/v1/audit?user=abc").await.assert_problem(400);
     assert_eq!(app.get_as(&admin, "/api/v1/audit?per_page=0").await.error_fields(), ["per_page"]);
     assert_eq!(app.get_as(&admin, "/api/v1/audit?article=0").await.error_fields(), ["article"]);
+}
+
+/// `(action, resource, resource_id, user_email)` of each entry on an audit page, newest first.
+fn account_entries(page: &Value) -> Vec<(String, String, i64, String)> {
+    page["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap_or_default().to_owned(),
+                e["resource"].as_str().unwrap_or_default().to_owned(),
+                e["resource_id"].as_i64().unwrap_or_default(),
+                e["user_email"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[actix_web::test]
+async fn the_audit_log_records_account_changes_and_who_made_them() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let admin_id = app.get_as(&admin, "/api/v1/auth/me").await.json()["id"].as_i64().expect("id");
+    let email = format!("akun-{}@warta.test", crate::helpers::unique());
+    let body = json!({"email": email, "name": "Akun", "role": "writer", "password": PASSWORD});
+    let user = app.post(Some(&admin), "/api/v1/users", &body).await.json()["id"].as_i64().expect("id");
+    let path = format!("/api/v1/users/{user}");
+    app.patch(Some(&admin), &path, &json!({"role": "editor"})).await.assert_status(200);
+    let own = app.login(&email, PASSWORD).await.json()["access_token"].as_str().expect("token").to_owned();
+    let change = json!({"current_password": PASSWORD, "new_password": "kata sandi baru sekali"});
+    app.put(Some(&own), "/api/v1/auth/me/password", &change).await.assert_status(204);
+    // Refused writes leave no entry.
+    app.patch(Some(&admin), &format!("/api/v1/users/{admin_id}"), &json!({"role": "writer"})).await.assert_problem(409);
+    app.patch(Some(&admin), &path, &json!({"email": "bukan email"})).await.assert_problem(422);
+    app.delete(Some(&admin), &path).await.assert_status(204);
+
+    let log = app.get_as(&admin, "/api/v1/audit?per_page=100").await.json();
+    let admin_email = crate::helpers::ADMIN_EMAIL.to_owned();
+    assert_eq!(
+        account_entries(&log),
+        [
+            ("delete".into(), "user".into(), user, admin_email.clone()),
+            ("update".into(), "user".into(), user, email.clone()),
+            ("update".into(), "user".into(), user, admin_email.clone()),
+            ("create".into(), "user".into(), user, admin_email),
+            ("create".into(), "user".into(), admin_id, "(operator)".into()),
+        ],
+        "the first admin is created by the operator, from WARTA_ADMIN_*"
+    );
+    let entries = log["data"].as_array().expect("data");
+    assert_eq!(entries[1]["user_id"], Value::Null, "the deleted account's own entry keeps its email only");
+    assert_eq!(entries[4]["user_id"], Value::Null, "the operator has no account");
+    assert_eq!(entries[0]["user_id"], admin_id);
+    let by_admin = app.get_as(&admin, &format!("/api/v1/audit?user={admin_id}")).await.json();
+    assert_eq!(by_admin["meta"]["total"], 3);
 }
 
 #[actix_web::test]
