@@ -56,7 +56,9 @@ pub fn document() -> utoipa::openapi::OpenApi {
 
 /// The document as pretty JSON with a final newline: byte for byte the committed `openapi/openapi.json`.
 pub fn document_json() -> String {
-    let mut json = document().to_pretty_json().unwrap_or_default();
+    // utoipa 5.5 writes a link's `operationId` as `operation_id`, which no OpenAPI tool reads. No
+    // schema here has a property of that name, so the key can only come from a link.
+    let mut json = document().to_pretty_json().unwrap_or_default().replace("\"operation_id\": ", "\"operationId\": ");
     json.push('\n');
     json
 }

@@ -52,7 +52,12 @@ pub async fn list_articles(
 /// Create an article (writers: as `draft` or `review` only).
 #[utoipa::path(tag = "articles", security(("bearer" = [])), request_body = CreateArticleRequest, responses(
     (status = 201, description = "Created", body = ArticleResponse,
-        headers(("Location" = String, description = "The new article"), ("ETag" = String, description = "The version, quoted"))),
+        headers(("Location" = String, description = "The new article"), ("ETag" = String, description = "The version, quoted")),
+        links(
+            ("GetArticle" = (operation_id = "get_article", parameters(("key" = "$response.body#/id")))),
+            ("UpdateArticle" = (operation_id = "update_article", parameters(("key" = "$response.body#/id"), ("header.If-Match" = "$response.header.ETag")))),
+            ("DeleteArticle" = (operation_id = "delete_article", parameters(("key" = "$response.body#/id"), ("header.If-Match" = "$response.header.ETag")))),
+        )),
     (status = 400, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
     (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "A writer asked for a status only editors may set", body = Problem, content_type = "application/problem+json"),
@@ -107,7 +112,11 @@ pub async fn get_article(
         ("key" = String, Path, description = "An id (all digits) or a slug"),
         ("If-Match" = Option<String>, Header, description = "The version being changed, quoted: `\"3\"`")),
     request_body = UpdateArticleRequest, responses(
-    (status = 200, description = "The changed article", body = ArticleResponse, headers(("ETag" = String, description = "The new version, quoted"))),
+    (status = 200, description = "The changed article", body = ArticleResponse, headers(("ETag" = String, description = "The new version, quoted")),
+        links(
+            ("UpdateArticle" = (operation_id = "update_article", parameters(("key" = "$response.body#/id"), ("header.If-Match" = "$response.header.ETag")))),
+            ("DeleteArticle" = (operation_id = "delete_article", parameters(("key" = "$response.body#/id"), ("header.If-Match" = "$response.header.ETag")))),
+        )),
     (status = 400, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
     (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Not the caller's to change, or a status only editors may set", body = Problem, content_type = "application/problem+json"),

@@ -29,7 +29,12 @@ pub async fn list_authors(req: HttpRequest, db: Data<Db>, query: Query<PageQuery
 
 /// Create a byline (editor or admin).
 #[utoipa::path(tag = "authors", security(("bearer" = [])), request_body = CreateAuthorRequest, responses(
-    (status = 201, description = "Created", body = AuthorResponse, headers(("Location" = String, description = "The new author"))),
+    (status = 201, description = "Created", body = AuthorResponse, headers(("Location" = String, description = "The new author")),
+        links(
+            ("GetAuthor" = (operation_id = "get_author", parameters(("key" = "$response.body#/id")))),
+            ("UpdateAuthor" = (operation_id = "update_author", parameters(("key" = "$response.body#/id")))),
+            ("DeleteAuthor" = (operation_id = "delete_author", parameters(("key" = "$response.body#/id")))),
+        )),
     (status = 400, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
     (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Writers may not manage authors", body = Problem, content_type = "application/problem+json"),

@@ -32,7 +32,12 @@ pub async fn list_categories(db: Data<Db>, query: Query<CategoryListQuery>) -> R
 
 /// Create a category (editor or admin).
 #[utoipa::path(tag = "categories", security(("bearer" = [])), request_body = CreateCategoryRequest, responses(
-    (status = 201, description = "Created", body = CategoryResponse, headers(("Location" = String, description = "The new category"))),
+    (status = 201, description = "Created", body = CategoryResponse, headers(("Location" = String, description = "The new category")),
+        links(
+            ("GetCategory" = (operation_id = "get_category", parameters(("key" = "$response.body#/id")))),
+            ("UpdateCategory" = (operation_id = "update_category", parameters(("key" = "$response.body#/id")))),
+            ("DeleteCategory" = (operation_id = "delete_category", parameters(("key" = "$response.body#/id")))),
+        )),
     (status = 400, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
     (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Writers may not manage categories", body = Problem, content_type = "application/problem+json"),

@@ -29,7 +29,12 @@ pub async fn list_tags(req: HttpRequest, db: Data<Db>, query: Query<PageQuery>) 
 
 /// Create a tag ahead of time (editor or admin); articles also create tags by naming them.
 #[utoipa::path(tag = "tags", security(("bearer" = [])), request_body = CreateTagRequest, responses(
-    (status = 201, description = "Created", body = TagResponse, headers(("Location" = String, description = "The new tag"))),
+    (status = 201, description = "Created", body = TagResponse, headers(("Location" = String, description = "The new tag")),
+        links(
+            ("GetTag" = (operation_id = "get_tag", parameters(("key" = "$response.body#/id")))),
+            ("UpdateTag" = (operation_id = "update_tag", parameters(("key" = "$response.body#/id")))),
+            ("DeleteTag" = (operation_id = "delete_tag", parameters(("key" = "$response.body#/id")))),
+        )),
     (status = 400, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
     (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Writers may not manage tags", body = Problem, content_type = "application/problem+json"),

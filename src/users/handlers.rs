@@ -47,7 +47,12 @@ pub async fn list_users(
 
 /// Create an account (editor, writer or admin).
 #[utoipa::path(tag = "users", security(("bearer" = [])), request_body = CreateUserRequest, responses(
-    (status = 201, description = "Created", body = UserResponse, headers(("Location" = String, description = "The new account"))),
+    (status = 201, description = "Created", body = UserResponse, headers(("Location" = String, description = "The new account")),
+        links(
+            ("GetUser" = (operation_id = "get_user", parameters(("id" = "$response.body#/id")))),
+            ("UpdateUser" = (operation_id = "update_user", parameters(("id" = "$response.body#/id")))),
+            ("DeleteUser" = (operation_id = "delete_user", parameters(("id" = "$response.body#/id")))),
+        )),
     (status = 400, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
     (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),

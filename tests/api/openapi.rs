@@ -80,6 +80,34 @@ fn every_reference_in_the_document_resolves() {
         let pointer = target.strip_prefix('#').unwrap_or(&target);
         assert!(doc.pointer(pointer).is_some(), "{target} names nothing in the document");
     }
+
+    // Links from a created resource to what can be done with it name real operations and parameters.
+    let operations: std::collections::HashMap<&str, &serde_json::Value> = doc["paths"]
+        .as_object()
+        .expect("paths")
+        .values()
+        .flat_map(|item| item.as_object().expect("path item").values())
+        .filter_map(|op| Some((op["operationId"].as_str()?, op)))
+        .collect();
+    let mut links = 0;
+    for op in operations.values() {
+        for response in op["responses"].as_object().expect("responses").values() {
+            for (name, link) in response["links"].as_object().into_iter().flatten() {
+                links += 1;
+                let target = link["operationId"].as_str().unwrap_or_default();
+                let target = operations.get(target).unwrap_or_else(|| panic!("link {name} names no operation"));
+                for param in link["parameters"].as_object().expect("parameters").keys() {
+                    let (place, param) = param.split_once('.').unwrap_or(("path", param));
+                    let declared = target["parameters"].as_array().into_iter().flatten();
+                    assert!(
+                        declared.clone().any(|p| p["name"] == param && p["in"] == place),
+                        "link {name} passes {place} parameter {param}, which its operation does not take"
+                    );
+                }
+            }
+        }
+    }
+    assert!(links >= 14, "every creation links to its resource: {links} links");
 }
 
 /// A string property's `pattern`, reached through `$ref` and `oneOf` (nullable fields).
