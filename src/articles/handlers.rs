@@ -17,6 +17,7 @@ use crate::domain::pagination::Paginated;
 use crate::error::{ApiError, Problem};
 use crate::extract::JsonBody;
 use crate::responses;
+use crate::views::ViewCounter;
 
 fn if_match(req: &HttpRequest) -> Option<Precondition> {
     Precondition::from_if_match(req.headers().get(header::IF_MATCH).and_then(|v| v.to_str().ok()))
@@ -155,11 +156,14 @@ pub async fn update_article(
 pub async fn delete_article(
     req: HttpRequest,
     db: Data<Db>,
+    views: Data<ViewCounter>,
     user: AuthUser,
     key: Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let (key, if_match) = (ItemKey::parse(&key), if_match(&req));
-    db.run(move |conn| service::delete(conn, &user, &key, if_match)).await?;
+    let deleted = db.run(move |conn| service::delete(conn, &user, &key, if_match)).await?;
+    // Its buffered reads must not be written to a later article that is given the same id.
+    views.forget(deleted);
     Ok(responses::no_content())
 }
 

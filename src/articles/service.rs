@@ -679,7 +679,7 @@ pub fn delete(
     user: &AuthUser,
     key: &ItemKey,
     if_match: Option<Precondition>,
-) -> Result<(), ApiError> {
+) -> Result<ArticleId, ApiError> {
     db::write(conn, |conn| {
         let now = time::now();
         let current = repo::find_by_key(conn, key)?.ok_or(ApiError::NotFound("article"))?;
@@ -696,7 +696,7 @@ pub fn delete(
         }
         repo::unindex(conn, current.id)?;
         audit::record(conn, user, Change::Delete, "article", current.id.0, Some((Some(current.version), None)))?;
-        Ok(())
+        Ok(current.id)
     })
 }
 

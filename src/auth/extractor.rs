@@ -54,8 +54,13 @@ fn authenticate(req: &HttpRequest) -> Pin<Box<dyn Future<Output = Result<Option<
         let (Some(token), Some(keys), Some(db)) = (token, keys, db) else {
             return Err(ApiError::Unauthorized);
         };
-        let id = keys.verify(&token).ok_or(ApiError::Unauthorized)?;
+        let subject = keys.verify(&token).ok_or(ApiError::Unauthorized)?;
+        let id = subject.user;
         let row = db.run(move |conn| Ok(crate::users::repo::find(conn, id)?)).await?.ok_or(ApiError::Unauthorized)?;
+        // The id may now belong to an account created after the token's own was deleted.
+        if row.created_at.and_utc().timestamp_micros() != subject.account_created_micros {
+            return Err(ApiError::Unauthorized);
+        }
         let role = Role::parse(&row.role).ok_or(ApiError::Unauthorized)?;
         Ok(Some(AuthUser { id, role, row }))
     })

@@ -6,6 +6,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use anyhow::Context;
+use chrono::NaiveDateTime;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
@@ -21,6 +22,18 @@ pub struct Claims {
     pub exp: i64,
     pub iat: i64,
     pub iss: String,
+    /// The account's creation time in microseconds. Ids can be reused after a delete, so this ties
+    /// the token to the account it was issued to rather than to whichever account has the id now.
+    /// Required: a token without it does not deserialize.
+    pub acct: i64,
+}
+
+/// Who a valid token speaks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenSubject {
+    pub user: UserId,
+    /// `Claims::acct`: compare with the account's `created_at`.
+    pub account_created_micros: i64,
 }
 
 pub struct JwtKeys {
@@ -56,7 +69,7 @@ impl JwtKeys {
         Ok(JwtKeys::new(secret.as_bytes(), &settings.jwt_issuer, settings.access_token_ttl))
     }
 
-    pub fn issue(&self, user: UserId, role: Role) -> anyhow::Result<String> {
+    pub fn issue(&self, user: UserId, role: Role, account_created: NaiveDateTime) -> anyhow::Result<String> {
         let now = chrono::Utc::now().timestamp();
         let claims = Claims {
             sub: user.to_string(),
@@ -64,14 +77,16 @@ impl JwtKeys {
             iat: now,
             exp: now + self.ttl.as_secs() as i64,
             iss: self.issuer.clone(),
+            acct: account_created.and_utc().timestamp_micros(),
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).context("signing a token")
     }
 
     /// The user a valid token names; `None` for anything expired, tampered, foreign or malformed.
-    pub fn verify(&self, token: &str) -> Option<UserId> {
+    pub fn verify(&self, token: &str) -> Option<TokenSubject> {
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).ok()?;
-        data.claims.sub.parse::<i32>().ok().map(UserId)
+        let user = data.claims.sub.parse::<i32>().ok().map(UserId)?;
+        Some(TokenSubject { user, account_created_micros: data.claims.acct })
     }
 }
 
@@ -108,8 +123,10 @@ mod tests {
     #[test]
     fn tokens_round_trip_and_foreign_ones_are_refused() {
         let keys = JwtKeys::new(&[7; 32], "warta", Duration::from_secs(60));
-        let token = keys.issue(UserId(5), Role::Editor).expect("token");
-        assert_eq!(keys.verify(&token), Some(UserId(5)));
+        let created = chrono::DateTime::from_timestamp_micros(1_700_000_000_123_456).expect("time").naive_utc();
+        let token = keys.issue(UserId(5), Role::Editor, created).expect("token");
+        let subject = TokenSubject { user: UserId(5), account_created_micros: 1_700_000_000_123_456 };
+        assert_eq!(keys.verify(&token), Some(subject));
         let other = JwtKeys::new(&[8; 32], "warta", Duration::from_secs(60));
         assert_eq!(other.verify(&token), None);
         let other_issuer = JwtKeys::new(&[7; 32], "someone-else", Duration::from_secs(60));

@@ -113,7 +113,7 @@ fn issue_pair(
     )?;
     let user = UserResponse::from_row(user)?;
     Ok(TokenResponse {
-        access_token: keys.issue(user.id, user.role)?,
+        access_token: keys.issue(user.id, user.role, user.created_at)?,
         token_type: "Bearer",
         expires_in: keys.ttl.as_secs(),
         refresh_token,

@@ -13,6 +13,7 @@ use chrono::NaiveDateTime;
 use crate::db::{self, DbConn};
 use crate::domain::article_status::Visibility;
 use crate::domain::ids::ArticleId;
+use crate::domain::slug::MAX_SLUG_LEN;
 use crate::error::ApiError;
 use crate::views::repo;
 
@@ -57,6 +58,10 @@ impl ArticleKeys {
     }
 
     pub fn remember(&self, key: String, article: Option<Visibility>) {
+        // A key longer than any slug names nothing; remembering it would let clients fill memory.
+        if key.len() > MAX_SLUG_LEN {
+            return;
+        }
         if let Ok(mut entries) = self.entries.write() {
             if entries.len() >= MAX_KEYS {
                 entries.clear();
@@ -114,6 +119,13 @@ impl ViewCounter {
         let Ok(mut pending) = self.pending.lock() else { return false };
         *pending.entry((article, hour_of(at))).or_insert(0) += 1;
         true
+    }
+
+    /// Drops the buffered reads of a deleted article.
+    pub fn forget(&self, article: ArticleId) {
+        if let Ok(mut pending) = self.pending.lock() {
+            pending.retain(|(id, _), _| *id != article);
+        }
     }
 
     /// Reads accepted but not yet written.
@@ -202,6 +214,28 @@ mod tests {
         {
             assert!(!is_bot(Some(reader)), "{reader}");
         }
+    }
+
+    #[test]
+    fn a_deleted_articles_buffered_reads_are_forgotten() {
+        let counter = ViewCounter::new(Duration::ZERO);
+        let at = crate::domain::time::now();
+        for client in ["a", "b", "c"] {
+            counter.record(ArticleId(7), client, at);
+        }
+        counter.record(ArticleId(8), "a", at);
+        counter.forget(ArticleId(7));
+        assert_eq!(counter.pending(), 1);
+    }
+
+    #[test]
+    fn keys_longer_than_any_slug_are_not_remembered() {
+        let keys = ArticleKeys::default();
+        let now = crate::domain::time::now();
+        keys.remember("a".repeat(121), None);
+        assert_eq!(keys.visible(&"a".repeat(121), now), None, "unknown: asked of the database each time");
+        keys.remember("a".repeat(120), None);
+        assert_eq!(keys.visible(&"a".repeat(120), now), Some(None), "known to name nothing");
     }
 
     #[test]

@@ -19,8 +19,16 @@ fn now() -> i64 {
     chrono::Utc::now().timestamp()
 }
 
-fn claims(sub: &str, iss: &str, exp: i64) -> Value {
-    json!({"sub": sub, "role": "admin", "iat": now() - 10, "exp": exp, "iss": iss})
+/// The claims of a token for account `sub` created at `acct` (microseconds).
+fn claims(sub: &str, acct: i64, iss: &str, exp: i64) -> Value {
+    json!({"sub": sub, "role": "admin", "iat": now() - 10, "exp": exp, "iss": iss, "acct": acct})
+}
+
+/// The claims inside a token, unverified.
+fn payload(token: &str) -> Value {
+    let part = token.split('.').nth(1).expect("a JWT has three parts");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(part).expect("base64url");
+    serde_json::from_slice(&bytes).expect("JSON claims")
 }
 
 #[actix_web::test]
@@ -114,25 +122,42 @@ async fn bad_access_tokens_are_refused() {
     let app = TestApp::spawn().await;
     let good = app.admin_token().await;
     let id = app.get_as(&good, "/api/v1/auth/me").await.json()["id"].to_string();
+    let acct = payload(&good)["acct"].as_i64().expect("acct");
     let mut tampered = good.clone();
     tampered.pop();
     tampered.push(if good.ends_with('A') { 'B' } else { 'A' });
     let none_token = {
         let enc = |v: &Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
-        format!("{}.{}.", enc(&json!({"alg": "none", "typ": "JWT"})), enc(&claims(&id, "warta", now() + 600)))
+        format!("{}.{}.", enc(&json!({"alg": "none", "typ": "JWT"})), enc(&claims(&id, acct, "warta", now() + 600)))
     };
     let cases = [
-        ("expired", sign(&claims(&id, "warta", now() - 120), Algorithm::HS256, TEST_SECRET)),
+        ("expired", sign(&claims(&id, acct, "warta", now() - 120), Algorithm::HS256, TEST_SECRET)),
         ("tampered", tampered),
         (
             "another secret",
-            sign(&claims(&id, "warta", now() + 600), Algorithm::HS256, b"another-secret-that-is-32-bytes-or-more"),
+            sign(
+                &claims(&id, acct, "warta", now() + 600),
+                Algorithm::HS256,
+                b"another-secret-that-is-32-bytes-or-more",
+            ),
         ),
         ("alg none", none_token),
-        ("another algorithm", sign(&claims(&id, "warta", now() + 600), Algorithm::HS512, TEST_SECRET)),
-        ("wrong issuer", sign(&claims(&id, "someone-else", now() + 600), Algorithm::HS256, TEST_SECRET)),
+        ("another algorithm", sign(&claims(&id, acct, "warta", now() + 600), Algorithm::HS512, TEST_SECRET)),
+        ("wrong issuer", sign(&claims(&id, acct, "someone-else", now() + 600), Algorithm::HS256, TEST_SECRET)),
         ("not a jwt", "garbage".to_owned()),
-        ("unknown user", sign(&claims("9999", "warta", now() + 600), Algorithm::HS256, TEST_SECRET)),
+        ("unknown user", sign(&claims("9999", acct, "warta", now() + 600), Algorithm::HS256, TEST_SECRET)),
+        (
+            "another account with this id",
+            sign(&claims(&id, acct + 1, "warta", now() + 600), Algorithm::HS256, TEST_SECRET),
+        ),
+        (
+            "no account claim",
+            sign(
+                &json!({"sub": id, "role": "admin", "iat": now(), "exp": now() + 600, "iss": "warta"}),
+                Algorithm::HS256,
+                TEST_SECRET,
+            ),
+        ),
     ];
     for (what, token) in cases {
         let response = app.get_as(&token, "/api/v1/auth/me").await;
@@ -140,7 +165,7 @@ async fn bad_access_tokens_are_refused() {
         assert_eq!(response.header("www-authenticate").as_deref(), Some("Bearer"), "{what}");
     }
     // The control: a token we sign the same way, with the right secret and issuer, is accepted.
-    let forged_right = sign(&claims(&id, "warta", now() + 600), Algorithm::HS256, TEST_SECRET);
+    let forged_right = sign(&claims(&id, acct, "warta", now() + 600), Algorithm::HS256, TEST_SECRET);
     app.get_as(&forged_right, "/api/v1/auth/me").await.assert_status(200);
     app.get("/api/v1/auth/me").await.assert_problem(401);
     let basic = app.request(actix_web::http::Method::GET, "/api/v1/auth/me", None, None).await;
@@ -225,6 +250,25 @@ async fn a_deleted_users_token_stops_working_at_once() {
     app.delete(Some(&admin), &format!("/api/v1/users/{id}")).await.assert_status(204);
     app.get_as(&token, "/api/v1/auth/me").await.assert_problem(401);
     app.post(Some(&token), "/api/v1/authors", &json!({"name": "Reni Erina"})).await.assert_problem(401);
+}
+
+/// SQLite hands a deleted highest id to the next row: a token must not pass to the account that
+/// gets its id, least of all an admin.
+#[actix_web::test]
+async fn a_deleted_users_token_does_not_pass_to_the_next_account_with_its_id() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let (id, token) = app.user_with_token("writer").await;
+    app.delete(Some(&admin), &format!("/api/v1/users/{id}")).await.assert_status(204);
+    let email = format!("admin-baru-{}@warta.test", crate::helpers::unique());
+    let body = json!({"email": email, "name": "Admin Baru", "role": "admin", "password": PASSWORD});
+    let created = app.post(Some(&admin), "/api/v1/users", &body).await;
+    created.assert_status(201);
+    assert_eq!(created.json()["id"], id, "the precondition of this test: SQLite reused the id");
+    app.get_as(&token, "/api/v1/auth/me").await.assert_problem(401);
+    app.get_as(&token, "/api/v1/users").await.assert_problem(401);
+    let own = app.login(&email, PASSWORD).await.json()["access_token"].as_str().expect("token").to_owned();
+    app.get_as(&own, "/api/v1/users").await.assert_status(200);
 }
 
 #[actix_web::test]
