@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::NaiveDateTime;
+use chrono::{DateTime, Datelike, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 
 use crate::articles::dto::{
@@ -448,6 +448,18 @@ fn check_references(conn: &mut DbConn, category: CategoryId, authors: Option<&[A
 }
 
 /// 403 when a writer asks for a status only editors may set.
+/// A publication time within years 1 to 9999: stored times compare as text, and feeds format
+/// them as RFC 2822 and RFC 3339, which have four-digit years.
+fn check_published_at(v: &mut Violations, at: DateTime<Utc>) -> Option<NaiveDateTime> {
+    let at = at.naive_utc();
+    if (1..=9999).contains(&at.year()) {
+        Some(at)
+    } else {
+        v.push(FieldError::new("published_at", "must be between 0001-01-01 and 9999-12-31 (UTC)"));
+        None
+    }
+}
+
 fn check_status_allowed(user: &AuthUser, status: ArticleStatus) -> Result<(), ApiError> {
     if status.open_to_writers() {
         Ok(())
@@ -521,7 +533,7 @@ pub fn create(
         cover: req.cover_image.and_then(|c| check_cover(&mut v, c)),
         category_id: req.category_id,
         status,
-        published_at: req.published_at.map(|at| at.naive_utc()),
+        published_at: req.published_at.and_then(|at| check_published_at(&mut v, at)),
     };
     let author_ids = req.author_ids.unwrap_or_default();
     check_authors(&mut v, &author_ids);
@@ -583,6 +595,11 @@ pub fn update(
         if let Some(status) = req.as_ref().and_then(|r| r.status) {
             check_status_allowed(user, status)?;
         }
+        // Moving the time of a scheduled (or published, archived) article is scheduling, which
+        // writers may not do even to their own article while it is not yet visible.
+        if req.as_ref().is_some_and(|r| r.published_at.is_some()) && !current.status().open_to_writers() {
+            user.require(Action::EditAnyArticle)?;
+        }
         let body_version = req.as_ref().and_then(|r| r.version).map(Precondition::Version);
         if_match.or(body_version).unwrap_or(Precondition::Missing).check(current.version)?;
         let req = match (req, invalid) {
@@ -623,7 +640,7 @@ pub fn update(
             category_id: req.category_id.unwrap_or(current.category_id),
             status: req.status.unwrap_or(current.status()),
             published_at: match req.published_at {
-                Some(at) => at.map(|at| at.naive_utc()),
+                Some(at) => at.and_then(|at| check_published_at(&mut v, at)),
                 None => current.published_at,
             },
         };

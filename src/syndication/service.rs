@@ -101,8 +101,10 @@ pub fn xml_escape(text: &str) -> String {
     out
 }
 
+/// RFC 2822 as `to_rfc2822` writes it, without its panic on years outside 0-9999 (refused on
+/// input, but a feed must not crash a worker on a stored value).
 fn rfc2822(at: &NaiveDateTime) -> String {
-    at.and_utc().to_rfc2822()
+    at.format("%a, %d %b %Y %H:%M:%S +0000").to_string()
 }
 
 fn rfc3339(at: &NaiveDateTime) -> String {

@@ -258,6 +258,51 @@ async fn writers_edit_only_their_own_articles_that_are_not_visible() {
 }
 
 #[actix_web::test]
+async fn writers_may_not_move_the_time_of_an_article_an_editor_scheduled() {
+    let app = TestApp::spawn().await;
+    let room = newsroom(&app).await;
+    let scheduled = room.article(&app, Owner::Writer, "Dijadwalkan", "scheduled").await;
+    let (key, at) = (id(&scheduled).to_string(), scheduled["published_at"].clone());
+    for when in [rfc3339(Utc::now() - chrono::Duration::days(1)), rfc3339(Utc::now() + chrono::Duration::days(9))] {
+        let response = app.patch_article(&room.writer, &key, version(&scheduled), &json!({"published_at": when})).await;
+        response.assert_problem(403);
+    }
+    let now = room.current(&app, &scheduled).await;
+    assert_eq!((now["status"].clone(), now["published_at"].clone()), (json!("scheduled"), at));
+    assert_eq!(version(&now), version(&scheduled), "refused writes change nothing");
+    app.get(&article_path(&key)).await.assert_problem(404);
+    // The writer may still edit the text of their own article while it is not visible.
+    app.patch_article(&room.writer, &key, version(&scheduled), &json!({"title": "Judul baru"}))
+        .await
+        .assert_status(200);
+}
+
+#[actix_web::test]
+async fn publication_times_outside_years_1_to_9999_are_refused() {
+    let app = TestApp::spawn().await;
+    let room = newsroom(&app).await;
+    for at in ["-0001-01-01T00:00:00Z", "0000-12-31T23:00:00Z", "0001-01-01T00:30:00+01:00", "+10000-01-01T00:00:00Z"] {
+        let body = room.body("Waktu aneh", json!({"status": "published", "published_at": at}));
+        let response = app.post(Some(&room.editor), "/api/v1/articles", &body).await;
+        assert_eq!(response.error_fields(), ["published_at"], "{at}: {}", response.text());
+    }
+    let draft = room.article(&app, Owner::Editor, "Draf", "draft").await;
+    let response = app
+        .patch_article(&room.editor, &id(&draft).to_string(), 1, &json!({"published_at": "+10000-01-01T00:00:00Z"}))
+        .await;
+    assert_eq!(response.error_fields(), ["published_at"]);
+    for at in ["0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z"] {
+        let body = room.body(&format!("Batas {at}"), json!({"status": "published", "published_at": at}));
+        app.post(Some(&room.editor), "/api/v1/articles", &body).await.assert_status(201);
+    }
+    // Both limits end up in the feeds, which format them without failing.
+    app.get("/api/v1/syndication/rss.xml").await.assert_status(200);
+    app.get("/api/v1/syndication/feed.json").await.assert_status(200);
+    let latest = app.get("/api/v1/feeds/latest?limit=50").await.json();
+    assert!(latest["data"].as_array().is_some_and(|items| items.len() == 1), "9999 is scheduled: {latest}");
+}
+
+#[actix_web::test]
 async fn only_editors_delete_and_writers_learn_only_what_they_can_see() {
     let app = TestApp::spawn().await;
     let room = newsroom(&app).await;
