@@ -45,7 +45,7 @@ pub async fn login(
     let (key, client, policy) = (email_key(&email), client.0.to_string(), policy(&settings));
     let user = db
         .run({
-            let (key, client) = (key.clone(), client.clone());
+            let key = key.clone();
             move |conn| service::begin_login(conn, &key, &client, policy)
         })
         .await?;
@@ -53,7 +53,7 @@ pub async fn login(
     // while argon2 works.
     let verified = passwords.verify(password, user.as_ref().map(|u| u.password_hash.clone())).await?;
     let user = user.filter(|_| verified);
-    let tokens = db.run(move |conn| service::finish_login(conn, &keys, policy, &key, &client, user)).await?;
+    let tokens = db.run(move |conn| service::finish_login(conn, &keys, policy, &key, user)).await?;
     Ok(Json(tokens))
 }
 

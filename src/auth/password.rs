@@ -1,9 +1,12 @@
 //! Password hashing with argon2id at the OWASP parameters (19 MiB, 2 passes, 1 lane). Hashing is
 //! slow on purpose, so it runs on the blocking pool and never holds a database connection.
 
+use std::sync::Arc;
+
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
+use tokio::sync::Semaphore;
 
 use crate::error::ApiError;
 
@@ -12,6 +15,9 @@ pub struct Passwords {
     /// A hash of a random password, checked when the email is unknown so that an unknown email
     /// costs as much time as a wrong password and the two cannot be told apart.
     dummy_hash: String,
+    /// One permit per core: each hash takes 19 MiB, so a burst of logins waits in line instead of
+    /// running hundreds of hashes (and gigabytes) at once.
+    running: Arc<Semaphore>,
 }
 
 fn argon2() -> Argon2<'static> {
@@ -22,10 +28,12 @@ fn argon2() -> Argon2<'static> {
 impl Passwords {
     pub fn new() -> anyhow::Result<Passwords> {
         let random = crate::auth::random_token();
-        Ok(Passwords { dummy_hash: hash_now(&random)? })
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        Ok(Passwords { dummy_hash: hash_now(&random)?, running: Arc::new(Semaphore::new(cores)) })
     }
 
     pub async fn hash(&self, password: String) -> Result<String, ApiError> {
+        let _permit = self.running.acquire().await.map_err(|e| ApiError::Internal(e.into()))?;
         tokio::task::spawn_blocking(move || hash_now(&password))
             .await
             .map_err(|e| ApiError::Internal(e.into()))?
@@ -36,6 +44,7 @@ impl Passwords {
     pub async fn verify(&self, password: String, hash: Option<String>) -> Result<bool, ApiError> {
         let known = hash.is_some();
         let hash = hash.unwrap_or_else(|| self.dummy_hash.clone());
+        let _permit = self.running.acquire().await.map_err(|e| ApiError::Internal(e.into()))?;
         let matches = tokio::task::spawn_blocking(move || verify_now(&password, &hash))
             .await
             .map_err(|e| ApiError::Internal(e.into()))?;

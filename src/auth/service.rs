@@ -38,7 +38,20 @@ fn token_hash(token: &str) -> String {
 
 /// Refuses the attempt with 429 when the account or the client has failed too often, else returns
 /// the account the email names (if any) for the password check.
+///
+/// The attempt is recorded as a failure here, in the same transaction as the count, before the
+/// password is checked: attempts sent at once then cannot all pass the count while their checks
+/// run. A success clears the account's failures, this one included.
 pub fn begin_login(
+    conn: &mut DbConn,
+    email_key: &str,
+    client_addr: &str,
+    policy: TokenPolicy,
+) -> Result<Option<UserRow>, ApiError> {
+    db::write(conn, |conn| reserve_attempt(conn, email_key, client_addr, policy))
+}
+
+fn reserve_attempt(
     conn: &mut DbConn,
     email_key: &str,
     client_addr: &str,
@@ -46,6 +59,7 @@ pub fn begin_login(
 ) -> Result<Option<UserRow>, ApiError> {
     let now = time::now();
     let window = chrono_duration(policy.login_window);
+    repo::prune_failures(conn, now - window)?;
     let (by_email, by_client) = repo::failures_since(conn, email_key, client_addr, now - window)?;
     let retry_after = |failures: &[NaiveDateTime], limit: usize| -> Option<u64> {
         if failures.len() < limit {
@@ -62,26 +76,21 @@ pub fn begin_login(
     if let Some(retry_after) = wait {
         return Err(ApiError::TooManyRequests { retry_after });
     }
+    repo::record_failure(conn, email_key, client_addr, now)?;
     Ok(users::find_by_email_key(conn, email_key)?)
 }
 
-/// Records the outcome of a password check: a failure counts against the account and the client;
+/// Settles an attempt after the password check: a failure is already counted (`begin_login`);
 /// a success clears the account's failures and starts a new login (a new refresh-token family).
 pub fn finish_login(
     conn: &mut DbConn,
     keys: &JwtKeys,
     policy: TokenPolicy,
     email_key: &str,
-    client_addr: &str,
     user: Option<UserRow>,
 ) -> Result<TokenResponse, ApiError> {
     let now = time::now();
     let Some(user) = user else {
-        db::write(conn, |conn| {
-            repo::prune_failures(conn, now - chrono_duration(policy.login_window))?;
-            repo::record_failure(conn, email_key, client_addr, now)?;
-            Ok(())
-        })?;
         return Err(ApiError::BadCredentials);
     };
     db::write(conn, |conn| {
@@ -206,8 +215,8 @@ mod tests {
         let conn = &mut memory_conn();
         let keys = JwtKeys::new(&[1; 32], "warta", Duration::from_secs(60));
         let row = user(conn);
-        let first = finish_login(conn, &keys, POLICY, "a@b.c", "1.2.3.4", Some(row.clone())).expect("login");
-        let other = finish_login(conn, &keys, POLICY, "a@b.c", "1.2.3.4", Some(row)).expect("second login");
+        let first = finish_login(conn, &keys, POLICY, "a@b.c", Some(row.clone())).expect("login");
+        let other = finish_login(conn, &keys, POLICY, "a@b.c", Some(row)).expect("second login");
         let second = refresh(conn, &keys, POLICY, &first.refresh_token).expect("refresh");
         assert!(matches!(refresh(conn, &keys, POLICY, &first.refresh_token), Err(ApiError::Unauthorized)));
         assert!(matches!(refresh(conn, &keys, POLICY, &second.refresh_token), Err(ApiError::Unauthorized)));
@@ -220,7 +229,7 @@ mod tests {
         let keys = JwtKeys::new(&[1; 32], "warta", Duration::from_secs(60));
         for _ in 0..5 {
             begin_login(conn, "x@y.z", "1.1.1.1", POLICY).expect("allowed");
-            assert!(finish_login(conn, &keys, POLICY, "x@y.z", "1.1.1.1", None).is_err());
+            assert!(finish_login(conn, &keys, POLICY, "x@y.z", None).is_err());
         }
         match begin_login(conn, "x@y.z", "2.2.2.2", POLICY) {
             Err(ApiError::TooManyRequests { retry_after }) => {

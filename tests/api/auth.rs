@@ -297,6 +297,19 @@ async fn five_failures_throttle_the_account_until_the_window_passes() {
     app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.assert_status(200);
 }
 
+/// The count and the attempt are one step: a burst sent at once cannot all pass the count while
+/// their password checks run.
+#[actix_web::test]
+async fn a_burst_of_wrong_passwords_sent_at_once_is_throttled_too() {
+    let app = TestApp::spawn_with(|s| s.login_window = Duration::from_secs(60)).await;
+    let attempts = (0..20).map(|_| app.login(ADMIN_EMAIL, "not the password"));
+    let statuses: Vec<u16> = futures_util::future::join_all(attempts).await.iter().map(|r| r.status).collect();
+    let checked = statuses.iter().filter(|&&s| s == 401).count();
+    assert_eq!(checked, 5, "five checked, the rest refused: {statuses:?}");
+    assert_eq!(statuses.iter().filter(|&&s| s == 429).count(), 15, "{statuses:?}");
+    app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.assert_problem(429);
+}
+
 #[actix_web::test]
 async fn a_successful_login_clears_the_accounts_failures() {
     let app = TestApp::spawn_with(|s| s.login_window = Duration::from_secs(60)).await;
