@@ -18,6 +18,13 @@ struct Series {
     buckets: [u64; BUCKETS.len()],
 }
 
+/// The method as a label: any other token a client sends becomes `OTHER`, so the label set stays
+/// bounded whatever arrives.
+fn method_label(method: &str) -> &'static str {
+    const KNOWN: [&str; 9] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE"];
+    KNOWN.into_iter().find(|known| *known == method).unwrap_or("OTHER")
+}
+
 #[derive(Default)]
 pub struct Metrics {
     series: Mutex<BTreeMap<(String, String, u16), Series>>,
@@ -27,7 +34,7 @@ impl Metrics {
     pub fn record(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
         let seconds = elapsed.as_secs_f64();
         let Ok(mut series) = self.series.lock() else { return };
-        let entry = series.entry((method.to_owned(), route.to_owned(), status)).or_default();
+        let entry = series.entry((method_label(method).to_owned(), route.to_owned(), status)).or_default();
         entry.count += 1;
         entry.sum_seconds += seconds;
         if let Some(i) = BUCKETS.iter().position(|&b| seconds <= b) {
@@ -86,6 +93,17 @@ fn escape(label: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unknown_methods_share_one_label() {
+        let metrics = Metrics::default();
+        for method in ["GET", "BREW", "X".repeat(30_000).as_str(), "get"] {
+            metrics.record(method, "/healthz", 405, Duration::from_millis(1));
+        }
+        let text = metrics.render((0, 0, 0));
+        assert!(text.contains(r#"method="OTHER",route="/healthz",status="405"} 3"#), "{text}");
+        assert!(!text.contains("BREW") && text.len() < 10_000, "{text}");
+    }
 
     #[test]
     fn histograms_are_cumulative() {

@@ -134,43 +134,73 @@ pub fn related(conn: &mut DbConn, key: &ItemKey, limit: Option<&str>, tz: Tz) ->
 
 /// Totals of list queries, reused for a short while. Counting a filter means visiting every
 /// article it matches, which grows with the archive; the page itself does not. Cleared by every
-/// content write, so a total is never behind a write; a scheduled article going live shows in
-/// totals within the reuse time (the list itself shows it at once).
+/// content write and when the next scheduled article goes live, so a total is never behind the
+/// list it belongs to.
 pub struct Totals {
     ttl: std::time::Duration,
-    entries: std::sync::Mutex<HashMap<String, (std::time::Instant, i64)>>,
+    state: std::sync::Mutex<TotalsState>,
+}
+
+#[derive(Default)]
+struct TotalsState {
+    entries: HashMap<String, (std::time::Instant, i64)>,
+    /// Bumped by every clear: a total counted before a write is not stored after it.
+    generation: u64,
+    /// When the earliest scheduled article goes live (`Some(None)`: none is scheduled); `None`
+    /// until looked up.
+    next_publication: Option<Option<NaiveDateTime>>,
 }
 
 /// Totals kept at most; past it the cache starts over.
 const MAX_TOTALS: usize = 10_000;
+/// Longer keys (long search phrases) are counted each time rather than kept.
+const MAX_TOTAL_KEY_BYTES: usize = 1_024;
 
 impl Totals {
     pub fn new(ttl: std::time::Duration) -> Totals {
-        Totals { ttl, entries: std::sync::Mutex::new(HashMap::new()) }
+        Totals { ttl, state: std::sync::Mutex::new(TotalsState::default()) }
     }
 
     pub fn clear(&self) {
-        if let Ok(mut entries) = self.entries.lock() {
-            entries.clear();
+        if let Ok(mut state) = self.state.lock() {
+            state.entries.clear();
+            state.generation += 1;
+            state.next_publication = None;
         }
     }
 
     /// The filter's total, counted only when not known or too old. The key's time binds are the
-    /// request's "now", so the key leaves them out and the age bounds how far behind it may be.
+    /// request's "now", so the key leaves them out; the age and the next scheduled publication
+    /// bound how far behind it may be.
     fn get(&self, conn: &mut DbConn, filter: &ArticleFilter) -> Result<i64, ApiError> {
+        if self.ttl.is_zero() {
+            return Ok(filter.count(conn)?);
+        }
         let key = ArticleFilter { now: NaiveDateTime::MIN, ..filter.clone() }.total_key();
-        if let Ok(entries) = self.entries.lock() {
-            if let Some((_, total)) = entries.get(&key).filter(|(at, _)| at.elapsed() < self.ttl) {
+        let (generation, known_next) = {
+            let Ok(mut state) = self.state.lock() else { return Ok(filter.count(conn)?) };
+            if matches!(state.next_publication, Some(Some(at)) if filter.now >= at) {
+                state.entries.clear();
+                state.next_publication = None;
+            }
+            if let Some((_, total)) = state.entries.get(&key).filter(|(at, _)| at.elapsed() < self.ttl) {
                 return Ok(*total);
             }
-        }
+            (state.generation, state.next_publication.is_some())
+        };
         let total = filter.count(conn)?;
-        if !self.ttl.is_zero() {
-            if let Ok(mut entries) = self.entries.lock() {
-                if entries.len() >= MAX_TOTALS {
-                    entries.clear();
+        let next = if known_next { None } else { Some(repo::next_scheduled(conn, filter.now)?) };
+        if key.len() <= MAX_TOTAL_KEY_BYTES {
+            if let Ok(mut state) = self.state.lock() {
+                if state.generation == generation {
+                    if state.entries.len() >= MAX_TOTALS {
+                        state.entries.clear();
+                    }
+                    state.entries.insert(key, (std::time::Instant::now(), total));
+                    if let Some(next) = next {
+                        state.next_publication = Some(next);
+                    }
                 }
-                entries.insert(key, (std::time::Instant::now(), total));
             }
         }
         Ok(total)

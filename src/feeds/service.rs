@@ -104,6 +104,9 @@ fn window_hours(raw: Option<&str>) -> Result<i64, ApiError> {
     }
 }
 
+/// Trending feeds kept at most (4 windows x 50 limits x a few categories in real use).
+const MAX_TRENDING_FEEDS: usize = 2_048;
+
 /// A trending feed is computed per window (hours), category and limit.
 type TrendingKey = (i64, Option<String>, i64);
 
@@ -159,9 +162,18 @@ pub fn trending(
             .collect();
         TrendingFeed { data }
     };
-    if !cache.ttl.is_zero() {
+    // An unknown category is answered without a cache entry: its name comes from the client, and
+    // keeping it would let clients fill memory with names.
+    let known = categories.as_ref().is_none_or(|ids| !ids.is_empty());
+    if !cache.ttl.is_zero() && known {
         if let Ok(mut entries) = cache.entries.lock() {
-            entries.insert(key, (Instant::now(), feed.clone()));
+            if entries.len() >= MAX_TRENDING_FEEDS {
+                let ttl = cache.ttl;
+                entries.retain(|_, (at, _)| at.elapsed() < ttl);
+            }
+            if entries.len() < MAX_TRENDING_FEEDS {
+                entries.insert(key, (Instant::now(), feed.clone()));
+            }
         }
     }
     Ok(feed)
@@ -170,6 +182,21 @@ pub fn trending(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trending_feeds_of_unknown_categories_are_not_kept() {
+        let mut conn = crate::db::tests::memory_conn();
+        let cache = TrendingCache::new(Duration::from_secs(60));
+        let kept = |cache: &TrendingCache| cache.entries.lock().map(|e| e.len()).unwrap_or(usize::MAX);
+        for name in ["tidak-ada", "x".repeat(60_000).as_str()] {
+            let query = TrendingQuery { category: Some(name.to_owned()), ..Default::default() };
+            let feed = trending(&mut conn, &query, &cache, chrono_tz::Asia::Jakarta).expect("feed");
+            assert!(feed.data.is_empty());
+        }
+        assert_eq!(kept(&cache), 0);
+        trending(&mut conn, &TrendingQuery::default(), &cache, chrono_tz::Asia::Jakarta).expect("feed");
+        assert_eq!(kept(&cache), 1, "the feed of every category is kept");
+    }
 
     #[test]
     fn cursors_round_trip_and_garbage_is_refused() {

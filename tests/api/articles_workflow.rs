@@ -457,6 +457,8 @@ async fn a_scheduled_article_appears_by_itself_once_its_time_has_passed() {
     assert_eq!(app.get(&path).await.status, 404, "not yet visible");
     assert!(title_set(&app.get(ARTICLES).await).is_empty(), "not yet listed");
     assert_eq!(count().await, 0, "not yet counted");
+    let page_of_one = format!("{ARTICLES}?per_page=1");
+    assert_eq!(app.get(&page_of_one).await.json()["meta"]["total"], 0, "not yet in the total");
 
     let wait = (parse_time(&created["published_at"]) - Utc::now()).to_std().unwrap_or_default();
     actix_web::rt::time::sleep(wait + std::time::Duration::from_millis(1200)).await;
@@ -469,6 +471,8 @@ async fn a_scheduled_article_appears_by_itself_once_its_time_has_passed() {
     assert_eq!(listed["data"][0]["status"], "published");
     assert_eq!(count().await, 1, "counted in its category");
     assert_eq!(room.current(&app, &created).await["status"], "published", "editors also see it as published");
+    let page = app.get(&page_of_one).await;
+    assert_eq!(page.json()["meta"]["total"], 1, "the total moves with the list: {}", page.text());
 }
 
 #[actix_web::test]
