@@ -171,11 +171,13 @@ pub async fn delete_article(
 /// newest first; never the article itself.
 #[utoipa::path(tag = "articles", params(("key" = String, Path, description = "An id (all digits) or a slug"), RelatedQuery), responses(
     (status = 200, description = "Related articles", body = RelatedArticles),
+    (status = 401, description = "An `Authorization` header with a token that is invalid, expired or of a deleted account (the route needs none)", body = Problem, content_type = "application/problem+json"),
     (status = 400, description = "`limit` is not a number", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "No such article, or not visible", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "`limit` out of range", body = Problem, content_type = "application/problem+json")))]
 #[get("/articles/{key}/related")]
 pub async fn related_articles(
+    _caller: MaybeUser,
     db: Data<Db>,
     settings: Data<Settings>,
     key: Path<String>,

@@ -3,7 +3,7 @@
 use actix_web::web::{Data, Json, Path, Query};
 use actix_web::{delete, get, patch, post, HttpRequest, HttpResponse};
 
-use crate::auth::AuthUser;
+use crate::auth::{AuthUser, MaybeUser};
 use crate::authors::dto::{AuthorResponse, CreateAuthorRequest, UpdateAuthorRequest};
 use crate::authors::service;
 use crate::db::Db;
@@ -18,10 +18,16 @@ use crate::responses;
 #[utoipa::path(tag = "authors", params(PageQuery), responses(
     (status = 200, description = "A page of authors", body = Paginated<AuthorResponse>,
         headers(("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))),
+    (status = 401, description = "An `Authorization` header with a token that is invalid, expired or of a deleted account (the route needs none)", body = Problem, content_type = "application/problem+json"),
     (status = 400, description = "A paging parameter is not a number", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "A paging parameter is out of range", body = Problem, content_type = "application/problem+json")))]
 #[get("/authors")]
-pub async fn list_authors(req: HttpRequest, db: Data<Db>, query: Query<PageQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn list_authors(
+    _caller: MaybeUser,
+    req: HttpRequest,
+    db: Data<Db>,
+    query: Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
     let page = PageParams::parse(&query)?;
     let authors = db.run(move |conn| service::list(conn, page)).await?;
     Ok(responses::page(&req, &authors))
@@ -56,9 +62,10 @@ pub async fn create_author(
 /// One author, by id or slug.
 #[utoipa::path(tag = "authors", params(("key" = String, Path, description = "An id (all digits) or a slug")), responses(
     (status = 200, description = "The author", body = AuthorResponse),
+    (status = 401, description = "An `Authorization` header with a token that is invalid, expired or of a deleted account (the route needs none)", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "No such author", body = Problem, content_type = "application/problem+json")))]
 #[get("/authors/{key}")]
-pub async fn get_author(db: Data<Db>, key: Path<String>) -> Result<Json<AuthorResponse>, ApiError> {
+pub async fn get_author(_caller: MaybeUser, db: Data<Db>, key: Path<String>) -> Result<Json<AuthorResponse>, ApiError> {
     let key = ItemKey::parse(&key);
     Ok(Json(db.run(move |conn| service::get(conn, &key)).await?))
 }

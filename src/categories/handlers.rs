@@ -3,7 +3,7 @@
 use actix_web::web::{Data, Json, Path, Query};
 use actix_web::{delete, get, patch, post, HttpResponse};
 
-use crate::auth::AuthUser;
+use crate::auth::{AuthUser, MaybeUser};
 use crate::categories::dto::{
     CategoryList, CategoryListQuery, CategoryResponse, CreateCategoryRequest, UpdateCategoryRequest,
 };
@@ -18,9 +18,14 @@ use crate::responses;
 /// All categories, in tree order (depth-first, by position then name). Not paginated.
 #[utoipa::path(tag = "categories", params(CategoryListQuery), responses(
     (status = 200, description = "Every category", body = CategoryList),
+    (status = 401, description = "An `Authorization` header with a token that is invalid, expired or of a deleted account (the route needs none)", body = Problem, content_type = "application/problem+json"),
     (status = 400, description = "`tree` is not a boolean", body = Problem, content_type = "application/problem+json")))]
 #[get("/categories")]
-pub async fn list_categories(db: Data<Db>, query: Query<CategoryListQuery>) -> Result<Json<CategoryList>, ApiError> {
+pub async fn list_categories(
+    _caller: MaybeUser,
+    db: Data<Db>,
+    query: Query<CategoryListQuery>,
+) -> Result<Json<CategoryList>, ApiError> {
     let nested = match query.tree.as_deref() {
         None | Some("false") => false,
         Some("true") => true,
@@ -59,9 +64,14 @@ pub async fn create_category(
 /// One category, by id or slug, with its breadcrumb `path`.
 #[utoipa::path(tag = "categories", params(("key" = String, Path, description = "An id (all digits) or a slug")), responses(
     (status = 200, description = "The category", body = CategoryResponse),
+    (status = 401, description = "An `Authorization` header with a token that is invalid, expired or of a deleted account (the route needs none)", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "No such category", body = Problem, content_type = "application/problem+json")))]
 #[get("/categories/{key}")]
-pub async fn get_category(db: Data<Db>, key: Path<String>) -> Result<Json<CategoryResponse>, ApiError> {
+pub async fn get_category(
+    _caller: MaybeUser,
+    db: Data<Db>,
+    key: Path<String>,
+) -> Result<Json<CategoryResponse>, ApiError> {
     let key = ItemKey::parse(&key);
     Ok(Json(db.run(move |conn| service::get(conn, &key)).await?))
 }

@@ -3,6 +3,7 @@
 use actix_web::get;
 use actix_web::web::{Data, Json, Query};
 
+use crate::auth::MaybeUser;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::error::{ApiError, Problem};
@@ -13,10 +14,12 @@ use crate::feeds::service::{self, TrendingCache};
 /// Page on with `cursor` = the previous `next_cursor`.
 #[utoipa::path(tag = "feeds", params(LatestQuery), responses(
     (status = 200, description = "Newest first", body = LatestFeed),
+    (status = 401, description = "An `Authorization` header with a token that is invalid, expired or of a deleted account (the route needs none)", body = Problem, content_type = "application/problem+json"),
     (status = 400, description = "`limit` is not a number, or the cursor is not ours", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "`limit` out of range", body = Problem, content_type = "application/problem+json")))]
 #[get("/feeds/latest")]
 pub async fn latest_feed(
+    _caller: MaybeUser,
     db: Data<Db>,
     settings: Data<Settings>,
     query: Query<LatestQuery>,
@@ -29,10 +32,12 @@ pub async fn latest_feed(
 /// first; ties go to the later `published_at`. Articles without a read in the window are left out.
 #[utoipa::path(tag = "feeds", params(TrendingQuery), responses(
     (status = 200, description = "Most read first", body = TrendingFeed),
+    (status = 401, description = "An `Authorization` header with a token that is invalid, expired or of a deleted account (the route needs none)", body = Problem, content_type = "application/problem+json"),
     (status = 400, description = "`limit` is not a number", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Unknown window or `limit` out of range", body = Problem, content_type = "application/problem+json")))]
 #[get("/feeds/trending")]
 pub async fn trending_feed(
+    _caller: MaybeUser,
     db: Data<Db>,
     settings: Data<Settings>,
     cache: Data<TrendingCache>,

@@ -5,6 +5,7 @@ use actix_web::{get, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use crate::auth::MaybeUser;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::error::{ApiError, Problem};
@@ -19,9 +20,15 @@ pub struct FeedQuery {
 /// RSS 2.0 of the latest 50 visible articles, with absolute links.
 #[utoipa::path(tag = "syndication", params(FeedQuery), responses(
     (status = 200, description = "An RSS 2.0 document", body = String, content_type = "application/rss+xml"),
+    (status = 401, description = "An `Authorization` header with a token that is invalid, expired or of a deleted account (the route needs none)", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "No such category", body = Problem, content_type = "application/problem+json")))]
 #[get("/syndication/rss.xml")]
-pub async fn rss(db: Data<Db>, settings: Data<Settings>, query: Query<FeedQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn rss(
+    _caller: MaybeUser,
+    db: Data<Db>,
+    settings: Data<Settings>,
+    query: Query<FeedQuery>,
+) -> Result<HttpResponse, ApiError> {
     let settings = settings.into_inner();
     let content = {
         let settings = settings.clone();
@@ -33,9 +40,11 @@ pub async fn rss(db: Data<Db>, settings: Data<Settings>, query: Query<FeedQuery>
 /// JSON Feed 1.1 of the latest 50 visible articles, with absolute links.
 #[utoipa::path(tag = "syndication", params(FeedQuery), responses(
     (status = 200, description = "A JSON Feed 1.1 document", body = JsonFeed, content_type = "application/feed+json"),
+    (status = 401, description = "An `Authorization` header with a token that is invalid, expired or of a deleted account (the route needs none)", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "No such category", body = Problem, content_type = "application/problem+json")))]
 #[get("/syndication/feed.json")]
 pub async fn json_feed(
+    _caller: MaybeUser,
     db: Data<Db>,
     settings: Data<Settings>,
     query: Query<FeedQuery>,

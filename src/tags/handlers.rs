@@ -3,7 +3,7 @@
 use actix_web::web::{Data, Json, Path, Query};
 use actix_web::{delete, get, patch, post, HttpRequest, HttpResponse};
 
-use crate::auth::AuthUser;
+use crate::auth::{AuthUser, MaybeUser};
 use crate::db::Db;
 use crate::domain::key::ItemKey;
 use crate::domain::pagination::{PageParams, PageQuery, Paginated};
@@ -18,10 +18,16 @@ use crate::tags::service;
 #[utoipa::path(tag = "tags", params(PageQuery), responses(
     (status = 200, description = "A page of tags", body = Paginated<TagResponse>,
         headers(("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))),
+    (status = 401, description = "An `Authorization` header with a token that is invalid, expired or of a deleted account (the route needs none)", body = Problem, content_type = "application/problem+json"),
     (status = 400, description = "A paging parameter is not a number", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "A paging parameter is out of range", body = Problem, content_type = "application/problem+json")))]
 #[get("/tags")]
-pub async fn list_tags(req: HttpRequest, db: Data<Db>, query: Query<PageQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn list_tags(
+    _caller: MaybeUser,
+    req: HttpRequest,
+    db: Data<Db>,
+    query: Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
     let page = PageParams::parse(&query)?;
     let tags = db.run(move |conn| service::list(conn, page)).await?;
     Ok(responses::page(&req, &tags))
@@ -56,9 +62,10 @@ pub async fn create_tag(
 /// One tag, by id or slug.
 #[utoipa::path(tag = "tags", params(("key" = String, Path, description = "An id (all digits) or a slug")), responses(
     (status = 200, description = "The tag", body = TagResponse),
+    (status = 401, description = "An `Authorization` header with a token that is invalid, expired or of a deleted account (the route needs none)", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "No such tag", body = Problem, content_type = "application/problem+json")))]
 #[get("/tags/{key}")]
-pub async fn get_tag(db: Data<Db>, key: Path<String>) -> Result<Json<TagResponse>, ApiError> {
+pub async fn get_tag(_caller: MaybeUser, db: Data<Db>, key: Path<String>) -> Result<Json<TagResponse>, ApiError> {
     let key = ItemKey::parse(&key);
     Ok(Json(db.run(move |conn| service::get(conn, &key)).await?))
 }

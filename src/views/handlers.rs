@@ -5,6 +5,7 @@ use actix_web::web::{Data, Path};
 use actix_web::{post, HttpRequest, HttpResponse};
 
 use crate::articles;
+use crate::auth::MaybeUser;
 use crate::db::Db;
 use crate::domain::key::ItemKey;
 use crate::domain::time;
@@ -19,9 +20,11 @@ use crate::views::service::{is_bot, ArticleKeys, ViewCounter};
 /// answered 202 but not counted. Reads reach the trending feed within a second or two.
 #[utoipa::path(tag = "articles", params(("key" = String, Path, description = "An id (all digits) or a slug")), responses(
     (status = 202, description = "Accepted"),
+    (status = 401, description = "An `Authorization` header with a token that is invalid, expired or of a deleted account (the route needs none)", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "No such article, or not visible", body = Problem, content_type = "application/problem+json")))]
 #[post("/articles/{key}/views")]
 pub async fn record_view(
+    _caller: MaybeUser,
     req: HttpRequest,
     db: Data<Db>,
     counter: Data<ViewCounter>,

@@ -172,6 +172,41 @@ async fn bad_access_tokens_are_refused() {
     basic.assert_problem(401);
 }
 
+/// Public routes need no token, but one that is sent must be valid: a client whose login ended
+/// learns it on its next request rather than reading on silently as anonymous.
+#[actix_web::test]
+async fn a_bad_token_is_refused_on_public_routes_too() {
+    let app = TestApp::spawn().await;
+    let good = app.admin_token().await;
+    let mut bad = good.clone();
+    bad.pop();
+    bad.push(if good.ends_with('A') { 'B' } else { 'A' });
+    let category = app.create_category(&good, json!({"name": "Berita"})).await["id"].as_i64().expect("id");
+    let body = json!({"title": "Terbit", "body": "b", "category_id": category, "status": "published"});
+    let article = app.create_article(&good, body).await["id"].as_i64().expect("id");
+    let reads = [
+        "/api/v1/categories".to_owned(),
+        format!("/api/v1/categories/{category}"),
+        "/api/v1/authors".to_owned(),
+        "/api/v1/tags".to_owned(),
+        "/api/v1/feeds/latest".to_owned(),
+        "/api/v1/feeds/trending".to_owned(),
+        "/api/v1/syndication/rss.xml".to_owned(),
+        "/api/v1/syndication/feed.json".to_owned(),
+        format!("/api/v1/articles/{article}/related"),
+        "/api/v1/articles".to_owned(),
+        format!("/api/v1/articles/{article}"),
+    ];
+    for path in &reads {
+        app.get_as(&bad, path).await.assert_problem(401);
+        app.get_as(&good, path).await.assert_status(200);
+        app.get(path).await.assert_status(200);
+    }
+    let beacon = format!("/api/v1/articles/{article}/views");
+    app.post(Some(&bad), &beacon, &json!({})).await.assert_problem(401);
+    app.post(None, &beacon, &json!({})).await.assert_status(202);
+}
+
 #[actix_web::test]
 async fn refreshing_rotates_the_refresh_token() {
     let app = TestApp::spawn().await;
