@@ -22,11 +22,19 @@ use crate::error::ApiError;
 /// (401, 404, 403, then 400/415, then 422) holds.
 pub struct JsonBody<T> {
     result: Result<T, ApiError>,
+    /// The JSON object when it did not fit the type, for the checks that rank before a 422.
+    unfitting: Option<serde_json::Value>,
 }
 
 impl<T> JsonBody<T> {
     pub fn parse(self) -> Result<T, ApiError> {
         self.result
+    }
+
+    /// A top-level field of a body that is a JSON object but not a valid `T` (a 422): a role or
+    /// version check that the contract ranks before the 422 can still read what it needs.
+    pub fn unfitting_field(&self, name: &str) -> Option<&serde_json::Value> {
+        self.unfitting.as_ref()?.get(name)
     }
 }
 
@@ -61,18 +69,28 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
                 }
                 body.extend_from_slice(&chunk);
             }
-            let result = if is_json { decode(&body) } else { Err(ApiError::UnsupportedMediaType) };
-            Ok(JsonBody { result })
+            let (result, unfitting) = if is_json { decode(&body) } else { (Err(ApiError::UnsupportedMediaType), None) };
+            Ok(JsonBody { result, unfitting })
         })
     }
 }
 
-fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    let value: serde_json::Value =
-        serde_json::from_slice(body).map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))?;
+/// The body as `T`, or the error and (for a JSON object that does not fit `T`) the object.
+fn decode<T: DeserializeOwned>(body: &[u8]) -> (Result<T, ApiError>, Option<serde_json::Value>) {
+    let value: serde_json::Value = match serde_json::from_slice(body) {
+        Ok(value) => value,
+        Err(e) => return (Err(ApiError::BadRequest(format!("the body is not valid JSON: {e}"))), None),
+    };
     if !value.is_object() {
-        return Err(ApiError::field("(body)", "must be a JSON object"));
+        return (Err(ApiError::field("(body)", "must be a JSON object")), None);
     }
+    match fit(&value) {
+        Ok(fitted) => (Ok(fitted), None),
+        Err(e) => (Err(e), Some(value)),
+    }
+}
+
+fn fit<T: DeserializeOwned>(value: &serde_json::Value) -> Result<T, ApiError> {
     serde_path_to_error::deserialize(value).map_err(|e| {
         let message = e.inner().to_string();
         let path = e.path().to_string();
@@ -144,7 +162,7 @@ mod tests {
     }
 
     fn field_of(body: &str) -> String {
-        match decode::<Body>(body.as_bytes()) {
+        match decode::<Body>(body.as_bytes()).0 {
             Err(ApiError::Validation(errors)) => errors[0].field.clone(),
             other => panic!("expected a 422, got {other:?}"),
         }
@@ -162,16 +180,16 @@ mod tests {
     #[test]
     fn syntax_errors_are_bad_requests() {
         for body in ["", "{", "{\"name\": \"a\"} x", "\u{0}"] {
-            assert!(matches!(decode::<Body>(body.as_bytes()), Err(ApiError::BadRequest(_))), "{body:?}");
+            assert!(matches!(decode::<Body>(body.as_bytes()).0, Err(ApiError::BadRequest(_))), "{body:?}");
         }
-        assert!(matches!(decode::<Body>(&[0xff, 0xfe]), Err(ApiError::BadRequest(_))));
+        assert!(matches!(decode::<Body>(&[0xff, 0xfe]).0, Err(ApiError::BadRequest(_))));
     }
 
     #[test]
     fn null_and_absent_are_told_apart() {
-        let absent = decode::<Body>(br#"{"name": "a"}"#).expect("valid");
-        let null = decode::<Body>(br#"{"name": "a", "parent_id": null}"#).expect("valid");
-        let set = decode::<Body>(br#"{"name": "a", "parent_id": 3}"#).expect("valid");
+        let absent = decode::<Body>(br#"{"name": "a"}"#).0.expect("valid");
+        let null = decode::<Body>(br#"{"name": "a", "parent_id": null}"#).0.expect("valid");
+        let set = decode::<Body>(br#"{"name": "a", "parent_id": 3}"#).0.expect("valid");
         assert_eq!((absent.parent_id, null.parent_id, set.parent_id), (None, Some(None), Some(Some(3))));
     }
 }

@@ -8,10 +8,11 @@ use crate::articles::dto::{
     ArticleListQuery, ArticleResponse, ArticleSummary, CreateArticleRequest, RelatedArticles, RelatedQuery,
     UpdateArticleRequest,
 };
-use crate::articles::service::{self, Lookup, Precondition, Totals};
+use crate::articles::service::{self, Lookup, Precondition, Totals, UnparsedChange};
 use crate::auth::{AuthUser, MaybeUser};
 use crate::config::Settings;
 use crate::db::Db;
+use crate::domain::article_status::ArticleStatus;
 use crate::domain::key::ItemKey;
 use crate::domain::pagination::Paginated;
 use crate::error::{ApiError, Problem};
@@ -72,6 +73,10 @@ pub async fn create_article(
     user: AuthUser,
     body: JsonBody<CreateArticleRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    // A writer asking for a status only editors may set is 403 even when the rest of the body is a 422.
+    if let Some(status) = body.unfitting_field("status").and_then(|s| s.as_str()).and_then(ArticleStatus::parse) {
+        service::check_status_allowed(&user, status)?;
+    }
     let req = body.parse()?;
     let tz = settings.timezone;
     let article = db.run(move |conn| service::create(conn, &user, req, tz)).await?;
@@ -136,8 +141,12 @@ pub async fn update_article(
     key: Path<String>,
     body: JsonBody<UpdateArticleRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let unparsed = UnparsedChange {
+        status: body.unfitting_field("status").and_then(|s| s.as_str()).and_then(ArticleStatus::parse),
+        version: body.unfitting_field("version").and_then(|v| v.as_i64()),
+    };
     let (key, body, if_match, tz) = (ItemKey::parse(&key), body.parse(), if_match(&req), settings.timezone);
-    let article = db.run(move |conn| service::update(conn, &user, &key, body, if_match, tz)).await?;
+    let article = db.run(move |conn| service::update(conn, &user, &key, body, unparsed, if_match, tz)).await?;
     Ok(private_article(HttpResponse::Ok(), &article))
 }
 

@@ -120,13 +120,14 @@ pub fn visibility(conn: &mut DbConn, key: &ItemKey) -> Result<Option<Visibility>
 /// Visible articles related to a visible one (see `repo::related`); 404 for an article the
 /// reader cannot see.
 pub fn related(conn: &mut DbConn, key: &ItemKey, limit: Option<&str>, tz: Tz) -> Result<Vec<ArticleSummary>, ApiError> {
+    // The article first: an unknown one is 404 whatever `limit` says.
+    let now = time::now();
+    let article =
+        repo::find_by_key(conn, key)?.filter(|row| row.is_visible(now)).ok_or(ApiError::NotFound("article"))?;
     let limit = crate::domain::pagination::int_param("limit", limit)?.unwrap_or(5);
     if !(1..=MAX_RELATED).contains(&limit) {
         return Err(FieldError::new("limit", format!("must be between 1 and {MAX_RELATED}")).into());
     }
-    let now = time::now();
-    let article =
-        repo::find_by_key(conn, key)?.filter(|row| row.is_visible(now)).ok_or(ApiError::NotFound("article"))?;
     let ids = repo::related(conn, &article, limit, now)?;
     let tree = Tree::load(conn)?;
     summaries_of(conn, &tree, &ids, tz, now)
@@ -268,6 +269,10 @@ pub fn list(
     totals: &Totals,
     tz: Tz,
 ) -> Result<Paginated<ArticleSummary>, ApiError> {
+    // `status` is for logged-in users: asking without a login is 401 before any parameter is judged.
+    if query.status.is_some() && viewer.is_none() {
+        return Err(ApiError::Unauthorized);
+    }
     let page = PageParams::parse(&PageQuery { page: query.page.clone(), per_page: query.per_page.clone() })?;
     let statuses = parse_status_filter(query.status.as_deref())?;
     let search = query.q.as_deref().map(fts_query);
@@ -490,7 +495,7 @@ fn check_published_at(v: &mut Violations, at: DateTime<Utc>) -> Option<NaiveDate
     }
 }
 
-fn check_status_allowed(user: &AuthUser, status: ArticleStatus) -> Result<(), ApiError> {
+pub(crate) fn check_status_allowed(user: &AuthUser, status: ArticleStatus) -> Result<(), ApiError> {
     if status.open_to_writers() {
         Ok(())
     } else {
@@ -603,11 +608,19 @@ fn check_may_edit(user: &AuthUser, row: &ArticleRow, now: NaiveDateTime) -> Resu
     }
 }
 
+/// What a change body that did not parse still says, for the checks ranked before its 422.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct UnparsedChange {
+    pub status: Option<ArticleStatus>,
+    pub version: Option<i64>,
+}
+
 pub fn update(
     conn: &mut DbConn,
     user: &AuthUser,
     key: &ItemKey,
     body: Result<UpdateArticleRequest, ApiError>,
+    unparsed: UnparsedChange,
     if_match: Option<Precondition>,
     tz: Tz,
 ) -> Result<ArticleResponse, ApiError> {
@@ -622,7 +635,8 @@ pub fn update(
             Err(ApiError::Validation(errors)) => (None, Some(errors)),
             Err(other) => return Err(other),
         };
-        if let Some(status) = req.as_ref().and_then(|r| r.status) {
+        let status = req.as_ref().map_or(unparsed.status, |r| r.status);
+        if let Some(status) = status {
             check_status_allowed(user, status)?;
         }
         // Moving the time of a scheduled (or published, archived) article is scheduling, which
@@ -630,7 +644,7 @@ pub fn update(
         if req.as_ref().is_some_and(|r| r.published_at.is_some()) && !current.status().open_to_writers() {
             user.require(Action::EditAnyArticle)?;
         }
-        let body_version = req.as_ref().and_then(|r| r.version).map(Precondition::Version);
+        let body_version = req.as_ref().map_or(unparsed.version, |r| r.version).map(Precondition::Version);
         if_match.or(body_version).unwrap_or(Precondition::Missing).check(current.version)?;
         let req = match (req, invalid) {
             (Some(req), None) => req,

@@ -735,6 +735,48 @@ async fn two_editors_can_never_silently_overwrite_each_other() {
     assert_eq!(version(&now), 2);
 }
 
+/// A body that is JSON but breaks the type (a 422) still says enough for the checks ranked before
+/// it: the status it asks for (403) and the version it names (428, 412).
+#[actix_web::test]
+async fn a_body_that_breaks_the_type_still_gets_403_428_and_412_first() {
+    let app = TestApp::spawn().await;
+    let room = newsroom(&app).await;
+    let no_title = json!({"body": "b", "category_id": room.category, "status": "published"});
+    app.post(Some(&room.writer), "/api/v1/articles", &no_title).await.assert_problem(403);
+    assert_eq!(app.post(Some(&room.editor), "/api/v1/articles", &no_title).await.error_fields(), ["title"]);
+
+    let own = room.article(&app, Owner::Writer, "Draf", "draft").await;
+    let path = article_path(id(&own));
+    let cases = [
+        (&room.writer, json!({"title": 5, "status": "published", "version": 1}), 403, "a writer asking to publish"),
+        (&room.editor, json!({"title": 5}), 428, "no version anywhere"),
+        (&room.editor, json!({"title": 5, "version": 9}), 412, "a stale version in the body"),
+    ];
+    for (token, body, status, why) in cases {
+        let response = app.patch(Some(token), &path, &body).await;
+        assert_eq!(response.status, status, "{why}: {}", response.text());
+    }
+    let current = app.patch(Some(&room.editor), &path, &json!({"title": 5, "version": 1})).await;
+    assert_eq!(current.error_fields(), ["title"], "the current version in the body: the 422 itself");
+    assert_eq!(version(&room.current(&app, &own).await), 1, "nothing was written");
+}
+
+#[actix_web::test]
+async fn query_errors_rank_after_401_and_404() {
+    let app = TestApp::spawn().await;
+    let room = newsroom(&app).await;
+    for query in ["status=bogus", "status=draft&per_page=abc", "status=any&page=0"] {
+        app.get(&format!("{ARTICLES}?{query}")).await.assert_problem(401);
+    }
+    assert_eq!(app.get_as(&room.editor, &format!("{ARTICLES}?status=bogus")).await.error_fields(), ["status"]);
+    for query in ["limit=abc", "limit=0", "limit=99"] {
+        app.get(&format!("{}/related?{query}", article_path(999_999))).await.assert_problem(404);
+    }
+    let published = room.article(&app, Owner::Editor, "Terbit", "published").await;
+    let related = format!("{}/related?limit=0", article_path(id(&published)));
+    assert_eq!(app.get(&related).await.error_fields(), ["limit"]);
+}
+
 #[actix_web::test]
 async fn patch_errors_come_in_the_contracts_order() {
     let app = TestApp::spawn().await;
