@@ -44,17 +44,24 @@ fn category_subtree(conn: &mut DbConn, tree: &Tree, slug: Option<&str>) -> Resul
     }))
 }
 
-/// A cursor names the last item seen: its publication time (microseconds) and id, base64url.
+/// A cursor names the last item seen: its publication time exactly as stored (seconds and
+/// nanoseconds, so the next page starts right after it) and id, base64url.
 pub fn encode_cursor(published_at: NaiveDateTime, id: ArticleId) -> String {
-    let raw = format!("{}:{}", published_at.and_utc().timestamp_micros(), id.0);
+    let at = published_at.and_utc();
+    let raw = format!("{}.{:09}:{}", at.timestamp(), at.timestamp_subsec_nanos(), id.0);
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw)
 }
 
 pub fn decode_cursor(cursor: &str) -> Option<(NaiveDateTime, ArticleId)> {
     let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(cursor).ok()?;
-    let (micros, id) = std::str::from_utf8(&raw).ok()?.split_once(':')?;
-    let at = DateTime::from_timestamp_micros(micros.parse().ok()?)?.naive_utc();
-    Some((at, ArticleId(id.parse().ok().filter(|id| *id > 0)?)))
+    let (time, id) = std::str::from_utf8(&raw).ok()?.split_once(':')?;
+    let at = match time.split_once('.') {
+        Some((secs, nanos)) if nanos.len() == 9 => DateTime::from_timestamp(secs.parse().ok()?, nanos.parse().ok()?)?,
+        Some(_) => return None,
+        // Cursors issued before nanoseconds were kept: microseconds.
+        None => DateTime::from_timestamp_micros(time.parse().ok()?)?,
+    };
+    Some((at.naive_utc(), ArticleId(id.parse().ok().filter(|id| *id > 0)?)))
 }
 
 pub fn latest(conn: &mut DbConn, query: &LatestQuery, tz: Tz) -> Result<LatestFeed, ApiError> {
@@ -200,9 +207,15 @@ mod tests {
 
     #[test]
     fn cursors_round_trip_and_garbage_is_refused() {
+        for time in ["2023-08-31T07:09:00.123456789Z", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59.999999999Z"] {
+            let at = DateTime::parse_from_rfc3339(time).expect("valid").naive_utc();
+            assert_eq!(decode_cursor(&encode_cursor(at, ArticleId(42))), Some((at, ArticleId(42))), "{time}");
+        }
+        let legacy = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode("1693465740123456:42");
         let at = DateTime::parse_from_rfc3339("2023-08-31T07:09:00.123456Z").expect("valid").naive_utc();
-        assert_eq!(decode_cursor(&encode_cursor(at, ArticleId(42))), Some((at, ArticleId(42))));
-        for bad in ["", "!!!", "bm90IGEgY3Vyc29y", "MTIzOg", "OjQy"] {
+        assert_eq!(decode_cursor(&legacy), Some((at, ArticleId(42))), "microsecond cursors still work");
+        let short_nanos = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode("1693465740.5:42");
+        for bad in ["", "!!!", "bm90IGEgY3Vyc29y", "MTIzOg", "OjQy", short_nanos.as_str()] {
             assert_eq!(decode_cursor(bad), None, "{bad}");
         }
     }

@@ -286,6 +286,29 @@ async fn the_latest_feed_refuses_limits_out_of_range_and_cursors_it_did_not_issu
     assert_refused(&app, LATEST, &cases).await;
 }
 
+/// A cursor carries the publication time exactly as stored, so articles a fraction of a microsecond
+/// apart (or at the same instant) are neither skipped nor repeated.
+#[actix_web::test]
+async fn paging_keeps_articles_published_within_one_microsecond() {
+    let app = TestApp::spawn().await;
+    let desk = desk(&app).await;
+    let times = ["2024-01-01T00:00:00.000000700Z", "2024-01-01T00:00:00.000000200Z", "2024-01-01T00:00:00.000000200Z"];
+    for (n, at) in times.iter().enumerate() {
+        desk.publish(&app, json!({"title": format!("Serentak {n}"), "published_at": at})).await;
+    }
+    let mut seen = Vec::new();
+    let mut path = with_query(LATEST, &[("limit", "1")]);
+    for _ in 0..10 {
+        let feed = app.get(&path).await;
+        seen.extend(titles(&feed));
+        match feed.json()["next_cursor"].as_str() {
+            Some(cursor) => path = with_query(LATEST, &[("limit", "1"), ("cursor", cursor)]),
+            None => break,
+        }
+    }
+    assert_eq!(seen, ["Serentak 0", "Serentak 2", "Serentak 1"], "newest first, then the higher id");
+}
+
 #[actix_web::test]
 async fn paging_the_latest_feed_never_repeats_or_skips_while_articles_are_published() {
     let app = TestApp::spawn().await;
