@@ -187,7 +187,9 @@ pub struct ArticleListQuery {
     /// A tag slug.
     pub tag: Option<String>,
     /// Full-text search over title, excerpt and body, case- and accent-insensitive; best match first
-    /// (title matches above body matches) unless `sort` is given.
+    /// (title matches above body matches) unless `sort` is given. A search covers the newest 1,000
+    /// articles that match (and `meta.total` counts at most those): a word found all over the
+    /// archive costs what a rare one does. Add words to reach older articles.
     pub q: Option<String>,
     /// `-published_at` (newest first, the default without `q`), `published_at`, `title` or
     /// `-view_count`.
