@@ -121,16 +121,19 @@ type TrendingKey = (i64, Option<String>, i64);
 pub struct TrendingCache {
     ttl: Duration,
     entries: Mutex<HashMap<TrendingKey, (Instant, TrendingFeed)>>,
+    /// Bumped by every clear: a feed computed before a write is not kept after it.
+    generation: std::sync::atomic::AtomicU64,
 }
 
 impl TrendingCache {
     pub fn new(ttl: Duration) -> TrendingCache {
-        TrendingCache { ttl, entries: Mutex::new(HashMap::new()) }
+        TrendingCache { ttl, entries: Mutex::new(HashMap::new()), generation: Default::default() }
     }
 
     /// Forgets every computed feed, after a write that may change one.
     pub fn clear(&self) {
         if let Ok(mut entries) = self.entries.lock() {
+            self.generation.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             entries.clear();
         }
     }
@@ -147,6 +150,7 @@ pub fn trending(
     let hours = window_hours(query.window.as_deref())?;
     let limit = limit(query.limit.as_deref())?;
     let key = (hours, query.category.clone(), limit);
+    let generation = cache.generation.load(std::sync::atomic::Ordering::SeqCst);
     if let Ok(entries) = cache.entries.lock() {
         if let Some((_, feed)) = entries.get(&key).filter(|(at, _)| at.elapsed() < cache.ttl) {
             return Ok(feed.clone());
@@ -174,6 +178,9 @@ pub fn trending(
     let known = categories.as_ref().is_none_or(|ids| !ids.is_empty());
     if !cache.ttl.is_zero() && known {
         if let Ok(mut entries) = cache.entries.lock() {
+            if cache.generation.load(std::sync::atomic::Ordering::SeqCst) != generation {
+                return Ok(feed);
+            }
             if entries.len() >= MAX_TRENDING_FEEDS {
                 let ttl = cache.ttl;
                 entries.retain(|_, (at, _)| at.elapsed() < ttl);

@@ -38,8 +38,9 @@ pub async fn record_view(
         None => {
             let raw = key.into_inner();
             let item = ItemKey::parse(&raw);
+            let generation = keys.generation();
             let found = db.run(move |conn| articles::service::visibility(conn, &item)).await?;
-            keys.remember(raw, found);
+            keys.remember(raw, found, generation);
             found.and_then(|(id, status, at)| status.is_visible(at, now).then_some(id))
         }
     }

@@ -44,6 +44,8 @@ pub fn is_bot(user_agent: Option<&str>) -> bool {
 #[derive(Default)]
 pub struct ArticleKeys {
     entries: std::sync::RwLock<HashMap<String, Option<Visibility>>>,
+    /// Bumped by every clear: an answer looked up before a write is not remembered after it.
+    generation: std::sync::atomic::AtomicU64,
 }
 
 /// Keys remembered at most; past it the map starts over.
@@ -57,12 +59,22 @@ impl ArticleKeys {
         Some(entry.and_then(|(id, status, at)| status.is_visible(at, now).then_some(id)))
     }
 
-    pub fn remember(&self, key: String, article: Option<Visibility>) {
+    /// The generation to pass to `remember` for an answer about to be looked up.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Keeps an answer looked up at `generation`, unless a write has cleared the keys since.
+    pub fn remember(&self, key: String, article: Option<Visibility>, generation: u64) {
         // A key longer than any slug names nothing; remembering it would let clients fill memory.
         if key.len() > MAX_SLUG_LEN {
             return;
         }
         if let Ok(mut entries) = self.entries.write() {
+            // Read under the lock that `clear` takes, so a clear is either seen here or comes after.
+            if self.generation() != generation {
+                return;
+            }
             if entries.len() >= MAX_KEYS {
                 entries.clear();
             }
@@ -72,6 +84,7 @@ impl ArticleKeys {
 
     pub fn clear(&self) {
         if let Ok(mut entries) = self.entries.write() {
+            self.generation.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             entries.clear();
         }
     }
@@ -232,10 +245,14 @@ mod tests {
     fn keys_longer_than_any_slug_are_not_remembered() {
         let keys = ArticleKeys::default();
         let now = crate::domain::time::now();
-        keys.remember("a".repeat(121), None);
+        keys.remember("a".repeat(121), None, keys.generation());
         assert_eq!(keys.visible(&"a".repeat(121), now), None, "unknown: asked of the database each time");
-        keys.remember("a".repeat(120), None);
+        keys.remember("a".repeat(120), None, keys.generation());
         assert_eq!(keys.visible(&"a".repeat(120), now), Some(None), "known to name nothing");
+        let before_a_write = keys.generation();
+        keys.clear();
+        keys.remember("b".into(), None, before_a_write);
+        assert_eq!(keys.visible("b", now), None, "an answer from before a write is not kept");
     }
 
     #[test]
