@@ -72,5 +72,16 @@ CREATE INDEX articles_unpublished ON articles (status, published_at DESC, id DES
 CREATE INDEX articles_by_creator ON articles (created_by, published_at DESC, id DESC);
 CREATE INDEX articles_category_id ON articles (category_id);
 
+-- Copying seeds each sequence with the highest id still present. Ids already given to rows deleted
+-- before this upgrade are known from the audit log, so the sequences start above those too.
+UPDATE sqlite_sequence SET seq = max(seq,
+        coalesce((SELECT MAX(resource_id) FROM audit_log WHERE resource = 'user'), 0),
+        coalesce((SELECT MAX(user_id) FROM audit_log), 0))
+    WHERE name = 'users';
+UPDATE sqlite_sequence SET seq = max(seq,
+        coalesce((SELECT MAX(resource_id) FROM audit_log WHERE resource = 'article'), 0),
+        coalesce((SELECT MAX(article_id) FROM audit_log), 0))
+    WHERE name = 'articles';
+
 COMMIT;
 PRAGMA foreign_keys = ON;
