@@ -115,6 +115,18 @@ pub fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         }
         Command::Backup { path } => {
             let started = std::time::Instant::now();
+            // Opening would create an empty database: a mistyped WARTA_DATABASE_URL must fail, not
+            // produce an empty "backup".
+            anyhow::ensure!(
+                settings.database_path.is_file(),
+                "{} does not exist: check WARTA_DATABASE_URL",
+                settings.database_path.display()
+            );
+            anyhow::ensure!(
+                !path.as_os_str().to_string_lossy().ends_with(std::path::MAIN_SEPARATOR) && !path.is_dir(),
+                "{} is a folder: name the backup file",
+                path.display()
+            );
             let db = Db::open(&settings.database_path, 1)?;
             db.backup(&path)?;
             let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);

@@ -136,10 +136,16 @@ fn is_content(path: &str) -> bool {
         .any(|prefix| rest.strip_prefix(prefix).is_some_and(|after| after.is_empty() || after.starts_with('/')))
 }
 
-/// Writes that change what readers see. Counting a view does not (its effect shows within the
-/// cache's few seconds); account and login calls do not either.
-fn changes_content(method: &Method, path: &str) -> bool {
-    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) && is_content(path) && !path.ends_with("/views")
+/// The view beacon's route: counting a view changes no content (its effect shows within the
+/// caches' few seconds).
+const BEACON_ROUTE: &str = "/api/v1/articles/{key}/views";
+
+/// Writes that change what readers see, judged by the route that answered (its pattern), so that a
+/// slug such as `views` or a percent-encoded path cannot pass for something else. Account and login
+/// calls change no content either.
+fn changes_content(method: &Method, route: Option<&str>) -> bool {
+    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+        && route.is_some_and(|route| is_content(route) && route != BEACON_ROUTE)
 }
 
 /// A weak validator of the body: the gzip, brotli and identity encodings of one body are the same
@@ -230,7 +236,6 @@ async fn pass_through(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let writes_content = changes_content(req.method(), req.path());
     let authenticated = req.headers().contains_key(header::AUTHORIZATION);
     let caches = (
         req.app_data::<Data<ResponseCache>>().cloned(),
@@ -239,7 +244,8 @@ async fn pass_through(
         req.app_data::<Data<Totals>>().cloned(),
     );
     let mut response = next.call(req).await?;
-    if writes_content && response.status().is_success() {
+    let route = response.request().match_pattern();
+    if changes_content(response.request().method(), route.as_deref()) && response.status().is_success() {
         if let Some(cache) = &caches.0 {
             cache.clear();
         }
@@ -277,10 +283,12 @@ mod tests {
         for path in ["/api/v1/auth/me", "/api/v1/users", "/api/v1/articlesx", "/healthz", "/docs/"] {
             assert!(!is_content(path), "{path}");
         }
-        assert!(changes_content(&Method::PATCH, "/api/v1/articles/1"));
-        assert!(!changes_content(&Method::POST, "/api/v1/articles/1/views"));
-        assert!(!changes_content(&Method::GET, "/api/v1/articles"));
-        assert!(!changes_content(&Method::POST, "/api/v1/users"));
+        assert!(changes_content(&Method::PATCH, Some("/api/v1/articles/{key}")));
+        assert!(changes_content(&Method::DELETE, Some("/api/v1/categories/{key}")));
+        assert!(!changes_content(&Method::POST, Some(BEACON_ROUTE)));
+        assert!(!changes_content(&Method::GET, Some("/api/v1/articles")));
+        assert!(!changes_content(&Method::POST, Some("/api/v1/users")));
+        assert!(!changes_content(&Method::POST, None), "no route answered");
     }
 
     #[test]

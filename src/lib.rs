@@ -15,6 +15,7 @@ pub mod extract;
 pub mod feeds;
 pub mod health;
 pub mod http_cache;
+pub mod http_head;
 pub mod metrics;
 pub mod openapi;
 pub mod responses;

@@ -23,6 +23,7 @@ use crate::error::ApiError;
 use crate::feeds::service::TrendingCache;
 use crate::health::{self, OpenApiJson};
 use crate::http_cache::{self, ResponseCache};
+use crate::http_head;
 use crate::metrics::Metrics;
 use crate::views::service::ArticleKeys;
 use crate::views::ViewCounter;
@@ -116,9 +117,10 @@ impl Application {
                     )
                     .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound("resource").into()))
                     .wrap(from_fn(http_cache::http_cache))
+                    .wrap(from_fn(http_head::head_as_get))
                     .wrap(Compress::default())
-                    .wrap(from_fn(security::security_headers))
                     .wrap(cors(&settings.cors_origins))
+                    .wrap(from_fn(security::security_headers))
                     .wrap(from_fn(telemetry::observe))
                     .into_utoipa_app(),
             )
@@ -126,12 +128,15 @@ impl Application {
             app.service(web::redirect("/docs", "/docs/").permanent())
                 .service(SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::new(["/openapi.json"])))
                 .default_service(web::to(|req: actix_web::HttpRequest| async move {
-                    // A known path asked with a method it does not answer is a 405, anything else a 404.
-                    let error = match telemetry::allowed_methods(&telemetry::route_label(req.path())) {
-                        Some(allow) => ApiError::MethodNotAllowed(allow),
-                        None => ApiError::NotFound("route"),
-                    };
-                    Err::<actix_web::HttpResponse, _>(error)
+                    // A known path: OPTIONS lists its methods (CORS preflights are answered before
+                    // this), any other method it does not answer is a 405. Anything else is a 404.
+                    match telemetry::allowed_methods(&telemetry::route_label(req.path())) {
+                        Some(allow) if req.method() == actix_web::http::Method::OPTIONS => {
+                            Ok(actix_web::HttpResponse::NoContent().insert_header((header::ALLOW, allow)).finish())
+                        }
+                        Some(allow) => Err(ApiError::MethodNotAllowed(allow)),
+                        None => Err(ApiError::NotFound("route")),
+                    }
                 }))
         })
         .workers(workers)
@@ -181,13 +186,23 @@ fn cors(origins: &CorsOrigins) -> Cors {
             header::IF_MATCH,
             header::IF_NONE_MATCH,
             header::ACCEPT,
+            header::HeaderName::from_static("x-request-id"),
         ])
-        .expose_headers([header::ETAG, header::LINK, header::LOCATION, header::RETRY_AFTER])
+        .expose_headers([
+            header::ETAG,
+            header::LINK,
+            header::LOCATION,
+            header::RETRY_AFTER,
+            header::HeaderName::from_static("x-request-id"),
+        ])
         .max_age(3600);
     match origins {
         // Tokens travel in a header, never in cookies, so any origin may read the public API.
         CorsOrigins::Any => cors.allow_any_origin().send_wildcard(),
-        CorsOrigins::List(list) => list.iter().fold(cors, |cors, origin| cors.allowed_origin(origin)),
+        // Browsers send the scheme and host in lower case; a configured `https://Admin.Example` means the same.
+        CorsOrigins::List(list) => {
+            list.iter().fold(cors, |cors, origin| cors.allowed_origin(&origin.to_ascii_lowercase()))
+        }
     }
 }
 

@@ -57,6 +57,10 @@ pub fn route_label(path: &str) -> String {
     }
     let Some(rest) = path.strip_prefix("/api/v1/") else { return "unmatched".to_owned() };
     let segments: Vec<&str> = rest.split('/').collect();
+    // An empty segment (`/articles/`, `//`) names no resource: no route matches it.
+    if segments.iter().any(|s| s.is_empty()) {
+        return "unmatched".to_owned();
+    }
     let label = match segments.as_slice() {
         [collection] if COLLECTIONS.contains(collection) => format!("/api/v1/{collection}"),
         ["feeds" | "syndication" | "auth", name] => format!("/api/v1/{}/{name}", segments[0]),
@@ -89,11 +93,11 @@ pub fn allowed_methods(label: &str) -> Option<&'static str> {
     Some(match tail {
         None if label == "unmatched" => return None,
         None => "GET, HEAD, OPTIONS",
-        Some("articles" | "categories" | "authors" | "tags" | "users") => "GET, POST, OPTIONS",
+        Some("articles" | "categories" | "authors" | "tags" | "users") => "GET, HEAD, POST, OPTIONS",
         Some("articles/{key}/views" | "auth/login" | "auth/refresh" | "auth/logout") => "POST, OPTIONS",
         Some("auth/me/password") => "PUT, OPTIONS",
-        Some(t) if t.ends_with("{key}") || t.ends_with("{id}") => "GET, PATCH, DELETE, OPTIONS",
-        Some(_) => "GET, OPTIONS",
+        Some(t) if t.ends_with("{key}") || t.ends_with("{id}") => "GET, HEAD, PATCH, DELETE, OPTIONS",
+        Some(_) => "GET, HEAD, OPTIONS",
     })
 }
 

@@ -294,3 +294,18 @@ async fn answers_are_compressed_with_gzip_or_brotli_when_asked() {
         assert_eq!(readable, expected.is_none(), "{why}: the body is compressed exactly when the header says so");
     }
 }
+
+/// Whether a write clears the caches is judged by the route that answered it: a category whose
+/// slug is `views`, or a path with percent-encoded letters, is still a content write.
+#[actix_web::test]
+async fn writes_clear_the_caches_whatever_the_slug_or_encoding() {
+    let app = TestApp::spawn().await;
+    let editor = app.token_for("editor").await;
+    let created = app.create_category(&editor, json!({"name": "Views"})).await;
+    assert_eq!(created["slug"], "views");
+    assert_eq!(app.get("/api/v1/categories/views").await.json()["name"], "Views", "now cached");
+    app.patch(Some(&editor), "/api/v1/categories/views", &json!({"name": "Opini"})).await.assert_status(200);
+    assert_eq!(app.get("/api/v1/categories/views").await.json()["name"], "Opini", "a write to /views cleared it");
+    app.patch(Some(&editor), "/api/v1/c%61tegories/views", &json!({"name": "Opini Baru"})).await.assert_status(200);
+    assert_eq!(app.get("/api/v1/categories/views").await.json()["name"], "Opini Baru", "an encoded path cleared it");
+}

@@ -249,4 +249,21 @@ fn the_backup_command_copies_a_database_and_refuses_to_overwrite() {
     let again = warta(dir.path()).args(["backup", target.to_str().expect("utf-8")]).output().expect("runs");
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+
+    // A database that is not there (a mistyped WARTA_DATABASE_URL) is an error, and nothing is created.
+    let typo = dir.path().join("typo").join("none.db");
+    let other = dir.path().join("other.db");
+    let missing = warta(dir.path())
+        .env("WARTA_DATABASE_URL", &typo)
+        .args(["backup", other.to_str().expect("utf-8")])
+        .output()
+        .expect("runs");
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("does not exist"), "{missing:?}");
+    assert!(!typo.exists() && !other.exists());
+    // A folder is not a file name.
+    let folder = format!("{}/", dir.path().join("folder").display());
+    let into_folder = warta(dir.path()).args(["backup", &folder]).output().expect("runs");
+    assert!(!into_folder.status.success());
+    assert!(!dir.path().join("folder").exists());
 }

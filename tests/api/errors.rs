@@ -109,16 +109,39 @@ async fn errors_carry_no_internal_detail() {
 async fn a_known_path_with_an_unknown_method_is_405_with_allow() {
     let app = TestApp::spawn().await;
     let cases = [
-        (Method::PUT, "/api/v1/articles", "GET, POST, OPTIONS"),
-        (Method::POST, "/api/v1/articles/some-slug", "GET, PATCH, DELETE, OPTIONS"),
+        (Method::PUT, "/api/v1/articles", "GET, HEAD, POST, OPTIONS"),
+        (Method::POST, "/api/v1/articles/some-slug", "GET, HEAD, PATCH, DELETE, OPTIONS"),
         (Method::GET, "/api/v1/articles/some-slug/views", "POST, OPTIONS"),
-        (Method::DELETE, "/api/v1/feeds/latest", "GET, OPTIONS"),
+        (Method::DELETE, "/api/v1/feeds/latest", "GET, HEAD, OPTIONS"),
         (Method::TRACE, "/healthz", "GET, HEAD, OPTIONS"),
     ];
     for (method, path, allow) in cases {
         let response = app.request(method.clone(), path, None, None).await;
         response.assert_problem(405);
         assert_eq!(response.header("allow").as_deref(), Some(allow), "{method} {path}");
+        // OPTIONS without CORS headers lists the same methods.
+        let options = app.request(Method::OPTIONS, path, None, None).await;
+        options.assert_status(204);
+        assert_eq!(options.header("allow").as_deref(), Some(allow), "OPTIONS {path}");
     }
     app.request(Method::PUT, "/api/v1/nope", None, None).await.assert_problem(404);
+    app.get("/api/v1/articles/").await.assert_problem(404);
+}
+
+/// HEAD is answered wherever GET is, with GET's headers and no body.
+#[actix_web::test]
+async fn head_answers_wherever_get_does() {
+    let app = TestApp::spawn().await;
+    for path in ["/healthz", "/readyz", "/openapi.json", "/api/v1/feeds/latest", "/api/v1/categories", "/docs/"] {
+        // Uncompressed, so that the client has no empty gzip stream to decode.
+        let identity = [("accept-encoding", "identity")];
+        let get = app.request_with(Method::GET, path, None, &identity, None).await;
+        let head = app.request_with(Method::HEAD, path, None, &identity, None).await;
+        assert_eq!(head.status, get.status, "HEAD {path}");
+        assert!(head.body.is_empty(), "HEAD {path} has no body");
+        assert_eq!(head.header("etag"), get.header("etag"), "HEAD {path}");
+        assert_eq!(head.header("content-type"), get.header("content-type"), "HEAD {path}");
+    }
+    let unknown = app.request_with(Method::HEAD, "/api/v1/nope", None, &[("accept-encoding", "identity")], None).await;
+    unknown.assert_status(404);
 }

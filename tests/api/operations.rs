@@ -102,4 +102,7 @@ async fn cors_answers_only_configured_origins() {
     );
     let refused = preflight("https://evil.example").await.expect("sent");
     assert!(refused.headers().get("access-control-allow-origin").is_none());
+    // A refusal is an answer like any other: it carries the security headers.
+    assert_eq!(refused.headers().get("x-content-type-options").and_then(|v| v.to_str().ok()), Some("nosniff"));
+    assert!(refused.headers().contains_key("content-security-policy"));
 }
