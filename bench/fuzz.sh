@@ -33,9 +33,11 @@ export WARTA_DATABASE_URL="$data/warta.db" WARTA_ADMIN_EMAIL=fuzz@warta.test WAR
 "$target_dir/release/warta" serve >"$data/server.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 100); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.1; done
-token=$(curl -sf "$base/api/v1/auth/login" -H 'content-type: application/json' \
-  -d "{\"email\":\"$WARTA_ADMIN_EMAIL\",\"password\":\"$WARTA_ADMIN_PASSWORD\"}" |
-  python3 -c 'import sys, json; print(json.load(sys.stdin)["access_token"])')
+login=$(curl -sf "$base/api/v1/auth/login" -H 'content-type: application/json' \
+  -d "{\"email\":\"$WARTA_ADMIN_EMAIL\",\"password\":\"$WARTA_ADMIN_PASSWORD\"}")
+token=$(python3 -c 'import sys, json; print(json.load(sys.stdin)["access_token"])' <<<"$login")
+WARTA_FUZZ_ADMIN_ID=$(python3 -c 'import sys, json; print(json.load(sys.stdin)["user"]["id"])' <<<"$login")
+export WARTA_FUZZ_ADMIN_ID
 # Changing the password or logging out would end the fuzzing session's own login.
 exclude='^/api/v1/auth/(me/password|logout|refresh)$'
 status=0
@@ -45,6 +47,11 @@ for who in admin anonymous; do
   [ "$who" = admin ] && auth=(--header "Authorization: Bearer $token")
   timeout 600 "$venv/bin/st" --config-file bench/schemathesis.toml run "$base/openapi.json" --checks all \
     "${auth[@]}" --max-examples "$examples" --workers 2 --exclude-path-regex "$exclude" --no-color || status=1
+  # The admin run must have stayed an admin run to the end.
+  if [ "$who" = admin ] && ! curl -sf "$base/api/v1/auth/me" -H "Authorization: Bearer $token" | grep -q '"role":"admin"'; then
+    echo "fuzz: the admin session did not last the run" >&2
+    status=1
+  fi
 done
 if grep -q "panicked" "$data/server.log"; then
   echo "fuzz: the server panicked:" >&2

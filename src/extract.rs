@@ -103,6 +103,13 @@ fn fit<T: DeserializeOwned>(value: &serde_json::Value) -> Result<T, ApiError> {
     })
 }
 
+/// For optional query parameters where an empty value (`?category=`, as clients that always send
+/// every parameter do) means the parameter was not given.
+/// Use with `#[serde(default, deserialize_with = "crate::extract::non_empty")]`.
+pub fn non_empty<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.filter(|value| !value.is_empty()))
+}
+
 /// For PATCH fields where `null` means "clear it": absent is `None`, `null` is `Some(None)`.
 /// Use with `#[serde(default, deserialize_with = "crate::extract::nullable")]`.
 pub fn nullable<'de, T: Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {

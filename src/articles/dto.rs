@@ -10,6 +10,7 @@ use crate::domain::article_status::ArticleStatus;
 use crate::domain::body::BodyFormat;
 use crate::domain::ids::{ArticleId, AuthorId, CategoryId, TagId};
 use crate::domain::slug::Slug;
+use crate::tags::dto::TagName;
 
 /// The picture at the top of an article, with the line printed under it ("Ilustrasi/Net").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -17,7 +18,10 @@ use crate::domain::slug::Slug;
     "credit": "Net", "alt": "Peluncuran rudal di pesisir timur"}))]
 pub struct CoverImage {
     /// An absolute http(s) URL.
-    #[schema(pattern = r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s\x00-\x1f\x7f-\x9f]+$", max_length = 2048)]
+    #[schema(
+        pattern = r"^[Hh][Tt][Tt][Pp][Ss]?://[^\x00-\x20\x7f-\x9f\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$",
+        max_length = 2048
+    )]
     pub url: String,
     #[serde(default)]
     #[schema(max_length = 500)]
@@ -116,7 +120,10 @@ pub struct ArticleResponse {
     "category_id": 4, "author_ids": [3], "tags": ["Korea Utara", "Rudal"],
     "cover_image": {"url": "https://images.warta.example/2023/08/rudal.jpg", "caption": "Ilustrasi", "credit": "Net", "alt": "Peluncuran rudal"}}))]
 pub struct CreateArticleRequest {
-    #[schema(pattern = r"\S", max_length = 300)]
+    #[schema(
+        pattern = r"[^\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]",
+        max_length = 300
+    )]
     pub title: String,
     /// Generated from the title when absent.
     #[schema(value_type = Option<Slug>)]
@@ -132,8 +139,8 @@ pub struct CreateArticleRequest {
     /// Bylines, in order, each named once.
     #[schema(max_items = 20)]
     pub author_ids: Option<Vec<AuthorId>>,
-    /// Tag names (each with a non-blank character, at most 100 characters); unknown names create tags.
-    #[schema(max_items = 30)]
+    /// Tag names; unknown names create tags.
+    #[schema(value_type = Option<Vec<TagName>>, max_items = 30)]
     pub tags: Option<Vec<String>>,
     /// Writers may ask for `draft` or `review` only.
     pub status: Option<ArticleStatus>,
@@ -146,7 +153,10 @@ pub struct CreateArticleRequest {
 /// `cover_image` and `published_at`. The version being changed goes in `If-Match` or in `version`.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct UpdateArticleRequest {
-    #[schema(pattern = r"\S", max_length = 300)]
+    #[schema(
+        pattern = r"[^\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]",
+        max_length = 300
+    )]
     pub title: Option<String>,
     #[schema(value_type = Option<Slug>)]
     pub slug: Option<String>,
@@ -161,7 +171,7 @@ pub struct UpdateArticleRequest {
     pub category_id: Option<CategoryId>,
     #[schema(max_items = 20)]
     pub author_ids: Option<Vec<AuthorId>>,
-    #[schema(max_items = 30)]
+    #[schema(value_type = Option<Vec<TagName>>, max_items = 30)]
     pub tags: Option<Vec<String>>,
     pub status: Option<ArticleStatus>,
     #[serde(default, deserialize_with = "crate::extract::nullable")]
@@ -181,15 +191,18 @@ pub struct ArticleListQuery {
     #[param(value_type = Option<i64>, minimum = 1, maximum = 100)]
     pub per_page: Option<String>,
     /// A category slug; its sub-categories are included.
+    #[serde(default, deserialize_with = "crate::extract::non_empty")]
     pub category: Option<String>,
     /// An author slug.
+    #[serde(default, deserialize_with = "crate::extract::non_empty")]
     pub author: Option<String>,
     /// A tag slug.
+    #[serde(default, deserialize_with = "crate::extract::non_empty")]
     pub tag: Option<String>,
     /// Full-text search over title, excerpt and body, case- and accent-insensitive; best match first
-    /// (title matches above body matches) unless `sort` is given. A search covers the newest 1,000
-    /// articles that match (and `meta.total` counts at most those): a word found all over the
-    /// archive costs what a rare one does. Add words to reach older articles.
+    /// (title matches above body matches) unless `sort` is given. A search covers the 1,000 most
+    /// recently created articles that match (and `meta.total` counts at most those): a word found
+    /// all over the archive costs what a rare one does. Add words to reach older articles.
     pub q: Option<String>,
     /// `-published_at` (newest first, the default without `q`), `published_at`, `title` or
     /// `-view_count`.

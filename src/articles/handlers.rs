@@ -144,6 +144,7 @@ pub async fn update_article(
     let unparsed = UnparsedChange {
         status: body.unfitting_field("status").and_then(|s| s.as_str()).and_then(ArticleStatus::parse),
         version: body.unfitting_field("version").and_then(|v| v.as_i64()),
+        published_at: body.unfitting_field("published_at").is_some(),
     };
     let (key, body, if_match, tz) = (ItemKey::parse(&key), body.parse(), if_match(&req), settings.timezone);
     let article = db.run(move |conn| service::update(conn, &user, &key, body, unparsed, if_match, tz)).await?;

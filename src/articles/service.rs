@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{DateTime, Datelike, NaiveDateTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDateTime, Timelike, Utc};
 use chrono_tz::Tz;
 
 use crate::articles::dto::{
@@ -182,6 +182,7 @@ impl Totals {
             let Ok(mut state) = self.state.lock() else { return Ok(filter.count(conn)?) };
             if matches!(state.next_publication, Some(Some(at)) if filter.now >= at) {
                 state.entries.clear();
+                state.generation += 1;
                 state.next_publication = None;
             }
             if let Some((_, total)) = state.entries.get(&key).filter(|(at, _)| at.elapsed() < self.ttl) {
@@ -223,7 +224,7 @@ fn parse_status_filter(raw: Option<&str>) -> Result<StatusFilter, ApiError> {
         return Ok(StatusFilter::Any);
     }
     let mut statuses = Vec::new();
-    for part in raw.split(',').map(str::trim) {
+    for part in raw.split(',') {
         match ArticleStatus::parse(part) {
             Some(status) if !statuses.contains(&status) => statuses.push(status),
             Some(_) => {}
@@ -487,7 +488,8 @@ fn check_references(conn: &mut DbConn, category: CategoryId, authors: Option<&[A
 /// them as RFC 2822 and RFC 3339, which have four-digit years.
 fn check_published_at(v: &mut Violations, at: DateTime<Utc>) -> Option<NaiveDateTime> {
     let at = at.naive_utc();
-    if (1..=9999).contains(&at.year()) {
+    // chrono keeps a leap second as nanoseconds past 999,999,999; no stored time should carry one.
+    if (1..=9999).contains(&at.year()) && at.nanosecond() < 1_000_000_000 {
         Some(at)
     } else {
         v.push(FieldError::new("published_at", "must be between 0001-01-01 and 9999-12-31 (UTC)"));
@@ -613,6 +615,8 @@ fn check_may_edit(user: &AuthUser, row: &ArticleRow, now: NaiveDateTime) -> Resu
 pub struct UnparsedChange {
     pub status: Option<ArticleStatus>,
     pub version: Option<i64>,
+    /// Whether the body names `published_at` at all.
+    pub published_at: bool,
 }
 
 pub fn update(
@@ -641,7 +645,8 @@ pub fn update(
         }
         // Moving the time of a scheduled (or published, archived) article is scheduling, which
         // writers may not do even to their own article while it is not yet visible.
-        if req.as_ref().is_some_and(|r| r.published_at.is_some()) && !current.status().open_to_writers() {
+        let moves_time = req.as_ref().map_or(unparsed.published_at, |r| r.published_at.is_some());
+        if moves_time && !current.status().open_to_writers() {
             user.require(Action::EditAnyArticle)?;
         }
         let body_version = req.as_ref().map_or(unparsed.version, |r| r.version).map(Precondition::Version);

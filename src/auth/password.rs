@@ -33,21 +33,28 @@ impl Passwords {
     }
 
     pub async fn hash(&self, password: String) -> Result<String, ApiError> {
-        let _permit = self.running.acquire().await.map_err(|e| ApiError::Internal(e.into()))?;
-        tokio::task::spawn_blocking(move || hash_now(&password))
-            .await
-            .map_err(|e| ApiError::Internal(e.into()))?
-            .map_err(ApiError::Internal)
+        // Owned by the blocking task: a caller that goes away does not free the permit while the hash runs.
+        let permit = self.running.clone().acquire_owned().await.map_err(|e| ApiError::Internal(e.into()))?;
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            hash_now(&password)
+        })
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?
+        .map_err(ApiError::Internal)
     }
 
     /// Checks `password` against `hash`, or against the dummy hash when there is no account.
     pub async fn verify(&self, password: String, hash: Option<String>) -> Result<bool, ApiError> {
         let known = hash.is_some();
         let hash = hash.unwrap_or_else(|| self.dummy_hash.clone());
-        let _permit = self.running.acquire().await.map_err(|e| ApiError::Internal(e.into()))?;
-        let matches = tokio::task::spawn_blocking(move || verify_now(&password, &hash))
-            .await
-            .map_err(|e| ApiError::Internal(e.into()))?;
+        let permit = self.running.clone().acquire_owned().await.map_err(|e| ApiError::Internal(e.into()))?;
+        let matches = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            verify_now(&password, &hash)
+        })
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?;
         Ok(known && matches)
     }
 }

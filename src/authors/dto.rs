@@ -51,7 +51,10 @@ impl AuthorResponse {
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"name": "Reni Erina", "title": "Wartawan", "bio": "Meliput politik luar negeri sejak 2015."}))]
 pub struct CreateAuthorRequest {
-    #[schema(pattern = r"\S", max_length = 200)]
+    #[schema(
+        pattern = r"[^\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]",
+        max_length = 200
+    )]
     pub name: String,
     /// Lowercase letters and digits joined by hyphens, at least one letter, at most 120 characters.
     #[schema(value_type = Option<Slug>)]
@@ -61,7 +64,10 @@ pub struct CreateAuthorRequest {
     #[schema(max_length = 10000)]
     pub bio: Option<String>,
     /// An absolute http(s) URL.
-    #[schema(pattern = r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s\x00-\x1f\x7f-\x9f]+$", max_length = 2048)]
+    #[schema(
+        pattern = r"^[Hh][Tt][Tt][Pp][Ss]?://[^\x00-\x20\x7f-\x9f\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$",
+        max_length = 2048
+    )]
     pub avatar_url: Option<String>,
 }
 
@@ -69,7 +75,10 @@ pub struct CreateAuthorRequest {
 /// Renaming never changes the slug; send `slug` to change it.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct UpdateAuthorRequest {
-    #[schema(pattern = r"\S", max_length = 200)]
+    #[schema(
+        pattern = r"[^\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]",
+        max_length = 200
+    )]
     pub name: Option<String>,
     #[schema(value_type = Option<Slug>)]
     pub slug: Option<String>,
@@ -81,6 +90,6 @@ pub struct UpdateAuthorRequest {
     pub bio: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::extract::nullable")]
     /// An absolute http(s) URL.
-    #[schema(value_type = Option<String>, pattern = r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s\x00-\x1f\x7f-\x9f]+$", max_length = 2048)]
+    #[schema(value_type = Option<String>, pattern = r"^[Hh][Tt][Tt][Pp][Ss]?://[^\x00-\x20\x7f-\x9f\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$", max_length = 2048)]
     pub avatar_url: Option<Option<String>>,
 }

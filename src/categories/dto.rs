@@ -56,7 +56,10 @@ pub struct CategoryList {
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"name": "Dunia", "parent_id": 1, "description": "Berita internasional", "position": 2}))]
 pub struct CreateCategoryRequest {
-    #[schema(pattern = r"\S", max_length = 200)]
+    #[schema(
+        pattern = r"[^\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]",
+        max_length = 200
+    )]
     pub name: String,
     /// Generated from the name when absent.
     #[schema(value_type = Option<Slug>)]
@@ -73,7 +76,10 @@ pub struct CreateCategoryRequest {
 /// level; a move under one of its own descendants is refused with 422. Renaming keeps the slug.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct UpdateCategoryRequest {
-    #[schema(pattern = r"\S", max_length = 200)]
+    #[schema(
+        pattern = r"[^\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]",
+        max_length = 200
+    )]
     pub name: Option<String>,
     #[schema(value_type = Option<Slug>)]
     pub slug: Option<String>,

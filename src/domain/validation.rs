@@ -88,7 +88,7 @@ pub struct Email {
 impl Email {
     pub fn parse(field: &str, raw: &str) -> Result<Email, FieldError> {
         let bad = || FieldError::new(field, "must be an email address such as redaksi@example.com");
-        if raw.len() > 254 || raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        if raw.chars().count() > 254 || raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(bad());
         }
         let (local, domain) = raw.rsplit_once('@').ok_or_else(bad)?;

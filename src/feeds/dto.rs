@@ -22,8 +22,10 @@ pub struct LatestQuery {
     #[param(value_type = Option<i64>, minimum = 1, maximum = 50)]
     pub limit: Option<String>,
     /// A category slug; its sub-categories are included.
+    #[serde(default, deserialize_with = "crate::extract::non_empty")]
     pub category: Option<String>,
     /// `next_cursor` of the previous page.
+    #[serde(default, deserialize_with = "crate::extract::non_empty")]
     pub cursor: Option<String>,
 }
 
@@ -52,6 +54,7 @@ pub struct TrendingQuery {
     #[param(value_type = Option<i64>, minimum = 1, maximum = 50)]
     pub limit: Option<String>,
     /// A category slug; its sub-categories are included.
+    #[serde(default, deserialize_with = "crate::extract::non_empty")]
     pub category: Option<String>,
 }
 

@@ -66,8 +66,7 @@ pub fn decode_cursor(cursor: &str) -> Option<(NaiveDateTime, ArticleId)> {
 
 pub fn latest(conn: &mut DbConn, query: &LatestQuery, tz: Tz) -> Result<LatestFeed, ApiError> {
     let limit = limit(query.limit.as_deref())?;
-    // `cursor=` (empty) is the first page, for clients that always send the parameter.
-    let before = match query.cursor.as_deref().filter(|c| !c.is_empty()) {
+    let before = match query.cursor.as_deref() {
         Some(cursor) => Some(
             decode_cursor(cursor).ok_or_else(|| ApiError::BadRequest("`cursor` is not one this API issued".into()))?,
         ),

@@ -14,6 +14,7 @@ use crate::syndication::service::{self, JsonFeed};
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct FeedQuery {
     /// A category slug; its sub-categories are included.
+    #[serde(default, deserialize_with = "crate::extract::non_empty")]
     pub category: Option<String>,
 }
 

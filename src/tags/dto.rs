@@ -29,7 +29,10 @@ impl TagResponse {
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"name": "Korea Utara"}))]
 pub struct CreateTagRequest {
-    #[schema(pattern = r"\S", max_length = 100)]
+    #[schema(
+        pattern = r"[^\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]",
+        max_length = 100
+    )]
     pub name: String,
     #[schema(value_type = Option<Slug>)]
     pub slug: Option<String>,
@@ -39,8 +42,28 @@ pub struct CreateTagRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"name": "Korea Utara"}))]
 pub struct UpdateTagRequest {
-    #[schema(pattern = r"\S", max_length = 100)]
+    #[schema(
+        pattern = r"[^\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]",
+        max_length = 100
+    )]
     pub name: Option<String>,
     #[schema(value_type = Option<Slug>)]
     pub slug: Option<String>,
 }
+
+/// A tag's name as articles give it: some character other than whitespace, at most 100 characters.
+/// A schema of its own so that lists of names (`tags` on an article) can state the rule per item.
+pub struct TagName;
+
+impl utoipa::PartialSchema for TagName {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some(r"[^\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"))
+            .max_length(Some(100))
+            .examples(["Korea Utara"])
+            .into()
+    }
+}
+
+impl ToSchema for TagName {}

@@ -51,7 +51,10 @@ impl UserResponse {
 pub struct CreateUserRequest {
     #[schema(format = Email, max_length = 254)]
     pub email: String,
-    #[schema(pattern = r"\S", max_length = 200)]
+    #[schema(
+        pattern = r"[^\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]",
+        max_length = 200
+    )]
     pub name: String,
     pub role: Role,
     /// At least 10 characters.
@@ -66,7 +69,10 @@ pub struct CreateUserRequest {
 pub struct UpdateUserRequest {
     #[schema(format = Email, max_length = 254)]
     pub email: Option<String>,
-    #[schema(pattern = r"\S", max_length = 200)]
+    #[schema(
+        pattern = r"[^\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]",
+        max_length = 200
+    )]
     pub name: Option<String>,
     /// Demoting the last admin is refused with 409.
     pub role: Option<Role>,

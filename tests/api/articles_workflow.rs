@@ -281,7 +281,13 @@ async fn writers_may_not_move_the_time_of_an_article_an_editor_scheduled() {
 async fn publication_times_outside_years_1_to_9999_are_refused() {
     let app = TestApp::spawn().await;
     let room = newsroom(&app).await;
-    for at in ["-0001-01-01T00:00:00Z", "0000-12-31T23:00:00Z", "0001-01-01T00:30:00+01:00", "+10000-01-01T00:00:00Z"] {
+    for at in [
+        "-0001-01-01T00:00:00Z",
+        "0000-12-31T23:00:00Z",
+        "0001-01-01T00:30:00+01:00",
+        "+10000-01-01T00:00:00Z",
+        "2016-12-31T23:59:60.5Z",
+    ] {
         let body = room.body("Waktu aneh", json!({"status": "published", "published_at": at}));
         let response = app.post(Some(&room.editor), "/api/v1/articles", &body).await;
         assert_eq!(response.error_fields(), ["published_at"], "{at}: {}", response.text());
@@ -756,6 +762,10 @@ async fn a_body_that_breaks_the_type_still_gets_403_428_and_412_first() {
         let response = app.patch(Some(token), &path, &body).await;
         assert_eq!(response.status, status, "{why}: {}", response.text());
     }
+    let scheduled = room.article(&app, Owner::Writer, "Terjadwal", "scheduled").await;
+    let moved = json!({"published_at": "2031-01-01T00:00:00Z", "title": 5, "version": version(&scheduled)});
+    let response = app.patch(Some(&room.writer), &article_path(id(&scheduled)), &moved).await;
+    assert_eq!(response.status, 403, "a writer moving a scheduled time: {}", response.text());
     let current = app.patch(Some(&room.editor), &path, &json!({"title": 5, "version": 1})).await;
     assert_eq!(current.error_fields(), ["title"], "the current version in the body: the 422 itself");
     assert_eq!(version(&room.current(&app, &own).await), 1, "nothing was written");

@@ -261,6 +261,7 @@ async fn the_latest_feed_gives_ten_by_default_and_one_to_fifty_when_asked() {
         (with_query(LATEST, &[("limit", "12")]), 12, false, "exactly everything: no next page"),
         (with_query(LATEST, &[("limit", "50")]), 12, false, "limit=50 is allowed"),
         (with_query(LATEST, &[("cursor", "")]), 10, true, "an empty cursor is the first page"),
+        (format!("{LATEST}?limit=10&category=&cursor="), 10, true, "the contract's URL with both left empty"),
     ];
     for (path, count, more, why) in cases {
         let feed = app.get(&path).await;
@@ -839,4 +840,24 @@ async fn related_articles_of_an_article_nobody_may_read_are_404() {
     }
     let related = app.get(&format!("{}/related", path_of(slug(&visible)))).await;
     assert!(titles(&related).is_empty(), "a draft sharing a tag is never related: {}", related.text());
+}
+
+/// An empty filter (`?category=`) is no filter, as clients that always send every parameter expect.
+#[actix_web::test]
+async fn empty_filters_are_no_filters() {
+    let app = TestApp::spawn().await;
+    let desk = desk(&app).await;
+    desk.publish(&app, json!({"title": "Satu"})).await;
+    for path in [
+        "/api/v1/feeds/trending?window=7d&category=",
+        "/api/v1/articles?category=&author=&tag=",
+        "/api/v1/syndication/rss.xml?category=",
+        "/api/v1/syndication/feed.json?category=",
+    ] {
+        app.get(path).await.assert_status(200);
+    }
+    let list = app.get("/api/v1/articles?category=&author=&tag=").await.json();
+    assert_eq!(list["meta"]["total"], 1, "{list}");
+    let feed = app.get("/api/v1/syndication/feed.json?category=").await.json();
+    assert_eq!(feed["items"].as_array().map(Vec::len), Some(1), "{feed}");
 }
