@@ -20,8 +20,10 @@ use crate::extract::JsonBody;
 use crate::responses;
 use crate::views::ViewCounter;
 
+/// `If-Match`, with several header lines read as one list (RFC 9110 §5.3).
 fn if_match(req: &HttpRequest) -> Option<Precondition> {
-    Precondition::from_if_match(req.headers().get(header::IF_MATCH).and_then(|v| v.to_str().ok()))
+    let lines: Vec<&str> = req.headers().get_all(header::IF_MATCH).filter_map(|v| v.to_str().ok()).collect();
+    Precondition::from_if_match((!lines.is_empty()).then(|| lines.join(",")).as_deref())
 }
 
 /// An article answer for a logged-in user carries its version as `ETag` (the caching middleware

@@ -61,7 +61,10 @@ impl Precondition {
             .map(str::trim)
             .filter_map(|tag| {
                 let tag = tag.strip_prefix("W/").unwrap_or(tag);
-                tag.strip_prefix('"')?.strip_suffix('"')?.parse::<i64>().ok()
+                let opaque = tag.strip_prefix('"')?.strip_suffix('"')?;
+                // Entity tags compare as strings: `"05"` or `"+5"` is not the `"5"` we issued.
+                let version = opaque.parse::<i64>().ok()?;
+                (version.to_string() == opaque).then_some(version)
             })
             .collect();
         Some(match versions.as_slice() {
@@ -789,6 +792,8 @@ mod tests {
         assert_eq!(Precondition::from_if_match(Some("W/\"3\"")), Some(Precondition::Version(3)));
         assert_eq!(Precondition::from_if_match(Some("*")), Some(Precondition::Missing));
         assert_eq!(Precondition::from_if_match(Some("3")), Some(Precondition::Unmatchable));
+        assert_eq!(Precondition::from_if_match(Some("\"03\"")), Some(Precondition::Unmatchable));
+        assert_eq!(Precondition::from_if_match(Some("\"+3\"")), Some(Precondition::Unmatchable));
         assert_eq!(Precondition::from_if_match(Some("\"7\", \"1\"")), Some(Precondition::AnyOf(vec![7, 1])));
     }
 }

@@ -771,6 +771,25 @@ async fn a_body_that_breaks_the_type_still_gets_403_428_and_412_first() {
     assert_eq!(version(&room.current(&app, &own).await), 1, "nothing was written");
 }
 
+/// Several `If-Match` lines are one list; entity tags compare as the strings we issued.
+#[actix_web::test]
+async fn if_match_lines_form_one_list_and_tags_compare_exactly() {
+    let app = TestApp::spawn().await;
+    let room = newsroom(&app).await;
+    let draft = room.article(&app, Owner::Editor, "Draf", "draft").await;
+    let url = app.url(&article_path(id(&draft)));
+    let patch = |tags: &'static [&'static str], title: &'static str| {
+        let request = tags.iter().fold(
+            app.client.patch(url.clone()).insert_header(("Authorization", format!("Bearer {}", room.editor))),
+            |request, tag| request.append_header(("If-Match", *tag)),
+        );
+        async move { request.send_json(&json!({"title": title})).await.expect("sent").status().as_u16() }
+    };
+    assert_eq!(patch(&["\"01\""], "Nol satu").await, 412, "\"01\" is not the \"1\" we issued");
+    assert_eq!(patch(&["\"+1\""], "Plus satu").await, 412);
+    assert_eq!(patch(&["\"9\"", "\"1\""], "Dua baris").await, 200, "the second line names the current version");
+}
+
 #[actix_web::test]
 async fn query_errors_rank_after_401_and_404() {
     let app = TestApp::spawn().await;
