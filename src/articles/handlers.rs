@@ -97,6 +97,7 @@ pub async fn create_article(
     (status = 404, description = "No such article, or not visible to the caller", body = Problem, content_type = "application/problem+json")))]
 #[get("/articles/{key}")]
 pub async fn get_article(
+    req: HttpRequest,
     db: Data<Db>,
     settings: Data<Settings>,
     viewer: MaybeUser,
@@ -106,9 +107,16 @@ pub async fn get_article(
     let tz = settings.timezone;
     let logged_in = viewer.0.is_some();
     match db.run(move |conn| service::get(conn, viewer.0.as_ref(), &key, tz)).await? {
-        Lookup::MovedTo(slug) => Ok(HttpResponse::MovedPermanently()
-            .insert_header((header::LOCATION, format!("/api/v1/articles/{slug}")))
-            .finish()),
+        Lookup::MovedTo(slug) => {
+            // The query string goes along, so a link's tracking parameters survive the move.
+            let query = match req.query_string() {
+                "" => String::new(),
+                query => format!("?{query}"),
+            };
+            Ok(HttpResponse::MovedPermanently()
+                .insert_header((header::LOCATION, format!("/api/v1/articles/{slug}{query}")))
+                .finish())
+        }
         Lookup::Found(article) if logged_in => Ok(private_article(HttpResponse::Ok(), &article)),
         Lookup::Found(article) => Ok(HttpResponse::Ok().json(article)),
     }

@@ -116,8 +116,22 @@ pub fn get(conn: &mut DbConn, viewer: Option<&AuthUser>, key: &ItemKey, tz: Tz) 
 /// What decides whether the article a key names is visible, without reading its body: for hot
 /// paths such as the view beacon, which evaluate visibility themselves at the time of each read.
 pub fn visibility(conn: &mut DbConn, key: &ItemKey) -> Result<Option<Visibility>, ApiError> {
-    Ok(repo::status_of(conn, key)?
+    let key = current_key(conn, key)?;
+    Ok(repo::status_of(conn, &key)?
         .map(|(id, status, at)| (id, ArticleStatus::parse(&status).unwrap_or(ArticleStatus::Draft), at)))
+}
+
+/// The key itself, or, for a slug the article answered to before a slug change, its id: pages
+/// still built with the old URL keep counting reads and showing related articles.
+fn current_key(conn: &mut DbConn, key: &ItemKey) -> Result<ItemKey, ApiError> {
+    if let ItemKey::Slug(slug) = key {
+        if repo::status_of(conn, key)?.is_none() {
+            if let Some(id) = repo::redirect_target(conn, slug)? {
+                return Ok(ItemKey::Id(id.0));
+            }
+        }
+    }
+    Ok(key.clone())
 }
 
 /// Visible articles related to a visible one (see `repo::related`); 404 for an article the
@@ -125,8 +139,9 @@ pub fn visibility(conn: &mut DbConn, key: &ItemKey) -> Result<Option<Visibility>
 pub fn related(conn: &mut DbConn, key: &ItemKey, limit: Option<&str>, tz: Tz) -> Result<Vec<ArticleSummary>, ApiError> {
     // The article first: an unknown one is 404 whatever `limit` says.
     let now = time::now();
+    let key = current_key(conn, key)?;
     let article =
-        repo::find_by_key(conn, key)?.filter(|row| row.is_visible(now)).ok_or(ApiError::NotFound("article"))?;
+        repo::find_by_key(conn, &key)?.filter(|row| row.is_visible(now)).ok_or(ApiError::NotFound("article"))?;
     let limit = crate::domain::pagination::int_param("limit", limit)?.unwrap_or(5);
     if !(1..=MAX_RELATED).contains(&limit) {
         return Err(FieldError::new("limit", format!("must be between 1 and {MAX_RELATED}")).into());

@@ -847,6 +847,12 @@ async fn a_slug_changed_after_publication_redirects_from_the_old_one() {
         response.assert_status(301);
         let location = response.header("location").unwrap_or_default();
         assert!(location.ends_with("/api/v1/articles/judul-ketiga"), "{old_slug} redirects to {location}");
+        let with_query = app.get(&format!("{}?utm_source=wa", path_of(old_slug))).await;
+        let location = with_query.header("location").unwrap_or_default();
+        assert!(location.ends_with("/api/v1/articles/judul-ketiga?utm_source=wa"), "the query goes along: {location}");
+        // Pages still built with the old URL keep counting reads and showing related articles.
+        app.post(None, &format!("{}/views", path_of(old_slug)), &json!({})).await.assert_status(202);
+        app.get(&format!("{}/related", path_of(old_slug))).await.assert_status(200);
     }
 }
 
