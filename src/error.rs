@@ -1,7 +1,10 @@
 //! The one error type of the API and its rendering as RFC 9457 `application/problem+json`.
 //! Internal causes are logged here and never shown to clients.
 
+use actix_web::body::{to_bytes_limited, BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{header, StatusCode};
+use actix_web::middleware::Next;
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -70,6 +73,39 @@ pub struct Problem {
     /// The broken rules of a 422, one per field.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<FieldError>>,
+}
+
+/// Middleware: an error answered by the framework or another middleware (a CORS refusal, say)
+/// rather than by a handler becomes a problem document too, keeping its status and headers; its
+/// text, when short and plain, is the detail.
+pub async fn problem_bodies(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let response = next.call(req).await?;
+    let status = response.status();
+    let content_type = response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if !(status.is_client_error() || status.is_server_error()) || content_type.starts_with("application/problem+json") {
+        return Ok(response.map_into_boxed_body());
+    }
+    let plain = content_type.is_empty() || content_type.starts_with("text/plain");
+    let encoded = response.headers().contains_key(header::CONTENT_ENCODING);
+    let (request, response) = response.into_parts();
+    let mut head = HttpResponse::build(status);
+    for (name, value) in response.headers() {
+        if ![header::CONTENT_TYPE, header::CONTENT_LENGTH, header::CONTENT_ENCODING].contains(name) {
+            head.append_header((name.clone(), value.clone()));
+        }
+    }
+    let text = match to_bytes_limited(response.into_body(), 512).await {
+        Ok(Ok(bytes)) if plain && !encoded => String::from_utf8_lossy(&bytes).trim().to_owned(),
+        _ => String::new(),
+    };
+    let title = status.canonical_reason().unwrap_or("Error").to_owned();
+    let detail = if text.is_empty() { title.to_lowercase() } else { text };
+    let problem = Problem { kind: "about:blank".into(), title, status: status.as_u16(), detail, errors: None };
+    let response = head.insert_header((header::CONTENT_TYPE, "application/problem+json")).json(problem);
+    Ok(ServiceResponse::new(request, response))
 }
 
 impl ResponseError for ApiError {

@@ -19,7 +19,7 @@ use crate::auth::password::Passwords;
 use crate::config::{CorsOrigins, Settings};
 use crate::db::Db;
 use crate::domain::validation::Email;
-use crate::error::ApiError;
+use crate::error::{self, ApiError};
 use crate::feeds::service::TrendingCache;
 use crate::health::{self, OpenApiJson};
 use crate::http_cache::{self, ResponseCache};
@@ -120,6 +120,7 @@ impl Application {
                     .wrap(from_fn(http_head::head_as_get))
                     .wrap(Compress::default())
                     .wrap(cors(&settings.cors_origins))
+                    .wrap(from_fn(error::problem_bodies))
                     .wrap(from_fn(security::security_headers))
                     .wrap(from_fn(telemetry::observe))
                     .into_utoipa_app(),

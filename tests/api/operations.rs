@@ -102,7 +102,13 @@ async fn cors_answers_only_configured_origins() {
     );
     let refused = preflight("https://evil.example").await.expect("sent");
     assert!(refused.headers().get("access-control-allow-origin").is_none());
-    // A refusal is an answer like any other: it carries the security headers.
+    // A refusal is an answer like any other: a problem document with the security headers.
+    let mut refused = refused;
     assert_eq!(refused.headers().get("x-content-type-options").and_then(|v| v.to_str().ok()), Some("nosniff"));
     assert!(refused.headers().contains_key("content-security-policy"));
+    let content_type = refused.headers().get("content-type").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    assert_eq!(content_type.as_deref(), Some("application/problem+json"));
+    let problem: serde_json::Value = refused.json().await.expect("a problem document");
+    assert_eq!(problem["status"], refused.status().as_u16());
+    assert!(problem["detail"].as_str().is_some_and(|d| d.contains("Origin")), "{problem}");
 }
