@@ -75,6 +75,13 @@ pub struct Problem {
     pub errors: Option<Vec<FieldError>>,
 }
 
+impl Problem {
+    fn new(status: StatusCode, detail: String, errors: Option<Vec<FieldError>>) -> Problem {
+        let title = status.canonical_reason().unwrap_or("Error").to_owned();
+        Problem { kind: "about:blank".into(), title, status: status.as_u16(), detail, errors }
+    }
+}
+
 /// Middleware: an error answered by the framework or another middleware (a CORS refusal, say)
 /// rather than by a handler becomes a problem document too, keeping its status and headers; its
 /// text, when short and plain, is the detail.
@@ -101,9 +108,8 @@ pub async fn problem_bodies(
         Ok(Ok(bytes)) if plain && !encoded => String::from_utf8_lossy(&bytes).trim().to_owned(),
         _ => String::new(),
     };
-    let title = status.canonical_reason().unwrap_or("Error").to_owned();
-    let detail = if text.is_empty() { title.to_lowercase() } else { text };
-    let problem = Problem { kind: "about:blank".into(), title, status: status.as_u16(), detail, errors: None };
+    let detail = if text.is_empty() { status.canonical_reason().unwrap_or("error").to_lowercase() } else { text };
+    let problem = Problem::new(status, detail, None);
     let response = head.insert_header((header::CONTENT_TYPE, "application/problem+json")).json(problem);
     Ok(ServiceResponse::new(request, response))
 }
@@ -133,16 +139,11 @@ impl ResponseError for ApiError {
         if let ApiError::Internal(cause) = self {
             tracing::error!(error = ?cause, "request failed");
         }
-        let problem = Problem {
-            kind: "about:blank".into(),
-            title: status.canonical_reason().unwrap_or("Error").into(),
-            status: status.as_u16(),
-            detail: self.to_string(),
-            errors: match self {
-                ApiError::Validation(errors) => Some(errors.clone()),
-                _ => None,
-            },
+        let errors = match self {
+            ApiError::Validation(errors) => Some(errors.clone()),
+            _ => None,
         };
+        let problem = Problem::new(status, self.to_string(), errors);
         let mut response = HttpResponse::build(status);
         response.insert_header((header::CONTENT_TYPE, "application/problem+json"));
         match self {

@@ -103,45 +103,50 @@ pub fn get(conn: &mut DbConn, viewer: Option<&AuthUser>, key: &ItemKey, tz: Tz) 
         }
         return Ok(Lookup::Found(Box::new(full(conn, row, tz, now)?)));
     }
-    if let ItemKey::Slug(slug) = key {
-        if let Some(target) = repo::redirect_target(conn, slug)? {
-            if let Some(row) = repo::by_ids(conn, &[target])?.pop().filter(|row| can_read(viewer, row, now)) {
-                return Ok(Lookup::MovedTo(row.slug));
-            }
+    if let Some(target) = retired_slug_target(conn, key)? {
+        if let Some(row) = repo::by_ids(conn, &[target])?.pop().filter(|row| can_read(viewer, row, now)) {
+            return Ok(Lookup::MovedTo(row.slug));
         }
     }
     Err(ApiError::NotFound("article"))
 }
 
-/// What decides whether the article a key names is visible, without reading its body: for hot
-/// paths such as the view beacon, which evaluate visibility themselves at the time of each read.
-pub fn visibility(conn: &mut DbConn, key: &ItemKey) -> Result<Option<Visibility>, ApiError> {
-    let key = current_key(conn, key)?;
-    Ok(repo::status_of(conn, &key)?
-        .map(|(id, status, at)| (id, ArticleStatus::parse(&status).unwrap_or(ArticleStatus::Draft), at)))
+/// The article a slug named before a slug change after publication, when the key is such a slug.
+/// Asked only after the key found nothing as it is.
+fn retired_slug_target(conn: &mut DbConn, key: &ItemKey) -> Result<Option<ArticleId>, ApiError> {
+    match key {
+        ItemKey::Slug(slug) => Ok(repo::redirect_target(conn, slug)?),
+        ItemKey::Id(_) | ItemKey::NoSuchId => Ok(None),
+    }
 }
 
-/// The key itself, or, for a slug the article answered to before a slug change, its id: pages
-/// still built with the old URL keep counting reads and showing related articles.
-fn current_key(conn: &mut DbConn, key: &ItemKey) -> Result<ItemKey, ApiError> {
-    if let ItemKey::Slug(slug) = key {
-        if repo::status_of(conn, key)?.is_none() {
-            if let Some(id) = repo::redirect_target(conn, slug)? {
-                return Ok(ItemKey::Id(id.0));
-            }
-        }
-    }
-    Ok(key.clone())
+/// What decides whether the article a key names is visible, without reading its body: for hot
+/// paths such as the view beacon, which evaluate visibility themselves at the time of each read.
+/// A slug retired by a slug change still counts: pages built with the old URL keep counting reads.
+pub fn visibility(conn: &mut DbConn, key: &ItemKey) -> Result<Option<Visibility>, ApiError> {
+    let found = match repo::status_of(conn, key)? {
+        Some(found) => Some(found),
+        None => match retired_slug_target(conn, key)? {
+            Some(id) => repo::status_of(conn, &ItemKey::Id(id.0))?,
+            None => None,
+        },
+    };
+    Ok(found.map(|(id, status, at)| (id, ArticleStatus::parse(&status).unwrap_or(ArticleStatus::Draft), at)))
 }
 
 /// Visible articles related to a visible one (see `repo::related`); 404 for an article the
-/// reader cannot see.
+/// reader cannot see. A slug retired by a slug change still names its article.
 pub fn related(conn: &mut DbConn, key: &ItemKey, limit: Option<&str>, tz: Tz) -> Result<Vec<ArticleSummary>, ApiError> {
     // The article first: an unknown one is 404 whatever `limit` says.
     let now = time::now();
-    let key = current_key(conn, key)?;
-    let article =
-        repo::find_by_key(conn, &key)?.filter(|row| row.is_visible(now)).ok_or(ApiError::NotFound("article"))?;
+    let article = match repo::find_by_key(conn, key)? {
+        Some(row) => Some(row),
+        None => match retired_slug_target(conn, key)? {
+            Some(id) => repo::by_ids(conn, &[id])?.pop(),
+            None => None,
+        },
+    };
+    let article = article.filter(|row| row.is_visible(now)).ok_or(ApiError::NotFound("article"))?;
     let limit = crate::domain::pagination::int_param("limit", limit)?.unwrap_or(5);
     if !(1..=MAX_RELATED).contains(&limit) {
         return Err(FieldError::new("limit", format!("must be between 1 and {MAX_RELATED}")).into());
