@@ -66,14 +66,16 @@ pub struct CreateCategoryRequest {
     pub slug: Option<String>,
     #[schema(max_length = 2000)]
     pub description: Option<String>,
-    /// The parent category; absent or `null` for a top-level one.
+    /// The parent category; absent or `null` for a top-level one. A top-level category is level 1;
+    /// the parent must be at level 9 or above (categories nest at most 10 levels deep).
     pub parent_id: Option<CategoryId>,
     /// Order among siblings (default 0).
     pub position: Option<i32>,
 }
 
 /// Changes to a category; absent fields stay as they are. `parent_id: null` moves it to the top
-/// level; a move under one of its own descendants is refused with 422. Renaming keeps the slug.
+/// level; a move under one of its own descendants, or one that would put the category or any
+/// category below it deeper than 10 levels, is refused with 422. Renaming keeps the slug.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct UpdateCategoryRequest {
     #[schema(
