@@ -15,7 +15,7 @@ pub struct TagResponse {
     pub slug: String,
     /// As first written; names compare case-insensitively.
     pub name: String,
-    /// Visible articles with this tag.
+    /// Visible articles with this tag (also for signed-in callers, who see tags with none).
     pub article_count: i64,
 }
 

@@ -1,4 +1,5 @@
-//! The rules of tags: one tag per name (compared case-insensitively), unique slugs.
+//! The rules of tags: one tag per name (compared case-insensitively), unique slugs, and readers see
+//! only the tags of articles they can see.
 
 use std::collections::HashMap;
 
@@ -13,6 +14,7 @@ use crate::domain::slug::Slug;
 use crate::domain::time;
 use crate::domain::validation::{required_text, Violations};
 use crate::error::{is_unique_violation, ApiError};
+use crate::published;
 use crate::tags::dto::{CreateTagRequest, TagResponse, UpdateTagRequest};
 use crate::tags::repo::{self, NewTagRow, TagChanges, TagRow};
 
@@ -47,14 +49,37 @@ fn clash(e: diesel::result::Error) -> ApiError {
     }
 }
 
-pub fn list(conn: &mut DbConn, page: PageParams) -> Result<Paginated<TagResponse>, ApiError> {
-    let total = repo::count(conn)?;
-    let rows = repo::page(conn, page.limit(), page.offset())?;
+/// Who reads the tags. A tag named only by articles readers cannot see (a draft about an embargoed
+/// story) must not show to them; the newsroom's own accounts, who name tags on drafts, see all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// Anonymous: only tags that name a visible article.
+    Readers,
+    /// Any signed-in account (writers pick tags for their drafts): every tag.
+    Newsroom,
+}
+
+pub fn list(conn: &mut DbConn, audience: Audience, page: PageParams) -> Result<Paginated<TagResponse>, ApiError> {
+    let (total, rows) = match audience {
+        Audience::Newsroom => (repo::count(conn)?, repo::page(conn, page.limit(), page.offset())?),
+        Audience::Readers => {
+            let now = time::now();
+            let total = published::repo::count_tags_in_view(conn, now)?;
+            let ids = published::repo::tags_in_view(conn, now, page.limit(), page.offset())?;
+            let mut rows = repo::by_ids(conn, &ids)?;
+            rows.sort_by_key(|row| ids.iter().position(|id| *id == row.id));
+            (total, rows)
+        }
+    };
     Ok(Paginated { data: responses(conn, rows)?, meta: page.meta(total) })
 }
 
-pub fn get(conn: &mut DbConn, key: &ItemKey) -> Result<TagResponse, ApiError> {
+/// One tag; to readers a tag that names no visible article does not exist.
+pub fn get(conn: &mut DbConn, audience: Audience, key: &ItemKey) -> Result<TagResponse, ApiError> {
     let row = repo::find_by_key(conn, key)?.ok_or(ApiError::NotFound("tag"))?;
+    if audience == Audience::Readers && !published::repo::tag_in_view(conn, row.id, time::now())? {
+        return Err(ApiError::NotFound("tag"));
+    }
     response(conn, row)
 }
 
