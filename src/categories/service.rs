@@ -6,10 +6,11 @@ use crate::articles;
 use crate::audit::{self, Change};
 use crate::auth::AuthUser;
 use crate::categories::dto::{CategoryResponse, CreateCategoryRequest, UpdateCategoryRequest};
-use crate::categories::repo::{self, CategoryChanges, NewCategoryRow};
+use crate::categories::repo::{self, CategoryChanges, CategoryRow, NewCategoryRow};
 pub use crate::categories::tree::Tree;
 use crate::categories::tree::MAX_DEPTH;
 use crate::db::{self, DbConn};
+use crate::domain::ids::CategoryId;
 use crate::domain::key::ItemKey;
 use crate::domain::role::Action;
 use crate::domain::slug::Slug;
@@ -22,13 +23,6 @@ const DESCRIPTION_MAX: usize = 2_000;
 /// How many categories may exist. A site's sections number in the tens or hundreds; the bound keeps
 /// every answer that lists them all (and the tree kept in memory per request) small.
 pub const MAX_CATEGORIES: i64 = 1_000;
-
-fn too_deep() -> FieldError {
-    FieldError::new(
-        "parent_id",
-        format!("categories nest at most {MAX_DEPTH} levels deep; under this parent the category or one below it would be deeper"),
-    )
-}
 
 fn slug_clash(e: diesel::result::Error) -> ApiError {
     if is_unique_violation(&e) {
@@ -48,42 +42,73 @@ pub fn get(conn: &mut DbConn, key: &ItemKey) -> Result<CategoryResponse, ApiErro
     Tree::load_with_counts(conn)?.one(row.id)
 }
 
+/// The fields of a new category, each checked on its own; the tree rules come after.
+struct NewFields {
+    name: String,
+    slug: Option<Slug>,
+    description: String,
+    parent_id: Option<CategoryId>,
+    position: i32,
+}
+
+fn new_fields(req: CreateCategoryRequest, v: &mut Violations) -> NewFields {
+    NewFields {
+        name: req
+            .name
+            .required("name", v)
+            .and_then(|n| v.check(required_text("name", &n, NAME_MAX)))
+            .unwrap_or_default(),
+        slug: req.slug.or_default("slug", v).and_then(|s| v.check(Slug::parse("slug", &s))),
+        description: req
+            .description
+            .or_default("description", v)
+            .and_then(|d| v.check(optional_text("description", &d, DESCRIPTION_MAX)))
+            .unwrap_or_default(),
+        parent_id: req.parent_id.or_default("parent_id", v),
+        position: req.position.or_default("position", v).unwrap_or(0),
+    }
+}
+
+/// Checks that `parent` exists and that a subtree `height` levels high fits under it.
+fn check_parent(tree: &Tree, parent: CategoryId, height: usize, v: &mut Violations) {
+    if !tree.contains(parent) {
+        v.push(FieldError::new("parent_id", format!("names no category ({parent})")));
+    } else if tree.depth(parent) + height > MAX_DEPTH {
+        v.push(FieldError::new(
+            "parent_id",
+            format!("categories nest at most {MAX_DEPTH} levels deep; under this parent the category or one below it would be deeper"),
+        ));
+    }
+}
+
 pub fn create(conn: &mut DbConn, actor: &AuthUser, req: CreateCategoryRequest) -> Result<CategoryResponse, ApiError> {
     let mut v = Violations::new();
-    let name = v.check(required_text("name", &req.name, NAME_MAX)).unwrap_or_default();
-    let slug = req.slug.and_then(|s| v.check(Slug::parse("slug", &s)));
-    let description =
-        req.description.and_then(|d| v.check(optional_text("description", &d, DESCRIPTION_MAX))).unwrap_or_default();
-    v.into_result()?;
+    let fields = new_fields(req, &mut v);
     db::write(conn, |conn| {
         let tree = Tree::load(conn)?;
+        if let Some(parent) = fields.parent_id {
+            check_parent(&tree, parent, 1, &mut v);
+        }
+        v.into_result()?;
         if tree.len() as i64 >= MAX_CATEGORIES {
             return Err(ApiError::Conflict(format!(
                 "there are already {MAX_CATEGORIES} categories, the most a site may have; delete one first"
             )));
         }
-        if let Some(parent) = req.parent_id {
-            if !tree.contains(parent) {
-                return Err(FieldError::new("parent_id", format!("names no category ({parent})")).into());
-            }
-            if tree.depth(parent) + 1 > MAX_DEPTH {
-                return Err(too_deep().into());
-            }
-        }
-        let slug = match slug {
+        let slug = match fields.slug {
             Some(slug) if repo::slug_taken(conn, slug.as_str())? => {
                 return Err(ApiError::Conflict("another category has this slug".into()))
             }
             Some(slug) => slug,
-            None => Slug::generate(&name, "category").first_free(|s| repo::slug_taken(conn, s))?,
+            None => Slug::generate(&fields.name, "category").first_free(|s| repo::slug_taken(conn, s))?,
         };
         let now = time::now();
         let row = NewCategoryRow {
             slug: slug.into_string(),
-            name,
-            description,
-            parent_id: req.parent_id,
-            position: req.position.unwrap_or(0),
+            name: fields.name,
+            description: fields.description,
+            parent_id: fields.parent_id,
+            position: fields.position,
             created_at: now,
             updated_at: now,
         };
@@ -91,6 +116,23 @@ pub fn create(conn: &mut DbConn, actor: &AuthUser, req: CreateCategoryRequest) -
         audit::record(conn, actor, Change::Create, "category", id.0, None)?;
         Tree::load_with_counts(conn)?.one(id)
     })
+}
+
+/// What a PATCH asks to change, each field checked on its own; values equal to the stored ones are
+/// left out, so that a PATCH that changes nothing writes nothing.
+fn changes(req: UpdateCategoryRequest, current: &CategoryRow, v: &mut Violations) -> CategoryChanges {
+    CategoryChanges {
+        name: req.name.present("name", v).and_then(|n| v.check(required_text("name", &n, NAME_MAX))),
+        slug: req.slug.present("slug", v).and_then(|s| v.check(Slug::parse("slug", &s))).map(Slug::into_string),
+        description: req
+            .description
+            .nullable("description", v)
+            .and_then(|d| v.check(optional_text("description", d.as_deref().unwrap_or(""), DESCRIPTION_MAX))),
+        parent_id: req.parent_id.nullable("parent_id", v),
+        position: req.position.present("position", v),
+        updated_at: None,
+    }
+    .without_stored(current)
 }
 
 /// Applies a change. The write transaction takes SQLite's write lock first, so two concurrent
@@ -104,28 +146,22 @@ pub fn update(
     db::write(conn, |conn| {
         let current = repo::find_by_key(conn, key)?.ok_or(ApiError::NotFound("category"))?;
         user.require(Action::ManageTaxonomy)?;
-        let req = body?;
         let mut v = Violations::new();
-        let changes = CategoryChanges {
-            name: req.name.and_then(|n| v.check(required_text("name", &n, NAME_MAX))),
-            slug: req.slug.and_then(|s| v.check(Slug::parse("slug", &s))).map(Slug::into_string),
-            description: req.description.and_then(|d| v.check(optional_text("description", &d, DESCRIPTION_MAX))),
-            parent_id: req.parent_id,
-            position: req.position,
-            updated_at: Some(time::now()),
-        };
+        let mut changes = changes(body?, &current, &mut v);
         let tree = Tree::load(conn)?;
-        if let Some(Some(parent)) = req.parent_id.filter(|p| *p != current.parent_id) {
-            if !tree.contains(parent) {
-                v.push(FieldError::new("parent_id", format!("names no category ({parent})")));
-            } else if tree.is_within(parent, current.id) {
+        if let Some(Some(parent)) = changes.parent_id {
+            if tree.is_within(parent, current.id) {
                 v.push(FieldError::new("parent_id", "would put the category inside itself"));
-            } else if tree.depth(parent) + tree.height(current.id) > MAX_DEPTH {
+            } else {
                 // The deepest descendant moves along, so it is what must stay within the limit.
-                v.push(too_deep());
+                check_parent(&tree, parent, tree.height(current.id), &mut v);
             }
         }
         v.into_result()?;
+        if changes.is_empty() {
+            return Tree::load_with_counts(conn)?.one(current.id);
+        }
+        changes.updated_at = Some(time::now());
         let id = repo::update(conn, current.id, &changes).map_err(slug_clash)?.id;
         audit::record(conn, user, Change::Update, "category", id.0, None)?;
         Tree::load_with_counts(conn)?.one(id)

@@ -85,8 +85,12 @@ pub fn get(conn: &mut DbConn, audience: Audience, key: &ItemKey) -> Result<TagRe
 
 pub fn create(conn: &mut DbConn, actor: &AuthUser, req: CreateTagRequest) -> Result<TagResponse, ApiError> {
     let mut v = Violations::new();
-    let name = v.check(required_text("name", &req.name, NAME_MAX)).unwrap_or_default();
-    let slug = req.slug.and_then(|s| v.check(Slug::parse("slug", &s)));
+    let name = req
+        .name
+        .required("name", &mut v)
+        .and_then(|n| v.check(required_text("name", &n, NAME_MAX)))
+        .unwrap_or_default();
+    let slug = req.slug.or_default("slug", &mut v).and_then(|s| v.check(Slug::parse("slug", &s)));
     v.into_result()?;
     db::write(conn, |conn| {
         if repo::name_taken(conn, &name_key(&name))? {
@@ -108,6 +112,7 @@ pub fn create(conn: &mut DbConn, actor: &AuthUser, req: CreateTagRequest) -> Res
     })
 }
 
+/// Applies a rename or a new slug; values equal to the stored ones change nothing.
 pub fn update(
     conn: &mut DbConn,
     user: &AuthUser,
@@ -119,15 +124,15 @@ pub fn update(
         user.require(Action::ManageTaxonomy)?;
         let req = body?;
         let mut v = Violations::new();
-        let name = req.name.and_then(|n| v.check(required_text("name", &n, NAME_MAX)));
-        let slug = req.slug.and_then(|s| v.check(Slug::parse("slug", &s)));
+        let name = req.name.present("name", &mut v).and_then(|n| v.check(required_text("name", &n, NAME_MAX)));
+        let slug = req.slug.present("slug", &mut v).and_then(|s| v.check(Slug::parse("slug", &s)));
         v.into_result()?;
-        let changes = TagChanges {
-            name_key: name.as_deref().map(name_key),
-            name,
-            slug: slug.map(Slug::into_string),
-            updated_at: Some(time::now()),
-        };
+        let name = name.filter(|n| *n != current.name);
+        let slug = slug.map(Slug::into_string).filter(|s| *s != current.slug);
+        if name.is_none() && slug.is_none() {
+            return response(conn, current);
+        }
+        let changes = TagChanges { name_key: name.as_deref().map(name_key), name, slug, updated_at: Some(time::now()) };
         let row = repo::update(conn, current.id, &changes).map_err(clash)?;
         audit::record(conn, user, Change::Update, "tag", row.id.0, None)?;
         response(conn, row)

@@ -743,24 +743,28 @@ fn insert_rows(app: &TestApp, prefix: &str, parents: &[Option<usize>]) -> Vec<i6
 
     let db = warta::db::Db::open(&app.db_path, 1).expect("the test database opens");
     let now = chrono::Utc::now().naive_utc();
+    // One transaction: a thousand separately synced inserts take long enough on a busy machine
+    // for the server to close the client's idle keep-alive connection.
     db.run_now(|conn| {
-        let mut ids: Vec<CategoryId> = Vec::with_capacity(parents.len());
-        for (i, parent) in parents.iter().enumerate() {
-            let id = diesel::insert_into(categories::table)
-                .values((
-                    categories::slug.eq(format!("{prefix}-{i}")),
-                    categories::name.eq(format!("{prefix} {i}")),
-                    categories::description.eq(""),
-                    categories::parent_id.eq(parent.map(|p| ids[p])),
-                    categories::position.eq(0),
-                    categories::created_at.eq(now),
-                    categories::updated_at.eq(now),
-                ))
-                .returning(categories::id)
-                .get_result::<CategoryId>(conn)?;
-            ids.push(id);
-        }
-        Ok(ids)
+        warta::db::write(conn, |conn| {
+            let mut ids: Vec<CategoryId> = Vec::with_capacity(parents.len());
+            for (i, parent) in parents.iter().enumerate() {
+                let id = diesel::insert_into(categories::table)
+                    .values((
+                        categories::slug.eq(format!("{prefix}-{i}")),
+                        categories::name.eq(format!("{prefix} {i}")),
+                        categories::description.eq(""),
+                        categories::parent_id.eq(parent.map(|p| ids[p])),
+                        categories::position.eq(0),
+                        categories::created_at.eq(now),
+                        categories::updated_at.eq(now),
+                    ))
+                    .returning(categories::id)
+                    .get_result::<CategoryId>(conn)?;
+                ids.push(id);
+            }
+            Ok(ids)
+        })
     })
     .expect("the rows are inserted")
     .into_iter()
@@ -883,4 +887,91 @@ async fn a_chain_deeper_than_the_limit_from_an_older_database_is_served() {
         deepest["path"].as_array().expect("path").iter().map(|s| s["slug"].as_str().unwrap_or("")).collect();
     assert_eq!(path.len(), 10);
     assert_eq!((path[0], path[9]), ("lama-0", "lama-1999"), "the root first, the category last");
+}
+
+#[actix_web::test]
+async fn a_patch_that_changes_nothing_keeps_updated_at_and_writes_no_audit_entry() {
+    let app = TestApp::spawn().await;
+    let token = app.token_for("editor").await;
+    let parent = app.create_category(&token, json!({"name": "Berita"})).await;
+    let created = app
+        .create_category(
+            &token,
+            json!({"name": "Dunia", "description": "Internasional", "parent_id": parent["id"], "position": 2}),
+        )
+        .await;
+    let id = id_of(&created);
+    app.backdate("categories", id);
+    let before = app.get(&item(id)).await.assert_status(200).json();
+    assert_eq!(before["updated_at"], "2020-01-01T00:00:00Z");
+
+    let same = json!({"name": "Dunia", "slug": "dunia", "description": "Internasional", "parent_id": parent["id"],
+        "position": 2});
+    for body in [json!({}), json!({"name": "Dunia"}), json!({"parent_id": parent["id"]}), same] {
+        let response = app.patch(Some(&token), &item(id), &body).await;
+        response.assert_status(200);
+        assert_eq!(response.json(), before, "PATCH {body} changes nothing");
+    }
+    assert_eq!(app.get(&item(id)).await.json(), before);
+    assert_eq!(app.audit_entries("category", id).await, 1, "only the creation is in the audit log");
+
+    let changed = app.patch(Some(&token), &item(id), &json!({"name": "Dunia", "position": 3})).await;
+    assert_ne!(changed.assert_status(200).json()["updated_at"], before["updated_at"], "a real change");
+    assert_eq!(app.audit_entries("category", id).await, 2);
+}
+
+#[actix_web::test]
+async fn null_for_a_field_that_cannot_be_null_is_422_on_that_field() {
+    let app = TestApp::spawn().await;
+    let token = app.token_for("editor").await;
+    let parent = app.create_category(&token, json!({"name": "Berita"})).await;
+    let created = app
+        .create_category(&token, json!({"name": "Dunia", "description": "Internasional", "parent_id": parent["id"]}))
+        .await;
+    let id = id_of(&created);
+
+    for field in ["name", "slug", "position"] {
+        let response = app.patch(Some(&token), &item(id), &json!({ field: null })).await;
+        assert_eq!(response.status, 422, "{field}: null: {}", response.text());
+        assert_eq!(response.error_fields(), [field], "{field}: null");
+    }
+    let response = app.patch(Some(&token), &item(id), &json!({"name": null, "slug": null, "position": null})).await;
+    let mut fields = response.error_fields();
+    fields.sort();
+    assert_eq!(fields, ["name", "position", "slug"], "all at once");
+    let response = app.post(Some(&token), CATEGORIES, &json!({"name": null})).await;
+    assert_eq!(response.error_fields(), ["name"], "a new category's name cannot be null");
+    assert_eq!(app.get(&item(id)).await.json(), created, "nothing changed");
+
+    // What can be empty is emptied by null.
+    let cleared = app.patch(Some(&token), &item(id), &json!({"description": null, "parent_id": null})).await;
+    let cleared = cleared.assert_status(200).json();
+    assert_eq!((&cleared["description"], &cleared["parent_id"]), (&json!(""), &Value::Null));
+}
+
+#[actix_web::test]
+async fn every_broken_field_of_a_body_is_reported_at_once() {
+    let app = TestApp::spawn().await;
+    let token = app.token_for("editor").await;
+    let created = app.create_category(&token, json!({"name": "Berita"})).await;
+    let long_name = "n".repeat(201);
+    let long_description = "d".repeat(2_001);
+
+    let cases = [
+        json!({"name": 5, "slug": "Bad Slug", "description": 7, "parent_id": 999, "position": "x"}),
+        json!({"name": long_name, "slug": 1, "description": long_description, "parent_id": "a", "position": 1.5}),
+    ];
+    for body in &cases {
+        let mut fields = app.post(Some(&token), CATEGORIES, body).await.error_fields();
+        fields.sort();
+        assert_eq!(fields, ["description", "name", "parent_id", "position", "slug"], "create {body}");
+        let mut fields = app.patch(Some(&token), &item(id_of(&created)), body).await.error_fields();
+        fields.sort();
+        assert_eq!(fields, ["description", "name", "parent_id", "position", "slug"], "update {body}");
+    }
+    let response = app.post(Some(&token), CATEGORIES, &json!({"slug": "tanpa-nama", "parent_id": 999})).await;
+    let mut fields = response.error_fields();
+    fields.sort();
+    assert_eq!(fields, ["name", "parent_id"], "a missing name and a parent that names nothing");
+    assert_eq!(app.get(CATEGORIES).await.json()["data"], json!([created]), "nothing was created or changed");
 }

@@ -496,3 +496,54 @@ async fn a_tag_shows_to_readers_when_its_article_is_published_and_leaves_when_it
     assert_eq!(names(&app.get(TAGS).await.json()), Vec::<String>::new(), "archived: hidden again");
     app.get(&item("embargo")).await.assert_problem(404);
 }
+
+#[actix_web::test]
+async fn a_tag_patch_that_changes_nothing_writes_nothing() {
+    let app = TestApp::spawn().await;
+    let token = app.token_for("editor").await;
+    let created = app.create_tag(&token, json!({"name": "Pemilu", "slug": "pemilu-2024"})).await;
+    let id = id_of(&created);
+    app.backdate("tags", id);
+    let stamp = app.stored_updated_at("tags", id);
+
+    for body in [json!({}), json!({"name": "Pemilu"}), json!({"name": "Pemilu", "slug": "pemilu-2024"})] {
+        let response = app.patch(Some(&token), &item(id), &body).await;
+        assert_eq!(response.assert_status(200).json(), created, "PATCH {body}");
+    }
+    assert_eq!(app.stored_updated_at("tags", id), stamp, "updated_at is untouched");
+    assert_eq!(app.audit_entries("tag", id).await, 1, "only the creation is in the audit log");
+
+    app.patch(Some(&token), &item(id), &json!({"name": "PEMILU"})).await.assert_status(200);
+    assert_ne!(app.stored_updated_at("tags", id), stamp, "a change of case is a change");
+    assert_eq!(app.audit_entries("tag", id).await, 2);
+}
+
+#[actix_web::test]
+async fn null_or_broken_tag_fields_are_all_reported_and_change_nothing() {
+    let app = TestApp::spawn().await;
+    let token = app.token_for("editor").await;
+    let created = app.create_tag(&token, json!({"name": "Pemilu"})).await;
+    let key = item(id_of(&created));
+
+    for field in ["name", "slug"] {
+        let response = app.patch(Some(&token), &key, &json!({ field: null })).await;
+        assert_eq!(response.status, 422, "{field}: null: {}", response.text());
+        assert_eq!(response.error_fields(), [field], "{field}: null");
+    }
+    let long_name = "n".repeat(101);
+    for body in
+        [json!({"name": 5, "slug": 7}), json!({"name": null, "slug": "Bad"}), json!({"name": long_name, "slug": []})]
+    {
+        let mut fields = app.patch(Some(&token), &key, &body).await.error_fields();
+        fields.sort();
+        assert_eq!(fields, ["name", "slug"], "update {body}");
+        if body["name"].is_null() {
+            continue;
+        }
+        let mut fields = app.post(Some(&token), TAGS, &body).await.error_fields();
+        fields.sort();
+        assert_eq!(fields, ["name", "slug"], "create {body}");
+    }
+    assert_eq!(app.post(Some(&token), TAGS, &json!({"name": null})).await.error_fields(), ["name"]);
+    assert_eq!(app.get_as(&token, TAGS).await.json()["data"], json!([created]), "nothing was created or changed");
+}
