@@ -2,7 +2,6 @@
 
 use std::collections::HashMap;
 
-use crate::articles;
 use crate::audit::{self, Change};
 use crate::auth::AuthUser;
 use crate::authors::dto::{AuthorResponse, CreateAuthorRequest, UpdateAuthorRequest};
@@ -15,6 +14,7 @@ use crate::domain::slug::Slug;
 use crate::domain::time;
 use crate::domain::validation::{http_url, optional_text, required_text, Violations};
 use crate::error::{is_unique_violation, ApiError};
+use crate::published;
 
 const NAME_MAX: usize = 200;
 const TITLE_MAX: usize = 200;
@@ -23,8 +23,7 @@ const BIO_MAX: usize = 10_000;
 /// Answers with each author's count of visible articles, in one query for all of them.
 fn responses(conn: &mut DbConn, rows: Vec<AuthorRow>) -> Result<Vec<AuthorResponse>, ApiError> {
     let ids: Vec<_> = rows.iter().map(|r| r.id).collect();
-    let counts: HashMap<_, _> =
-        articles::repo::visible_counts_by_author(conn, &ids, time::now())?.into_iter().collect();
+    let counts: HashMap<_, _> = published::repo::counts_by_author(conn, &ids, time::now())?.into_iter().collect();
     Ok(rows
         .into_iter()
         .map(|row| {
@@ -145,7 +144,7 @@ pub fn delete(conn: &mut DbConn, user: &AuthUser, key: &ItemKey) -> Result<(), A
     db::write(conn, |conn| {
         let current = repo::find_by_key(conn, key)?.ok_or(ApiError::NotFound("author"))?;
         user.require(Action::ManageTaxonomy)?;
-        if articles::repo::author_is_bylined(conn, current.id)? {
+        if published::repo::author_in_use(conn, current.id)? {
             return Err(ApiError::Conflict("the author is bylined on articles".into()));
         }
         repo::delete(conn, current.id)?;

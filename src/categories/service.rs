@@ -2,7 +2,6 @@
 //! `MAX_CATEGORIES` categories, unique slugs, no deleting a category that still has sub-categories
 //! or articles. The tree itself (order, breadcrumbs, counts) is `tree.rs`.
 
-use crate::articles;
 use crate::audit::{self, Change};
 use crate::auth::AuthUser;
 use crate::categories::dto::{CategoryResponse, CreateCategoryRequest, UpdateCategoryRequest};
@@ -17,6 +16,7 @@ use crate::domain::slug::Slug;
 use crate::domain::time;
 use crate::domain::validation::{optional_text, required_text, FieldError, Violations};
 use crate::error::{is_unique_violation, ApiError};
+use crate::published;
 
 const NAME_MAX: usize = 200;
 const DESCRIPTION_MAX: usize = 2_000;
@@ -175,7 +175,7 @@ pub fn delete(conn: &mut DbConn, user: &AuthUser, key: &ItemKey) -> Result<(), A
         if repo::has_children(conn, current.id)? {
             return Err(ApiError::Conflict("the category has sub-categories".into()));
         }
-        if articles::repo::any_in_categories(conn, &[current.id])? {
+        if published::repo::any_in_categories(conn, &[current.id])? {
             return Err(ApiError::Conflict("the category has articles".into()));
         }
         repo::delete(conn, current.id)?;

@@ -5,12 +5,12 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::articles;
 use crate::categories::dto::{CategoryRef, CategoryResponse};
 use crate::categories::repo::{self, CategoryRow};
 use crate::db::DbConn;
 use crate::domain::ids::CategoryId;
 use crate::error::ApiError;
+use crate::published;
 
 /// Categories nest at most this many levels deep; a top-level category is level 1.
 pub const MAX_DEPTH: usize = 10;
@@ -48,7 +48,7 @@ impl Tree {
     pub fn load_with_counts(conn: &mut DbConn) -> Result<Tree, ApiError> {
         let mut tree = Tree::load(conn)?;
         tree.direct_counts =
-            articles::repo::visible_counts_by_category(conn, crate::domain::time::now())?.into_iter().collect();
+            published::repo::counts_by_category(conn, crate::domain::time::now())?.into_iter().collect();
         Ok(tree)
     }
 

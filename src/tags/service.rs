@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 
-use crate::articles;
 use crate::audit::{self, Change};
 use crate::auth::AuthUser;
 use crate::db::{self, DbConn};
@@ -23,7 +22,7 @@ const NAME_MAX: usize = 100;
 /// Answers with each tag's count of visible articles, in one query for all of them.
 fn responses(conn: &mut DbConn, rows: Vec<TagRow>) -> Result<Vec<TagResponse>, ApiError> {
     let ids: Vec<_> = rows.iter().map(|r| r.id).collect();
-    let counts: HashMap<_, _> = articles::repo::visible_counts_by_tag(conn, &ids, time::now())?.into_iter().collect();
+    let counts: HashMap<_, _> = published::repo::counts_by_tag(conn, &ids, time::now())?.into_iter().collect();
     Ok(rows
         .into_iter()
         .map(|row| {
