@@ -18,6 +18,7 @@ pub mod http_cache;
 pub mod http_head;
 pub mod metrics;
 pub mod openapi;
+pub mod published;
 pub mod responses;
 pub mod security;
 pub mod seed;

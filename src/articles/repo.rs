@@ -276,65 +276,8 @@ pub fn unindex(conn: &mut DbConn, id: ArticleId) -> QueryResult<()> {
     Ok(())
 }
 
-/// Whether any article, in any status, is in one of these categories.
-pub fn any_in_categories(conn: &mut DbConn, categories: &[CategoryId]) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(articles::table.filter(articles::category_id.eq_any(categories))))
-        .get_result(conn)
-}
-
-/// Whether an author is bylined on any article, in any status.
-pub fn author_is_bylined(conn: &mut DbConn, author: AuthorId) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(article_authors::table.filter(article_authors::author_id.eq(author))))
-        .get_result(conn)
-}
-
 fn visible_sql() -> String {
     format!("(a.status IN {LIVE_SQL} AND a.published_at <= ?)")
-}
-
-/// Visible articles per category (not yet rolled up to ancestors).
-pub fn visible_counts_by_category(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Vec<(CategoryId, i64)>> {
-    #[derive(QueryableByName)]
-    struct Count {
-        #[diesel(sql_type = Integer)]
-        key: i32,
-        #[diesel(sql_type = BigInt)]
-        n: i64,
-    }
-    let sql = format!(
-        "SELECT a.category_id AS key, COUNT(*) AS n FROM articles a WHERE {} GROUP BY a.category_id",
-        visible_sql()
-    );
-    let rows: Vec<Count> = diesel::sql_query(sql).bind::<Timestamp, _>(now).load(conn)?;
-    Ok(rows.into_iter().map(|c| (CategoryId(c.key), c.n)).collect())
-}
-
-/// Visible articles per author, for the given authors.
-pub fn visible_counts_by_author(
-    conn: &mut DbConn,
-    ids: &[AuthorId],
-    now: NaiveDateTime,
-) -> QueryResult<Vec<(AuthorId, i64)>> {
-    articles::table
-        .inner_join(article_authors::table)
-        .filter(article_authors::author_id.eq_any(ids))
-        .filter(articles::status.eq_any(["published", "scheduled"]))
-        .filter(articles::published_at.le(now))
-        .group_by(article_authors::author_id)
-        .select((article_authors::author_id, diesel::dsl::count_star()))
-        .load(conn)
-}
-
-/// Visible articles per tag, for the given tags.
-pub fn visible_counts_by_tag(conn: &mut DbConn, ids: &[TagId], now: NaiveDateTime) -> QueryResult<Vec<(TagId, i64)>> {
-    articles::table
-        .inner_join(article_tags::table)
-        .filter(article_tags::tag_id.eq_any(ids))
-        .filter(articles::status.eq_any(["published", "scheduled"]))
-        .filter(articles::published_at.le(now))
-        .group_by(article_tags::tag_id)
-        .select((article_tags::tag_id, diesel::dsl::count_star()))
-        .load(conn)
 }
 
 /// Visible articles related to `article`: those sharing a tag with it first, then those in its

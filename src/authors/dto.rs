@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::authors::repo::AuthorRow;
+use crate::domain::field::Field;
 use crate::domain::ids::AuthorId;
 use crate::domain::slug::Slug;
 
@@ -47,49 +48,62 @@ impl AuthorResponse {
     }
 }
 
-/// A new byline. The slug is generated from the name when not given.
+/// A new byline. The slug is generated from the name when not given; `null` for an optional field
+/// means the same as leaving it out.
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"name": "Reni Erina", "title": "Wartawan", "bio": "Meliput politik luar negeri sejak 2015."}))]
 pub struct CreateAuthorRequest {
+    #[serde(default)]
     #[schema(
+        value_type = String,
+        required = true,
         pattern = r"[^\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]",
         max_length = 200
     )]
-    pub name: String,
+    pub name: Field<String>,
     /// Lowercase letters and digits joined by hyphens, at least one letter, at most 120 characters.
+    #[serde(default)]
     #[schema(value_type = Option<Slug>)]
-    pub slug: Option<String>,
-    #[schema(max_length = 200)]
-    pub title: Option<String>,
-    #[schema(max_length = 10000)]
-    pub bio: Option<String>,
+    pub slug: Field<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>, max_length = 200)]
+    pub title: Field<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>, max_length = 10000)]
+    pub bio: Field<String>,
     /// An absolute http(s) URL.
+    #[serde(default)]
     #[schema(
+        value_type = Option<String>,
         pattern = r"^[Hh][Tt][Tt][Pp][Ss]?://[^\x00-\x20\x7f-\x9f\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$",
         max_length = 2048
     )]
-    pub avatar_url: Option<String>,
+    pub avatar_url: Field<String>,
 }
 
-/// Changes to a byline; absent fields stay as they are, `null` clears an optional one.
-/// Renaming never changes the slug; send `slug` to change it.
+/// Changes to a byline; absent fields stay as they are, `null` clears `title`, `bio` or
+/// `avatar_url` (`name` and `slug` cannot be `null`), and a change to the values already stored
+/// changes nothing (not even `updated_at`). Renaming never changes the slug; send `slug` to change it.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct UpdateAuthorRequest {
+    #[serde(default)]
     #[schema(
+        value_type = String,
         pattern = r"[^\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]",
         max_length = 200
     )]
-    pub name: Option<String>,
-    #[schema(value_type = Option<Slug>)]
-    pub slug: Option<String>,
-    #[serde(default, deserialize_with = "crate::extract::nullable")]
+    pub name: Field<String>,
+    #[serde(default)]
+    #[schema(value_type = Slug)]
+    pub slug: Field<String>,
+    #[serde(default)]
     #[schema(value_type = Option<String>, max_length = 200)]
-    pub title: Option<Option<String>>,
-    #[serde(default, deserialize_with = "crate::extract::nullable")]
+    pub title: Field<String>,
+    #[serde(default)]
     #[schema(value_type = Option<String>, max_length = 10000)]
-    pub bio: Option<Option<String>>,
-    #[serde(default, deserialize_with = "crate::extract::nullable")]
+    pub bio: Field<String>,
     /// An absolute http(s) URL.
+    #[serde(default)]
     #[schema(value_type = Option<String>, pattern = r"^[Hh][Tt][Tt][Pp][Ss]?://[^\x00-\x20\x7f-\x9f\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$", max_length = 2048)]
-    pub avatar_url: Option<Option<String>>,
+    pub avatar_url: Field<String>,
 }

@@ -44,6 +44,26 @@ pub struct AuthorChanges {
     pub updated_at: Option<NaiveDateTime>,
 }
 
+impl AuthorChanges {
+    /// The changes without those that would store what is already stored.
+    pub fn without_stored(self, current: &AuthorRow) -> AuthorChanges {
+        AuthorChanges {
+            slug: self.slug.filter(|v| *v != current.slug),
+            name: self.name.filter(|v| *v != current.name),
+            title: self.title.filter(|v| *v != current.title),
+            bio: self.bio.filter(|v| *v != current.bio),
+            avatar_url: self.avatar_url.filter(|v| *v != current.avatar_url),
+            updated_at: self.updated_at,
+        }
+    }
+
+    /// Whether there is nothing to change (`updated_at` aside).
+    pub fn is_empty(&self) -> bool {
+        let AuthorChanges { slug, name, title, bio, avatar_url, updated_at: _ } = self;
+        slug.is_none() && name.is_none() && title.is_none() && bio.is_none() && avatar_url.is_none()
+    }
+}
+
 pub fn find_by_key(conn: &mut DbConn, key: &ItemKey) -> QueryResult<Option<AuthorRow>> {
     let query = authors::table.select(AuthorRow::as_select());
     match key {

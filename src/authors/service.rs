@@ -2,7 +2,6 @@
 
 use std::collections::HashMap;
 
-use crate::articles;
 use crate::audit::{self, Change};
 use crate::auth::AuthUser;
 use crate::authors::dto::{AuthorResponse, CreateAuthorRequest, UpdateAuthorRequest};
@@ -15,6 +14,7 @@ use crate::domain::slug::Slug;
 use crate::domain::time;
 use crate::domain::validation::{http_url, optional_text, required_text, Violations};
 use crate::error::{is_unique_violation, ApiError};
+use crate::published;
 
 const NAME_MAX: usize = 200;
 const TITLE_MAX: usize = 200;
@@ -23,8 +23,7 @@ const BIO_MAX: usize = 10_000;
 /// Answers with each author's count of visible articles, in one query for all of them.
 fn responses(conn: &mut DbConn, rows: Vec<AuthorRow>) -> Result<Vec<AuthorResponse>, ApiError> {
     let ids: Vec<_> = rows.iter().map(|r| r.id).collect();
-    let counts: HashMap<_, _> =
-        articles::repo::visible_counts_by_author(conn, &ids, time::now())?.into_iter().collect();
+    let counts: HashMap<_, _> = published::repo::counts_by_author(conn, &ids, time::now())?.into_iter().collect();
     Ok(rows
         .into_iter()
         .map(|row| {
@@ -70,11 +69,11 @@ pub fn get(conn: &mut DbConn, key: &ItemKey) -> Result<AuthorResponse, ApiError>
 
 pub fn create(conn: &mut DbConn, actor: &AuthUser, req: CreateAuthorRequest) -> Result<AuthorResponse, ApiError> {
     let mut v = Violations::new();
-    let name = v.check(required_text("name", &req.name, NAME_MAX));
-    let slug = req.slug.and_then(|s| v.check(Slug::parse("slug", &s)));
-    let title = req.title.and_then(|t| v.check(optional_text("title", &t, TITLE_MAX)));
-    let bio = req.bio.and_then(|b| v.check(optional_text("bio", &b, BIO_MAX)));
-    let avatar_url = req.avatar_url.and_then(|u| v.check(http_url("avatar_url", &u)));
+    let name = req.name.required("name", &mut v).and_then(|n| v.check(required_text("name", &n, NAME_MAX)));
+    let slug = req.slug.or_default("slug", &mut v).and_then(|s| v.check(Slug::parse("slug", &s)));
+    let title = req.title.or_default("title", &mut v).and_then(|t| v.check(optional_text("title", &t, TITLE_MAX)));
+    let bio = req.bio.or_default("bio", &mut v).and_then(|b| v.check(optional_text("bio", &b, BIO_MAX)));
+    let avatar_url = req.avatar_url.or_default("avatar_url", &mut v).and_then(|u| v.check(http_url("avatar_url", &u)));
     v.into_result()?;
     let name = name.unwrap_or_default();
     db::write(conn, |conn| {
@@ -94,6 +93,29 @@ pub fn create(conn: &mut DbConn, actor: &AuthUser, req: CreateAuthorRequest) -> 
     })
 }
 
+/// What a PATCH asks to change, each field checked on its own; values equal to the stored ones are
+/// left out, so that a PATCH that changes nothing writes nothing.
+fn changes(req: UpdateAuthorRequest, current: &AuthorRow, v: &mut Violations) -> AuthorChanges {
+    let text = |value: Option<Option<String>>, field: &str, max: usize, v: &mut Violations| match value {
+        Some(Some(t)) => v.check(optional_text(field, &t, max)).map(Some),
+        other => other,
+    };
+    let title = text(req.title.nullable("title", v), "title", TITLE_MAX, v);
+    let bio = text(req.bio.nullable("bio", v), "bio", BIO_MAX, v);
+    AuthorChanges {
+        name: req.name.present("name", v).and_then(|n| v.check(required_text("name", &n, NAME_MAX))),
+        slug: req.slug.present("slug", v).and_then(|s| v.check(Slug::parse("slug", &s))).map(Slug::into_string),
+        title,
+        bio,
+        avatar_url: match req.avatar_url.nullable("avatar_url", v) {
+            Some(Some(u)) => v.check(http_url("avatar_url", &u)).map(Some),
+            other => other,
+        },
+        updated_at: None,
+    }
+    .without_stored(current)
+}
+
 /// Applies a change. The body is parsed only after the author is found and the role checked, so the
 /// contract's order of errors holds (404, then 403, then 400/415, then 422).
 pub fn update(
@@ -105,17 +127,13 @@ pub fn update(
     db::write(conn, |conn| {
         let current = repo::find_by_key(conn, key)?.ok_or(ApiError::NotFound("author"))?;
         user.require(Action::ManageTaxonomy)?;
-        let req = body?;
         let mut v = Violations::new();
-        let changes = AuthorChanges {
-            name: req.name.and_then(|n| v.check(required_text("name", &n, NAME_MAX))),
-            slug: req.slug.and_then(|s| v.check(Slug::parse("slug", &s))).map(Slug::into_string),
-            title: req.title.map(|t| t.and_then(|t| v.check(optional_text("title", &t, TITLE_MAX)))),
-            bio: req.bio.map(|b| b.and_then(|b| v.check(optional_text("bio", &b, BIO_MAX)))),
-            avatar_url: req.avatar_url.map(|u| u.and_then(|u| v.check(http_url("avatar_url", &u)))),
-            updated_at: Some(time::now()),
-        };
+        let mut changes = changes(body?, &current, &mut v);
         v.into_result()?;
+        if changes.is_empty() {
+            return response(conn, current);
+        }
+        changes.updated_at = Some(time::now());
         let row = repo::update(conn, current.id, &changes).map_err(slug_clash)?;
         audit::record(conn, user, Change::Update, "author", row.id.0, None)?;
         response(conn, row)
@@ -126,7 +144,7 @@ pub fn delete(conn: &mut DbConn, user: &AuthUser, key: &ItemKey) -> Result<(), A
     db::write(conn, |conn| {
         let current = repo::find_by_key(conn, key)?.ok_or(ApiError::NotFound("author"))?;
         user.require(Action::ManageTaxonomy)?;
-        if articles::repo::author_is_bylined(conn, current.id)? {
+        if published::repo::author_in_use(conn, current.id)? {
             return Err(ApiError::Conflict("the author is bylined on articles".into()));
         }
         repo::delete(conn, current.id)?;

@@ -4,6 +4,7 @@ use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::domain::field::Field;
 use crate::domain::ids::CategoryId;
 use crate::domain::slug::Slug;
 
@@ -52,43 +53,62 @@ pub struct CategoryList {
     pub data: Vec<CategoryResponse>,
 }
 
-/// A new category.
+/// A new category. `null` for an optional field means the same as leaving it out.
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"name": "Dunia", "parent_id": 1, "description": "Berita internasional", "position": 2}))]
 pub struct CreateCategoryRequest {
+    #[serde(default)]
     #[schema(
+        value_type = String,
+        required = true,
         pattern = r"[^\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]",
         max_length = 200
     )]
-    pub name: String,
+    pub name: Field<String>,
     /// Generated from the name when absent.
+    #[serde(default)]
     #[schema(value_type = Option<Slug>)]
-    pub slug: Option<String>,
-    #[schema(max_length = 2000)]
-    pub description: Option<String>,
-    /// The parent category; absent or `null` for a top-level one.
-    pub parent_id: Option<CategoryId>,
+    pub slug: Field<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>, max_length = 2000)]
+    pub description: Field<String>,
+    /// The parent category; absent or `null` for a top-level one. A top-level category is level 1;
+    /// the parent must be at level 9 or above (categories nest at most 10 levels deep).
+    #[serde(default)]
+    #[schema(value_type = Option<CategoryId>)]
+    pub parent_id: Field<CategoryId>,
     /// Order among siblings (default 0).
-    pub position: Option<i32>,
+    #[serde(default)]
+    #[schema(value_type = Option<i32>)]
+    pub position: Field<i32>,
 }
 
-/// Changes to a category; absent fields stay as they are. `parent_id: null` moves it to the top
-/// level; a move under one of its own descendants is refused with 422. Renaming keeps the slug.
+/// Changes to a category; absent fields stay as they are, and a change to the values already
+/// stored changes nothing (not even `updated_at`). `name`, `slug` and `position` cannot be `null`;
+/// `description: null` empties it. `parent_id: null` moves the category to the top level; a move
+/// under one of its own descendants, or one that would put the category or any category below it
+/// deeper than 10 levels, is refused with 422. Renaming keeps the slug.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct UpdateCategoryRequest {
+    #[serde(default)]
     #[schema(
+        value_type = String,
         pattern = r"[^\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]",
         max_length = 200
     )]
-    pub name: Option<String>,
-    #[schema(value_type = Option<Slug>)]
-    pub slug: Option<String>,
-    #[schema(max_length = 2000)]
-    pub description: Option<String>,
-    #[serde(default, deserialize_with = "crate::extract::nullable")]
+    pub name: Field<String>,
+    #[serde(default)]
+    #[schema(value_type = Slug)]
+    pub slug: Field<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>, max_length = 2000)]
+    pub description: Field<String>,
+    #[serde(default)]
     #[schema(value_type = Option<CategoryId>)]
-    pub parent_id: Option<Option<CategoryId>>,
-    pub position: Option<i32>,
+    pub parent_id: Field<CategoryId>,
+    #[serde(default)]
+    #[schema(value_type = i32)]
+    pub position: Field<i32>,
 }
 
 /// `?tree=true` nests sub-categories under their parents.

@@ -15,7 +15,8 @@ use crate::error::{ApiError, Problem};
 use crate::extract::JsonBody;
 use crate::responses;
 
-/// All categories, in tree order (depth-first, by position then name). Not paginated.
+/// All categories, in tree order (depth-first, by position then name). Not paginated: a site has at
+/// most 1,000 categories, nested at most 10 levels deep.
 #[utoipa::path(tag = "categories", params(CategoryListQuery), responses(
     (status = 200, description = "Every category", body = CategoryList),
     (status = 401, description = "An `Authorization` header with a token that is invalid, expired or of a deleted account (the route needs none)", body = Problem, content_type = "application/problem+json"),
@@ -35,7 +36,8 @@ pub async fn list_categories(
     Ok(Json(CategoryList { data }))
 }
 
-/// Create a category (editor or admin).
+/// Create a category (editor or admin). Categories nest at most 10 levels deep, and a site has at
+/// most 1,000.
 #[utoipa::path(tag = "categories", security(("bearer" = [])), request_body = CreateCategoryRequest, responses(
     (status = 201, description = "Created", body = CategoryResponse, headers(("Location" = String, description = "The new category")),
         links(
@@ -46,9 +48,9 @@ pub async fn list_categories(
     (status = 400, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
     (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Writers may not manage categories", body = Problem, content_type = "application/problem+json"),
-    (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "The slug is taken, or 1,000 categories exist already (the most a site may have)", body = Problem, content_type = "application/problem+json"),
     (status = 415, description = "Body is not application/json", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "Invalid field, or a parent that does not exist", body = Problem, content_type = "application/problem+json")))]
+    (status = 422, description = "Invalid field, a parent that does not exist, or one already at the tenth level (categories nest at most 10 levels deep)", body = Problem, content_type = "application/problem+json")))]
 #[post("/categories")]
 pub async fn create_category(
     db: Data<Db>,
@@ -86,7 +88,7 @@ pub async fn get_category(
     (status = 404, description = "No such category", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
     (status = 415, description = "Body is not application/json", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "Invalid field, a missing parent, or a move that would make a cycle", body = Problem, content_type = "application/problem+json")))]
+    (status = 422, description = "Invalid field, a missing parent, or a move that would make a cycle or put the category or one below it deeper than 10 levels", body = Problem, content_type = "application/problem+json")))]
 #[patch("/categories/{key}")]
 pub async fn update_category(
     db: Data<Db>,

@@ -4,6 +4,7 @@ pub mod dto;
 pub mod handlers;
 pub mod repo;
 pub mod service;
+pub mod tree;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(handlers::list_categories)

@@ -44,6 +44,26 @@ pub struct CategoryChanges {
     pub updated_at: Option<NaiveDateTime>,
 }
 
+impl CategoryChanges {
+    /// The changes without those that would store what is already stored.
+    pub fn without_stored(self, current: &CategoryRow) -> CategoryChanges {
+        CategoryChanges {
+            slug: self.slug.filter(|v| *v != current.slug),
+            name: self.name.filter(|v| *v != current.name),
+            description: self.description.filter(|v| *v != current.description),
+            parent_id: self.parent_id.filter(|v| *v != current.parent_id),
+            position: self.position.filter(|v| *v != current.position),
+            updated_at: self.updated_at,
+        }
+    }
+
+    /// Whether there is nothing to change (`updated_at` aside).
+    pub fn is_empty(&self) -> bool {
+        let CategoryChanges { slug, name, description, parent_id, position, updated_at: _ } = self;
+        slug.is_none() && name.is_none() && description.is_none() && parent_id.is_none() && position.is_none()
+    }
+}
+
 /// Every category: the tree is small (tens to hundreds), and paths and ordering need all of it.
 pub fn all(conn: &mut DbConn) -> QueryResult<Vec<CategoryRow>> {
     categories::table.select(CategoryRow::as_select()).load(conn)

@@ -11,6 +11,7 @@ use crate::auth::AuthUser;
 use crate::categories::dto::CreateCategoryRequest;
 use crate::db::DbConn;
 use crate::domain::article_status::ArticleStatus;
+use crate::domain::field::Field;
 use crate::domain::ids::{AuthorId, CategoryId};
 use crate::domain::key::ItemKey;
 use crate::domain::role::Role;
@@ -84,11 +85,11 @@ pub fn load(conn: &mut DbConn, editor: &AuthUser, tz: Tz) -> Result<Loaded, ApiE
             None => {
                 loaded.categories += 1;
                 let req = CreateCategoryRequest {
-                    name: category.name.clone(),
-                    slug: Some(category.slug.clone()),
-                    description: category.description.clone(),
-                    parent_id: parent,
-                    position: Some(position as i32),
+                    name: Field::Value(category.name.clone()),
+                    slug: Field::Value(category.slug.clone()),
+                    description: category.description.clone().into(),
+                    parent_id: parent.into(),
+                    position: Field::Value(position as i32),
                 };
                 categories::service::create(conn, editor, req)?.id
             }
@@ -99,11 +100,11 @@ pub fn load(conn: &mut DbConn, editor: &AuthUser, tz: Tz) -> Result<Loaded, ApiE
         if authors::repo::find_by_key(conn, &ItemKey::Slug(author.slug.clone()))?.is_none() {
             loaded.authors += 1;
             let req = authors::dto::CreateAuthorRequest {
-                name: author.name.clone(),
-                slug: Some(author.slug.clone()),
-                title: author.title.clone(),
-                bio: author.bio.clone(),
-                avatar_url: None,
+                name: Field::Value(author.name.clone()),
+                slug: Field::Value(author.slug.clone()),
+                title: author.title.clone().into(),
+                bio: author.bio.clone().into(),
+                avatar_url: Field::Absent,
             };
             authors::service::create(conn, editor, req)?;
         }

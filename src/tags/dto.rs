@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::domain::field::Field;
 use crate::domain::ids::TagId;
 use crate::domain::slug::Slug;
 use crate::tags::repo::TagRow;
@@ -15,7 +16,7 @@ pub struct TagResponse {
     pub slug: String,
     /// As first written; names compare case-insensitively.
     pub name: String,
-    /// Visible articles with this tag.
+    /// Visible articles with this tag (also for signed-in callers, who see tags with none).
     pub article_count: i64,
 }
 
@@ -29,26 +30,35 @@ impl TagResponse {
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"name": "Korea Utara"}))]
 pub struct CreateTagRequest {
+    #[serde(default)]
     #[schema(
+        value_type = String,
+        required = true,
         pattern = r"[^\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]",
         max_length = 100
     )]
-    pub name: String,
+    pub name: Field<String>,
+    /// Generated from the name when absent or `null`.
+    #[serde(default)]
     #[schema(value_type = Option<Slug>)]
-    pub slug: Option<String>,
+    pub slug: Field<String>,
 }
 
-/// A rename. Renaming keeps the slug; send `slug` to change it.
+/// A rename. Renaming keeps the slug; send `slug` to change it. Neither can be `null`, and a
+/// change to the values already stored changes nothing.
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"name": "Korea Utara"}))]
 pub struct UpdateTagRequest {
+    #[serde(default)]
     #[schema(
+        value_type = String,
         pattern = r"[^\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]",
         max_length = 100
     )]
-    pub name: Option<String>,
-    #[schema(value_type = Option<Slug>)]
-    pub slug: Option<String>,
+    pub name: Field<String>,
+    #[serde(default)]
+    #[schema(value_type = Slug)]
+    pub slug: Field<String>,
 }
 
 /// A tag's name as articles give it: some character other than whitespace, at most 100 characters.

@@ -12,9 +12,10 @@ use crate::error::{ApiError, Problem};
 use crate::extract::JsonBody;
 use crate::responses;
 use crate::tags::dto::{CreateTagRequest, TagResponse, UpdateTagRequest};
-use crate::tags::service;
+use crate::tags::service::{self, Audience};
 
-/// List tags, by name.
+/// List tags, by name. Anonymous readers see only tags that name a visible article (and `meta.total`
+/// counts only those); signed-in accounts see every tag, as picking tags for a draft needs.
 #[utoipa::path(tag = "tags", params(PageQuery), responses(
     (status = 200, description = "A page of tags", body = Paginated<TagResponse>,
         headers(("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))),
@@ -23,13 +24,14 @@ use crate::tags::service;
     (status = 422, description = "A paging parameter is out of range", body = Problem, content_type = "application/problem+json")))]
 #[get("/tags")]
 pub async fn list_tags(
-    _caller: MaybeUser,
+    caller: MaybeUser,
     req: HttpRequest,
     db: Data<Db>,
     query: Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = PageParams::parse(&query)?;
-    let tags = db.run(move |conn| service::list(conn, page)).await?;
+    let audience = audience(&caller);
+    let tags = db.run(move |conn| service::list(conn, audience, page)).await?;
     Ok(responses::page(&req, &tags))
 }
 
@@ -59,15 +61,22 @@ pub async fn create_tag(
     Ok(responses::created(format!("/api/v1/tags/{}", tag.id), &tag))
 }
 
-/// One tag, by id or slug.
+/// One tag, by id or slug. To anonymous readers a tag that names no visible article is 404.
 #[utoipa::path(tag = "tags", params(("key" = String, Path, description = "An id (all digits) or a slug")), responses(
     (status = 200, description = "The tag", body = TagResponse),
     (status = 401, description = "An `Authorization` header with a token that is invalid, expired or of a deleted account (the route needs none)", body = Problem, content_type = "application/problem+json"),
-    (status = 404, description = "No such tag", body = Problem, content_type = "application/problem+json")))]
+    (status = 404, description = "No such tag, or (to anonymous readers) one that names no visible article", body = Problem, content_type = "application/problem+json")))]
 #[get("/tags/{key}")]
-pub async fn get_tag(_caller: MaybeUser, db: Data<Db>, key: Path<String>) -> Result<Json<TagResponse>, ApiError> {
-    let key = ItemKey::parse(&key);
-    Ok(Json(db.run(move |conn| service::get(conn, &key)).await?))
+pub async fn get_tag(caller: MaybeUser, db: Data<Db>, key: Path<String>) -> Result<Json<TagResponse>, ApiError> {
+    let (key, audience) = (ItemKey::parse(&key), audience(&caller));
+    Ok(Json(db.run(move |conn| service::get(conn, audience, &key)).await?))
+}
+
+fn audience(caller: &MaybeUser) -> Audience {
+    match caller.0 {
+        Some(_) => Audience::Newsroom,
+        None => Audience::Readers,
+    }
 }
 
 /// Rename a tag (editor or admin). Renaming keeps the slug.

@@ -68,6 +68,11 @@ pub fn page(conn: &mut DbConn, limit: i64, offset: i64) -> QueryResult<Vec<TagRo
         .load(conn)
 }
 
+/// The tags with these ids, in no particular order.
+pub fn by_ids(conn: &mut DbConn, ids: &[TagId]) -> QueryResult<Vec<TagRow>> {
+    tags::table.filter(tags::id.eq_any(ids)).select(TagRow::as_select()).load(conn)
+}
+
 pub fn insert(conn: &mut DbConn, row: &NewTagRow) -> QueryResult<TagRow> {
     diesel::insert_into(tags::table).values(row).returning(TagRow::as_returning()).get_result(conn)
 }

@@ -1,8 +1,8 @@
-//! The rules of tags: one tag per name (compared case-insensitively), unique slugs.
+//! The rules of tags: one tag per name (compared case-insensitively), unique slugs, and readers see
+//! only the tags of articles they can see.
 
 use std::collections::HashMap;
 
-use crate::articles;
 use crate::audit::{self, Change};
 use crate::auth::AuthUser;
 use crate::db::{self, DbConn};
@@ -13,6 +13,7 @@ use crate::domain::slug::Slug;
 use crate::domain::time;
 use crate::domain::validation::{required_text, Violations};
 use crate::error::{is_unique_violation, ApiError};
+use crate::published;
 use crate::tags::dto::{CreateTagRequest, TagResponse, UpdateTagRequest};
 use crate::tags::repo::{self, NewTagRow, TagChanges, TagRow};
 
@@ -21,7 +22,7 @@ const NAME_MAX: usize = 100;
 /// Answers with each tag's count of visible articles, in one query for all of them.
 fn responses(conn: &mut DbConn, rows: Vec<TagRow>) -> Result<Vec<TagResponse>, ApiError> {
     let ids: Vec<_> = rows.iter().map(|r| r.id).collect();
-    let counts: HashMap<_, _> = articles::repo::visible_counts_by_tag(conn, &ids, time::now())?.into_iter().collect();
+    let counts: HashMap<_, _> = published::repo::counts_by_tag(conn, &ids, time::now())?.into_iter().collect();
     Ok(rows
         .into_iter()
         .map(|row| {
@@ -47,21 +48,48 @@ fn clash(e: diesel::result::Error) -> ApiError {
     }
 }
 
-pub fn list(conn: &mut DbConn, page: PageParams) -> Result<Paginated<TagResponse>, ApiError> {
-    let total = repo::count(conn)?;
-    let rows = repo::page(conn, page.limit(), page.offset())?;
+/// Who reads the tags. A tag named only by articles readers cannot see (a draft about an embargoed
+/// story) must not show to them; the newsroom's own accounts, who name tags on drafts, see all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// Anonymous: only tags that name a visible article.
+    Readers,
+    /// Any signed-in account (writers pick tags for their drafts): every tag.
+    Newsroom,
+}
+
+pub fn list(conn: &mut DbConn, audience: Audience, page: PageParams) -> Result<Paginated<TagResponse>, ApiError> {
+    let (total, rows) = match audience {
+        Audience::Newsroom => (repo::count(conn)?, repo::page(conn, page.limit(), page.offset())?),
+        Audience::Readers => {
+            let now = time::now();
+            let total = published::repo::count_tags_in_view(conn, now)?;
+            let ids = published::repo::tags_in_view(conn, now, page.limit(), page.offset())?;
+            let mut rows = repo::by_ids(conn, &ids)?;
+            rows.sort_by_key(|row| ids.iter().position(|id| *id == row.id));
+            (total, rows)
+        }
+    };
     Ok(Paginated { data: responses(conn, rows)?, meta: page.meta(total) })
 }
 
-pub fn get(conn: &mut DbConn, key: &ItemKey) -> Result<TagResponse, ApiError> {
+/// One tag; to readers a tag that names no visible article does not exist.
+pub fn get(conn: &mut DbConn, audience: Audience, key: &ItemKey) -> Result<TagResponse, ApiError> {
     let row = repo::find_by_key(conn, key)?.ok_or(ApiError::NotFound("tag"))?;
+    if audience == Audience::Readers && !published::repo::tag_in_view(conn, row.id, time::now())? {
+        return Err(ApiError::NotFound("tag"));
+    }
     response(conn, row)
 }
 
 pub fn create(conn: &mut DbConn, actor: &AuthUser, req: CreateTagRequest) -> Result<TagResponse, ApiError> {
     let mut v = Violations::new();
-    let name = v.check(required_text("name", &req.name, NAME_MAX)).unwrap_or_default();
-    let slug = req.slug.and_then(|s| v.check(Slug::parse("slug", &s)));
+    let name = req
+        .name
+        .required("name", &mut v)
+        .and_then(|n| v.check(required_text("name", &n, NAME_MAX)))
+        .unwrap_or_default();
+    let slug = req.slug.or_default("slug", &mut v).and_then(|s| v.check(Slug::parse("slug", &s)));
     v.into_result()?;
     db::write(conn, |conn| {
         if repo::name_taken(conn, &name_key(&name))? {
@@ -83,6 +111,7 @@ pub fn create(conn: &mut DbConn, actor: &AuthUser, req: CreateTagRequest) -> Res
     })
 }
 
+/// Applies a rename or a new slug; values equal to the stored ones change nothing.
 pub fn update(
     conn: &mut DbConn,
     user: &AuthUser,
@@ -94,15 +123,15 @@ pub fn update(
         user.require(Action::ManageTaxonomy)?;
         let req = body?;
         let mut v = Violations::new();
-        let name = req.name.and_then(|n| v.check(required_text("name", &n, NAME_MAX)));
-        let slug = req.slug.and_then(|s| v.check(Slug::parse("slug", &s)));
+        let name = req.name.present("name", &mut v).and_then(|n| v.check(required_text("name", &n, NAME_MAX)));
+        let slug = req.slug.present("slug", &mut v).and_then(|s| v.check(Slug::parse("slug", &s)));
         v.into_result()?;
-        let changes = TagChanges {
-            name_key: name.as_deref().map(name_key),
-            name,
-            slug: slug.map(Slug::into_string),
-            updated_at: Some(time::now()),
-        };
+        let name = name.filter(|n| *n != current.name);
+        let slug = slug.map(Slug::into_string).filter(|s| *s != current.slug);
+        if name.is_none() && slug.is_none() {
+            return response(conn, current);
+        }
+        let changes = TagChanges { name_key: name.as_deref().map(name_key), name, slug, updated_at: Some(time::now()) };
         let row = repo::update(conn, current.id, &changes).map_err(clash)?;
         audit::record(conn, user, Change::Update, "tag", row.id.0, None)?;
         response(conn, row)

@@ -1183,7 +1183,7 @@ async fn naming_a_new_tag_creates_it_and_names_are_deduplicated_ignoring_case() 
     assert_eq!((&korea["id"], &korea["name"]), (&existing["id"], &json!("Korea Utara")), "the existing tag is reused");
     let pemilu = tags.iter().find(|t| t["slug"] == "pemilu-2024").expect("a new tag");
     assert_eq!(pemilu["name"], "Pemilu 2024", "a new tag keeps the first spelling");
-    let stored = app.get("/api/v1/tags/pemilu-2024").await.assert_status(200).json();
+    let stored = app.get_as(&writer, "/api/v1/tags/pemilu-2024").await.assert_status(200).json();
     assert_eq!((&stored["id"], &stored["name"]), (&pemilu["id"], &pemilu["name"]));
 }
 

@@ -540,3 +540,72 @@ async fn generated_author_slugs_skip_slugs_that_were_given() {
 
     assert_eq!(generated["slug"], "reni-2");
 }
+
+#[actix_web::test]
+async fn an_author_patch_that_changes_nothing_keeps_updated_at_and_writes_no_audit_entry() {
+    let app = TestApp::spawn().await;
+    let token = app.token_for("editor").await;
+    let fields =
+        json!({"name": "Reni Erina", "title": "Wartawan", "bio": "Bio", "avatar_url": "https://a.example/r.jpg"});
+    let id = id_of(&app.create_author(&token, fields.clone()).await);
+    let bare = id_of(&app.create_author(&token, json!({"name": "Budi"})).await);
+    app.backdate("authors", id);
+    app.backdate("authors", bare);
+    let before = app.get(&item(id)).await.assert_status(200).json();
+    let bare_before = app.get(&item(bare)).await.assert_status(200).json();
+    assert_eq!(before["updated_at"], "2020-01-01T00:00:00Z");
+
+    let mut same = fields.clone();
+    same["slug"] = json!("reni-erina");
+    for body in [json!({}), json!({"name": "Reni Erina"}), json!({"title": "Wartawan", "bio": "Bio"}), same] {
+        let response = app.patch(Some(&token), &item(id), &body).await;
+        assert_eq!(response.assert_status(200).json(), before, "PATCH {body} changes nothing");
+    }
+    let response = app.patch(Some(&token), &item(bare), &json!({"title": null, "bio": null, "avatar_url": null})).await;
+    assert_eq!(response.assert_status(200).json(), bare_before, "clearing what is already empty changes nothing");
+    assert_eq!(app.audit_entries("author", id).await, 1, "only the creation is in the audit log");
+    assert_eq!(app.audit_entries("author", bare).await, 1);
+
+    let changed = app.patch(Some(&token), &item(id), &json!({"title": "Redaktur"})).await;
+    assert_ne!(changed.assert_status(200).json()["updated_at"], before["updated_at"], "a real change");
+    assert_eq!(app.audit_entries("author", id).await, 2);
+}
+
+#[actix_web::test]
+async fn null_for_an_author_name_or_slug_is_422_on_that_field() {
+    let app = TestApp::spawn().await;
+    let token = app.token_for("editor").await;
+    let created = app.create_author(&token, json!({"name": "Reni Erina", "title": "Wartawan"})).await;
+    let key = item(id_of(&created));
+
+    for field in ["name", "slug"] {
+        let response = app.patch(Some(&token), &key, &json!({ field: null })).await;
+        assert_eq!(response.status, 422, "{field}: null: {}", response.text());
+        assert_eq!(response.error_fields(), [field], "{field}: null");
+    }
+    assert_eq!(app.post(Some(&token), AUTHORS, &json!({"name": null})).await.error_fields(), ["name"]);
+    assert_eq!(app.get(&key).await.json(), created, "nothing changed");
+}
+
+#[actix_web::test]
+async fn every_broken_author_field_is_reported_at_once() {
+    let app = TestApp::spawn().await;
+    let token = app.token_for("editor").await;
+    let created = app.create_author(&token, json!({"name": "Reni Erina"})).await;
+    let all = ["avatar_url", "bio", "name", "slug", "title"];
+
+    let cases = [
+        json!({"name": 5, "slug": "X Y", "title": 5, "bio": ["a"], "avatar_url": "ftp://a.example/r.jpg"}),
+        json!({"name": "n".repeat(201), "slug": 1, "title": "t".repeat(201), "bio": "b".repeat(10_001),
+            "avatar_url": 7}),
+    ];
+    for body in &cases {
+        let mut fields = app.post(Some(&token), AUTHORS, body).await.error_fields();
+        fields.sort();
+        assert_eq!(fields, all, "create {body}");
+        let mut fields = app.patch(Some(&token), &item(id_of(&created)), body).await.error_fields();
+        fields.sort();
+        assert_eq!(fields, all, "update {body}");
+    }
+    assert_eq!(app.get(AUTHORS).await.json()["data"], json!([created]), "nothing was created or changed");
+}

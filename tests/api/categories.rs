@@ -732,3 +732,246 @@ async fn a_position_outside_the_integer_range_is_unprocessable() {
     }
     assert_eq!(app.get(CATEGORIES).await.json()["data"], json!([created]));
 }
+
+/// Inserts categories straight into the database, as an older version of Warta (or an import) may
+/// have left them: `parents[i]` is the index of the parent among the rows inserted before, or `None`
+/// for a top-level one. Returns the ids in order.
+fn insert_rows(app: &TestApp, prefix: &str, parents: &[Option<usize>]) -> Vec<i64> {
+    use diesel::prelude::*;
+    use warta::db::schema::categories;
+    use warta::domain::ids::CategoryId;
+
+    let db = warta::db::Db::open(&app.db_path, 1).expect("the test database opens");
+    let now = chrono::Utc::now().naive_utc();
+    // One transaction: a thousand separately synced inserts take long enough on a busy machine
+    // for the server to close the client's idle keep-alive connection.
+    db.run_now(|conn| {
+        warta::db::write(conn, |conn| {
+            let mut ids: Vec<CategoryId> = Vec::with_capacity(parents.len());
+            for (i, parent) in parents.iter().enumerate() {
+                let id = diesel::insert_into(categories::table)
+                    .values((
+                        categories::slug.eq(format!("{prefix}-{i}")),
+                        categories::name.eq(format!("{prefix} {i}")),
+                        categories::description.eq(""),
+                        categories::parent_id.eq(parent.map(|p| ids[p])),
+                        categories::position.eq(0),
+                        categories::created_at.eq(now),
+                        categories::updated_at.eq(now),
+                    ))
+                    .returning(categories::id)
+                    .get_result::<CategoryId>(conn)?;
+                ids.push(id);
+            }
+            Ok(ids)
+        })
+    })
+    .expect("the rows are inserted")
+    .into_iter()
+    .map(|id| i64::from(id.0))
+    .collect()
+}
+
+/// Creates a chain of `levels` categories through the API, the top-level one first.
+async fn create_chain(app: &TestApp, token: &str, prefix: &str, levels: usize) -> Vec<Value> {
+    let mut chain: Vec<Value> = Vec::new();
+    for level in 1..=levels {
+        let parent = chain.last().map(|c| c["id"].clone()).unwrap_or(Value::Null);
+        chain.push(app.create_category(token, json!({"name": format!("{prefix} {level}"), "parent_id": parent})).await);
+    }
+    chain
+}
+
+/// How many levels of `children` a `?tree=true` answer has.
+fn nesting(roots: &Value) -> usize {
+    let mut level: Vec<&Value> = roots.as_array().expect("an array").iter().collect();
+    let mut depth = 0;
+    while !level.is_empty() {
+        depth += 1;
+        level = level.iter().flat_map(|c| c["children"].as_array().into_iter().flatten()).collect();
+    }
+    depth
+}
+
+#[actix_web::test]
+async fn categories_nest_at_most_ten_levels_deep() {
+    let app = TestApp::spawn().await;
+    let token = app.token_for("editor").await;
+    let chain = create_chain(&app, &token, "Tingkat", 10).await;
+    assert_eq!(chain[9]["path"].as_array().map(Vec::len), Some(10), "ten levels are allowed");
+    let before = app.get(CATEGORIES).await.json();
+
+    let response = app.post(Some(&token), CATEGORIES, &json!({"name": "Sebelas", "parent_id": chain[9]["id"]})).await;
+    assert_eq!(response.status, 422, "an eleventh level: {}", response.text());
+    assert_eq!(response.error_fields(), ["parent_id"]);
+    let leaf = app.create_category(&token, json!({"name": "Daun"})).await;
+    let response = app.patch(Some(&token), &item(id_of(&leaf)), &json!({"parent_id": chain[9]["id"]})).await;
+    assert_eq!(response.status, 422, "a move to the eleventh level: {}", response.text());
+    assert_eq!(response.error_fields(), ["parent_id"]);
+
+    assert_eq!(app.get(&item(id_of(&leaf))).await.json()["parent_id"], Value::Null, "the move changed nothing");
+    let after = app.get(CATEGORIES).await.json();
+    let unchanged: Vec<&Value> =
+        after["data"].as_array().expect("data").iter().filter(|c| c["slug"] != "daun").collect();
+    assert_eq!(json!(unchanged), before["data"], "the chain is as it was");
+    app.patch(Some(&token), &item(id_of(&leaf)), &json!({"parent_id": chain[8]["id"]})).await.assert_status(200);
+}
+
+#[actix_web::test]
+async fn a_move_counts_the_depth_of_the_deepest_descendant() {
+    let app = TestApp::spawn().await;
+    let token = app.token_for("editor").await;
+    let host = create_chain(&app, &token, "Induk", 8).await;
+    let moved = create_chain(&app, &token, "Cabang", 3).await;
+
+    // Under level 8, the moved category would be level 9 and its grandchild level 11.
+    let response = app.patch(Some(&token), &item(id_of(&moved[0])), &json!({"parent_id": host[7]["id"]})).await;
+    assert_eq!(response.status, 422, "{}", response.text());
+    assert_eq!(response.error_fields(), ["parent_id"]);
+    assert_eq!(app.get(&item(id_of(&moved[0]))).await.json()["parent_id"], Value::Null);
+
+    // Under level 7 the grandchild is level 10: allowed.
+    let response = app.patch(Some(&token), &item(id_of(&moved[0])), &json!({"parent_id": host[6]["id"]})).await;
+    response.assert_status(200);
+    let deepest = app.get(&item(id_of(&moved[2]))).await.json();
+    assert_eq!(deepest["path"].as_array().map(Vec::len), Some(10));
+}
+
+#[actix_web::test]
+async fn the_number_of_categories_is_bounded() {
+    let app = TestApp::spawn().await;
+    let token = app.token_for("editor").await;
+    insert_rows(&app, "rubrik", &[None; 999]);
+
+    app.create_category(&token, json!({"name": "Yang Keseribu"})).await;
+    let response = app.post(Some(&token), CATEGORIES, &json!({"name": "Satu Lagi"})).await;
+
+    let problem = response.assert_problem(409);
+    assert!(problem["detail"].as_str().is_some_and(|d| d.contains("1000")), "{problem}");
+    assert_eq!(app.get(CATEGORIES).await.json()["data"].as_array().map(Vec::len), Some(1000));
+    assert_eq!(app.get("/api/v1/categories/satu-lagi").await.status, 404, "nothing was created");
+}
+
+/// A database from before the depth limit may hold a chain thousands deep. Reading it must neither
+/// overflow a stack (which aborts the whole server, again after every restart) nor produce an
+/// answer quadratic in the depth (every breadcrumb is bounded).
+#[actix_web::test]
+async fn a_chain_deeper_than_the_limit_from_an_older_database_is_served() {
+    let app = TestApp::spawn().await;
+    let parents: Vec<Option<usize>> = (0..2_000_usize).map(|i| i.checked_sub(1)).collect();
+    let ids = insert_rows(&app, "lama", &parents);
+
+    let tree = app.get(&format!("{CATEGORIES}?tree=true")).await;
+    tree.assert_status(200);
+    assert!(tree.body.len() < 4 << 20, "the tree is {} bytes", tree.body.len());
+    assert_eq!(nesting(&tree.json()["data"]), 11, "nesting stops below the tenth level");
+    let mut listed = Vec::new();
+    let tree = tree.json();
+    let mut stack: Vec<&Value> = tree["data"].as_array().expect("data").iter().collect();
+    while let Some(category) = stack.pop() {
+        listed.push(category["id"].as_i64().expect("id"));
+        stack.extend(category["children"].as_array().into_iter().flatten());
+    }
+    listed.sort();
+    assert_eq!(listed, ids, "every category is listed once");
+
+    let flat = app.get(CATEGORIES).await;
+    flat.assert_status(200);
+    assert!(flat.body.len() < 4 << 20, "the list is {} bytes", flat.body.len());
+    let flat = flat.json();
+    assert_eq!(flat["data"].as_array().map(Vec::len), Some(2_000));
+    assert!(flat["data"].as_array().into_iter().flatten().all(|c| c["path"].as_array().map_or(0, Vec::len) <= 10));
+
+    let deepest = app.get(&item(ids[1_999])).await.json();
+    let path: Vec<&str> =
+        deepest["path"].as_array().expect("path").iter().map(|s| s["slug"].as_str().unwrap_or("")).collect();
+    assert_eq!(path.len(), 10);
+    assert_eq!((path[0], path[9]), ("lama-0", "lama-1999"), "the root first, the category last");
+}
+
+#[actix_web::test]
+async fn a_patch_that_changes_nothing_keeps_updated_at_and_writes_no_audit_entry() {
+    let app = TestApp::spawn().await;
+    let token = app.token_for("editor").await;
+    let parent = app.create_category(&token, json!({"name": "Berita"})).await;
+    let created = app
+        .create_category(
+            &token,
+            json!({"name": "Dunia", "description": "Internasional", "parent_id": parent["id"], "position": 2}),
+        )
+        .await;
+    let id = id_of(&created);
+    app.backdate("categories", id);
+    let before = app.get(&item(id)).await.assert_status(200).json();
+    assert_eq!(before["updated_at"], "2020-01-01T00:00:00Z");
+
+    let same = json!({"name": "Dunia", "slug": "dunia", "description": "Internasional", "parent_id": parent["id"],
+        "position": 2});
+    for body in [json!({}), json!({"name": "Dunia"}), json!({"parent_id": parent["id"]}), same] {
+        let response = app.patch(Some(&token), &item(id), &body).await;
+        response.assert_status(200);
+        assert_eq!(response.json(), before, "PATCH {body} changes nothing");
+    }
+    assert_eq!(app.get(&item(id)).await.json(), before);
+    assert_eq!(app.audit_entries("category", id).await, 1, "only the creation is in the audit log");
+
+    let changed = app.patch(Some(&token), &item(id), &json!({"name": "Dunia", "position": 3})).await;
+    assert_ne!(changed.assert_status(200).json()["updated_at"], before["updated_at"], "a real change");
+    assert_eq!(app.audit_entries("category", id).await, 2);
+}
+
+#[actix_web::test]
+async fn null_for_a_field_that_cannot_be_null_is_422_on_that_field() {
+    let app = TestApp::spawn().await;
+    let token = app.token_for("editor").await;
+    let parent = app.create_category(&token, json!({"name": "Berita"})).await;
+    let created = app
+        .create_category(&token, json!({"name": "Dunia", "description": "Internasional", "parent_id": parent["id"]}))
+        .await;
+    let id = id_of(&created);
+
+    for field in ["name", "slug", "position"] {
+        let response = app.patch(Some(&token), &item(id), &json!({ field: null })).await;
+        assert_eq!(response.status, 422, "{field}: null: {}", response.text());
+        assert_eq!(response.error_fields(), [field], "{field}: null");
+    }
+    let response = app.patch(Some(&token), &item(id), &json!({"name": null, "slug": null, "position": null})).await;
+    let mut fields = response.error_fields();
+    fields.sort();
+    assert_eq!(fields, ["name", "position", "slug"], "all at once");
+    let response = app.post(Some(&token), CATEGORIES, &json!({"name": null})).await;
+    assert_eq!(response.error_fields(), ["name"], "a new category's name cannot be null");
+    assert_eq!(app.get(&item(id)).await.json(), created, "nothing changed");
+
+    // What can be empty is emptied by null.
+    let cleared = app.patch(Some(&token), &item(id), &json!({"description": null, "parent_id": null})).await;
+    let cleared = cleared.assert_status(200).json();
+    assert_eq!((&cleared["description"], &cleared["parent_id"]), (&json!(""), &Value::Null));
+}
+
+#[actix_web::test]
+async fn every_broken_field_of_a_body_is_reported_at_once() {
+    let app = TestApp::spawn().await;
+    let token = app.token_for("editor").await;
+    let created = app.create_category(&token, json!({"name": "Berita"})).await;
+    let long_name = "n".repeat(201);
+    let long_description = "d".repeat(2_001);
+
+    let cases = [
+        json!({"name": 5, "slug": "Bad Slug", "description": 7, "parent_id": 999, "position": "x"}),
+        json!({"name": long_name, "slug": 1, "description": long_description, "parent_id": "a", "position": 1.5}),
+    ];
+    for body in &cases {
+        let mut fields = app.post(Some(&token), CATEGORIES, body).await.error_fields();
+        fields.sort();
+        assert_eq!(fields, ["description", "name", "parent_id", "position", "slug"], "create {body}");
+        let mut fields = app.patch(Some(&token), &item(id_of(&created)), body).await.error_fields();
+        fields.sort();
+        assert_eq!(fields, ["description", "name", "parent_id", "position", "slug"], "update {body}");
+    }
+    let response = app.post(Some(&token), CATEGORIES, &json!({"slug": "tanpa-nama", "parent_id": 999})).await;
+    let mut fields = response.error_fields();
+    fields.sort();
+    assert_eq!(fields, ["name", "parent_id"], "a missing name and a parent that names nothing");
+    assert_eq!(app.get(CATEGORIES).await.json()["data"], json!([created]), "nothing was created or changed");
+}

@@ -265,3 +265,46 @@ pub fn unique() -> u64 {
     static NEXT: AtomicU64 = AtomicU64::new(1);
     NEXT.fetch_add(1, Ordering::Relaxed)
 }
+
+/// The taxonomy tables whose rows tests backdate and read (`backdate`, `stored_updated_at`).
+const TAXONOMY_TABLES: [&str; 3] = ["categories", "authors", "tags"];
+
+impl TestApp {
+    /// Sets `updated_at` of a row of `categories`, `authors` or `tags` to 2020-01-01T00:00:00Z, so
+    /// that a test can tell whether a later write touched it without waiting for the clock.
+    pub fn backdate(&self, table: &str, id: i64) {
+        assert!(TAXONOMY_TABLES.contains(&table), "not a taxonomy table: {table}");
+        let db = warta::db::Db::open(&self.db_path, 1).expect("the test database opens");
+        let sql = format!("UPDATE {table} SET updated_at = '2020-01-01 00:00:00' WHERE id = {id}");
+        let changed = db.run_now(|conn| Ok(diesel::RunQueryDsl::execute(diesel::sql_query(sql), conn)?));
+        assert_eq!(changed.expect("the row is backdated"), 1, "{table} {id} exists");
+    }
+
+    /// The stored `updated_at` of a row of `categories`, `authors` or `tags` (tags do not show it).
+    pub fn stored_updated_at(&self, table: &str, id: i64) -> String {
+        #[derive(diesel::QueryableByName)]
+        struct Stamp {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            updated_at: String,
+        }
+        assert!(TAXONOMY_TABLES.contains(&table), "not a taxonomy table: {table}");
+        let db = warta::db::Db::open(&self.db_path, 1).expect("the test database opens");
+        let sql = format!("SELECT CAST(updated_at AS TEXT) AS updated_at FROM {table} WHERE id = {id}");
+        db.run_now(|conn| Ok(diesel::RunQueryDsl::get_result::<Stamp>(diesel::sql_query(sql), conn)?))
+            .expect("the row exists")
+            .updated_at
+    }
+
+    /// How many audit entries name `resource` (`category`, `author`, `tag`...) `id`, read as the admin.
+    pub async fn audit_entries(&self, resource: &str, id: i64) -> usize {
+        let admin = self.admin_token().await;
+        let log = self.get_as(&admin, "/api/v1/audit?per_page=100").await;
+        log.assert_status(200);
+        log.json()["data"]
+            .as_array()
+            .expect("data")
+            .iter()
+            .filter(|e| e["resource"] == resource && e["resource_id"] == id)
+            .count()
+    }
+}

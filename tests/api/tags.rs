@@ -1,5 +1,6 @@
-//! Black-box tests of tags: creation, case-insensitive names, paging, renames, slugs, and who may
-//! write.
+//! Black-box tests of tags: creation, case-insensitive names, paging, renames, slugs, who may write,
+//! and what anonymous readers see (only tags of visible articles). Reads in the management tests are
+//! signed in, since a tag no visible article names exists only for the newsroom.
 
 use actix_web::http::Method;
 use serde_json::{json, Value};
@@ -54,7 +55,7 @@ async fn creating_a_tag_answers_201_with_its_fields() {
     let location = response.header("location").expect("a Location header");
     assert!(location.ends_with(&format!("/api/v1/tags/{id}")), "Location: {location}");
     let path = location.strip_prefix(&app.address).unwrap_or(&location);
-    assert_eq!(app.get(path).await.assert_status(200).json(), body);
+    assert_eq!(app.get_as(&token, path).await.assert_status(200).json(), body);
 }
 
 #[actix_web::test]
@@ -66,7 +67,7 @@ async fn a_tag_can_be_created_with_a_given_slug() {
 
     assert_eq!(body["slug"], "pemilu-2024");
     assert_eq!(body["name"], "Pemilihan Umum 2024");
-    assert_eq!(app.get(&item("pemilu-2024")).await.json(), body);
+    assert_eq!(app.get_as(&token, &item("pemilu-2024")).await.json(), body);
 }
 
 #[actix_web::test]
@@ -81,7 +82,7 @@ async fn tag_names_are_unique_regardless_of_case() {
         response.assert_problem(409);
     }
 
-    let list = app.get(TAGS).await.json();
+    let list = app.get_as(&token, TAGS).await.json();
     assert_eq!(names(&list), ["Pemilu"], "only the first spelling exists");
     assert_eq!(list["data"][0]["id"], first["id"]);
 }
@@ -95,7 +96,7 @@ async fn tag_names_compare_case_insensitively_beyond_ascii() {
     app.post(Some(&token), TAGS, &json!({"name": "ÉKONOMI ÑUSANTARA"})).await.assert_problem(409);
     app.post(Some(&token), TAGS, &json!({"name": "ékonomi ñusantara"})).await.assert_problem(409);
 
-    assert_eq!(names(&app.get(TAGS).await.json()), ["Ékonomi Ñusantara"]);
+    assert_eq!(names(&app.get_as(&token, TAGS).await.json()), ["Ékonomi Ñusantara"]);
 }
 
 #[actix_web::test]
@@ -106,7 +107,7 @@ async fn a_given_tag_slug_that_is_taken_is_a_conflict() {
 
     app.post(Some(&token), TAGS, &json!({"name": "Pemilihan", "slug": "pemilu"})).await.assert_problem(409);
 
-    assert_eq!(app.get(TAGS).await.json()["meta"]["total"], 1);
+    assert_eq!(app.get_as(&token, TAGS).await.json()["meta"]["total"], 1);
 }
 
 #[actix_web::test]
@@ -131,10 +132,10 @@ async fn a_tag_is_found_by_id_and_by_slug() {
     let token = app.token_for("editor").await;
     let created = app.create_tag(&token, json!({"name": "Korea Utara"})).await;
 
-    let by_id = app.get(&item(id_of(&created))).await;
+    let by_id = app.get_as(&token, &item(id_of(&created))).await;
     by_id.assert_status(200);
     assert_eq!(by_id.json(), created);
-    let by_slug = app.get(&item("korea-utara")).await;
+    let by_slug = app.get_as(&token, &item("korea-utara")).await;
     by_slug.assert_status(200);
     assert_eq!(by_slug.json(), created);
 }
@@ -147,7 +148,7 @@ async fn the_tag_list_is_paginated_with_meta_and_links() {
         app.create_tag(&token, json!({"name": name})).await;
     }
 
-    let first = app.get(&format!("{TAGS}?per_page=2")).await;
+    let first = app.get_as(&token, &format!("{TAGS}?per_page=2")).await;
     first.assert_status(200);
     let body = first.json();
     assert_eq!(body["meta"], json!({"page": 1, "per_page": 2, "total": 5, "total_pages": 3}));
@@ -155,18 +156,18 @@ async fn the_tag_list_is_paginated_with_meta_and_links() {
     let next = link(&first, "next").expect("page 1 links to the next page");
     assert!(next.contains("page=2") && next.contains("per_page=2"), "next: {next}");
 
-    let second = app.get(&next.replace(&app.address, "")).await;
+    let second = app.get_as(&token, &next.replace(&app.address, "")).await;
     second.assert_status(200);
     assert_eq!(second.json()["meta"]["page"], 2);
     assert!(link(&second, "prev").is_some_and(|prev| prev.contains("page=1")), "{:?}", second.header("link"));
 
-    let third = app.get(&format!("{TAGS}?per_page=2&page=3")).await;
+    let third = app.get_as(&token, &format!("{TAGS}?per_page=2&page=3")).await;
     assert!(link(&third, "next").is_none());
     let mut seen: Vec<String> = [body, second.json(), third.json()].iter().flat_map(names).collect();
     seen.sort();
     assert_eq!(seen, ["Asia", "Banjir", "Dunia", "Ekonomi", "Pemilu"], "every tag exactly once");
 
-    let beyond = app.get(&format!("{TAGS}?per_page=2&page=9")).await.json();
+    let beyond = app.get_as(&token, &format!("{TAGS}?per_page=2&page=9")).await.json();
     assert_eq!(beyond, json!({"data": [], "meta": {"page": 9, "per_page": 2, "total": 5, "total_pages": 3}}));
 }
 
@@ -199,7 +200,7 @@ async fn renaming_a_tag_keeps_its_slug() {
         response.json(),
         json!({"id": created["id"], "slug": "korut", "name": "Korea Utara", "article_count": 0})
     );
-    assert_eq!(app.get(&item("korut")).await.json()["name"], "Korea Utara");
+    assert_eq!(app.get_as(&token, &item("korut")).await.json()["name"], "Korea Utara");
 }
 
 #[actix_web::test]
@@ -223,7 +224,7 @@ async fn renaming_a_tag_to_another_tags_name_is_a_conflict() {
 
     app.patch(Some(&token), &item(id_of(&other)), &json!({"name": "PEMILU"})).await.assert_problem(409);
 
-    assert_eq!(app.get(&item(id_of(&other))).await.json()["name"], "Pilkada");
+    assert_eq!(app.get_as(&token, &item(id_of(&other))).await.json()["name"], "Pilkada");
 }
 
 #[actix_web::test]
@@ -237,11 +238,11 @@ async fn a_tag_slug_can_be_changed_but_not_to_a_taken_one() {
     response.assert_status(200);
     assert_eq!(response.json()["slug"], "korut");
     assert_eq!(response.json()["name"], "Korea Utara");
-    assert_eq!(app.get(&item("korut")).await.json()["id"], created["id"]);
-    app.get(&item("korea-utara")).await.assert_problem(404);
+    assert_eq!(app.get_as(&token, &item("korut")).await.json()["id"], created["id"]);
+    app.get_as(&token, &item("korea-utara")).await.assert_problem(404);
 
     app.patch(Some(&token), &item("korut"), &json!({"slug": "pemilu"})).await.assert_problem(409);
-    assert_eq!(app.get(&item(id_of(&created))).await.json()["slug"], "korut");
+    assert_eq!(app.get_as(&token, &item(id_of(&created))).await.json()["slug"], "korut");
 }
 
 #[actix_web::test]
@@ -272,7 +273,7 @@ async fn invalid_tag_fields_are_unprocessable() {
         assert_eq!(response.status, 422, "patch, {case}: {}", response.text());
         assert_eq!(response.error_fields(), [field], "patch, {case}");
     }
-    assert_eq!(app.get(TAGS).await.json()["data"], json!([existing]), "nothing was created or changed");
+    assert_eq!(app.get_as(&token, TAGS).await.json()["data"], json!([existing]), "nothing was created or changed");
 }
 
 #[actix_web::test]
@@ -285,8 +286,8 @@ async fn tag_names_round_trip_unicode_exactly() {
 
     assert_eq!(created["name"], name);
     assert_eq!(created["slug"], "korea-utara-e-jong-uns");
-    assert_eq!(app.get(&item(id_of(&created))).await.json()["name"], name);
-    assert_eq!(app.get(TAGS).await.json()["data"][0]["name"], name);
+    assert_eq!(app.get_as(&token, &item(id_of(&created))).await.json()["name"], name);
+    assert_eq!(app.get_as(&token, TAGS).await.json()["data"][0]["name"], name);
 }
 
 #[actix_web::test]
@@ -300,9 +301,9 @@ async fn deleting_a_tag_answers_204_and_it_is_gone() {
     response.assert_status(204);
     assert!(response.body.is_empty());
 
-    app.get(&item(id_of(&created))).await.assert_problem(404);
-    app.get(&item("pemilu")).await.assert_problem(404);
-    assert_eq!(names(&app.get(TAGS).await.json()), ["Banjir"]);
+    app.get_as(&token, &item(id_of(&created))).await.assert_problem(404);
+    app.get_as(&token, &item("pemilu")).await.assert_problem(404);
+    assert_eq!(names(&app.get_as(&token, TAGS).await.json()), ["Banjir"]);
     let recreated = app.create_tag(&token, json!({"name": "pemilu"})).await;
     assert_eq!(recreated["slug"], "pemilu", "the name and slug are free again");
 }
@@ -314,7 +315,7 @@ async fn unknown_tags_are_not_found() {
     app.create_tag(&token, json!({"name": "Pemilu"})).await;
 
     for key in ["999", "tidak-ada", "99999999999999999999", "0"] {
-        let response = app.get(&item(key)).await;
+        let response = app.get_as(&token, &item(key)).await;
         assert_eq!(response.status, 404, "GET {key}: {}", response.text());
         response.assert_problem(404);
         let response = app.patch(Some(&token), &item(key), &json!({"name": "X"})).await;
@@ -346,7 +347,7 @@ async fn anonymous_tag_writes_are_unauthorized_with_a_bearer_challenge() {
             assert!(challenge.starts_with("Bearer"), "{challenge}");
         }
     }
-    assert_eq!(app.get(TAGS).await.json()["data"], json!([existing]), "nothing changed");
+    assert_eq!(app.get_as(&token, TAGS).await.json()["data"], json!([existing]), "nothing changed");
 }
 
 #[actix_web::test]
@@ -370,7 +371,7 @@ async fn writers_may_not_manage_tags_directly() {
         assert_eq!(response.status, 403, "{case}: {}", response.text());
         response.assert_problem(403);
     }
-    assert_eq!(app.get(TAGS).await.json()["data"], json!([existing]), "nothing changed");
+    assert_eq!(app.get_as(&editor, TAGS).await.json()["data"], json!([existing]), "nothing changed");
 
     for key in ["999", "tidak-ada"] {
         let response = app.patch(Some(&writer), &item(key), &json!({"name": "X"})).await;
@@ -403,5 +404,146 @@ async fn malformed_tag_bodies_follow_the_error_precedence() {
     assert_eq!(send(&app, &editor, patch(json_type, r#"{"name": 5}"#)).await.error_fields(), ["name"]);
     send(&app, &editor, (Method::PATCH, item("tidak-ada"), json_type, "{")).await.assert_problem(404);
 
-    assert_eq!(app.get(TAGS).await.json()["data"], json!([existing]), "nothing changed");
+    assert_eq!(app.get_as(&editor, TAGS).await.json()["data"], json!([existing]), "nothing changed");
+}
+
+/// An editor's token and a category to file articles in.
+async fn newsroom(app: &TestApp) -> (String, i64) {
+    let editor = app.token_for("editor").await;
+    let category = id_of(&app.create_category(&editor, json!({"name": "Berita"})).await);
+    (editor, category)
+}
+
+/// Writes an article with `tags` as the holder of `token`, with `fields` on top.
+async fn article(app: &TestApp, token: &str, category: i64, tags: &[&str], fields: Value) -> Value {
+    let mut body = json!({"title": "Berita hari ini", "body": "Isi berita.", "category_id": category, "tags": tags});
+    for (name, value) in fields.as_object().expect("an object") {
+        body[name] = value.clone();
+    }
+    app.create_article(token, body).await
+}
+
+#[actix_web::test]
+async fn anonymous_readers_see_only_tags_that_name_a_visible_article() {
+    let app = TestApp::spawn().await;
+    let (editor, category) = newsroom(&app).await;
+    let writer = app.token_for("writer").await;
+    let future = (chrono::Utc::now() + chrono::Duration::days(1)).format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    article(&app, &editor, category, &["Pemilu"], json!({"status": "published"})).await;
+    article(&app, &writer, category, &["Embargo Rahasia", "Pemilu"], json!({})).await;
+    article(&app, &writer, category, &["Untuk Ditinjau"], json!({"status": "review"})).await;
+    article(&app, &editor, category, &["Terjadwal"], json!({"status": "published", "published_at": future})).await;
+    article(&app, &editor, category, &["Arsip Lama"], json!({"status": "archived"})).await;
+    let unused = app.create_tag(&editor, json!({"name": "Belum Dipakai"})).await;
+
+    let list = app.get(TAGS).await;
+    list.assert_status(200);
+    let body = list.json();
+    assert_eq!(names(&body), ["Pemilu"], "{body}");
+    assert_eq!(body["meta"]["total"], 1, "the total counts only what readers see");
+    assert_eq!(body["data"][0]["article_count"], 1, "the draft is not counted");
+    let paged = app.get(&format!("{TAGS}?per_page=1&page=2")).await.json();
+    assert_eq!(paged["meta"], json!({"page": 2, "per_page": 1, "total": 1, "total_pages": 1}));
+    for slug in ["embargo-rahasia", "untuk-ditinjau", "terjadwal", "arsip-lama", "belum-dipakai"] {
+        let hidden = app.get(&item(slug)).await;
+        assert_eq!(hidden.status, 404, "{slug}: {}", hidden.text());
+        hidden.assert_problem(404);
+    }
+    app.get(&item(id_of(&unused))).await.assert_problem(404);
+    app.get(&item("pemilu")).await.assert_status(200);
+
+    // The newsroom picks tags for drafts, so every signed-in account sees them all.
+    for token in [&writer, &editor] {
+        let all = app.get_as(token, TAGS).await.assert_status(200).json();
+        assert_eq!(
+            names(&all),
+            ["Arsip Lama", "Belum Dipakai", "Embargo Rahasia", "Pemilu", "Terjadwal", "Untuk Ditinjau"]
+        );
+        assert_eq!(all["meta"]["total"], 6);
+        let embargo = app.get_as(token, &item("embargo-rahasia")).await.assert_status(200).json();
+        assert_eq!(embargo["article_count"], 0, "counts are of visible articles for everyone");
+    }
+}
+
+#[actix_web::test]
+async fn a_tag_shows_to_readers_when_its_article_is_published_and_leaves_when_it_is_not() {
+    let app = TestApp::spawn().await;
+    let (editor, category) = newsroom(&app).await;
+    let writer = app.token_for("writer").await;
+    let draft = article(&app, &writer, category, &["Embargo"], json!({})).await;
+    let before = app.get(TAGS).await.assert_status(200).json();
+    assert_eq!(names(&before), Vec::<String>::new());
+    let etag = app.get(TAGS).await.header("etag").expect("an anonymous list has an ETag");
+
+    // A signed-in read is answered apart and does not feed the anonymous cache.
+    let staff = app.get_as(&editor, TAGS).await;
+    assert_eq!(names(&staff.json()), ["Embargo"]);
+    assert_eq!(staff.header("cache-control").as_deref(), Some("private, no-store"));
+    assert_eq!(names(&app.get(TAGS).await.json()), Vec::<String>::new(), "anonymous, after a signed-in read");
+    app.get(&item("embargo")).await.assert_problem(404);
+
+    let version = draft["version"].as_i64().expect("a version");
+    let key = id_of(&draft).to_string();
+    let published = app.patch_article(&editor, &key, version, &json!({"status": "published"})).await;
+    published.assert_status(200);
+    let after = app.request_with(Method::GET, TAGS, None, &[("If-None-Match", &etag)], None).await;
+    after.assert_status(200);
+    assert_eq!(names(&after.json()), ["Embargo"], "the cached list followed the publication");
+    assert_eq!(app.get(&item("embargo")).await.assert_status(200).json()["article_count"], 1);
+
+    let version = published.json()["version"].as_i64().expect("a version");
+    app.patch_article(&editor, &key, version, &json!({"status": "archived"})).await.assert_status(200);
+    assert_eq!(names(&app.get(TAGS).await.json()), Vec::<String>::new(), "archived: hidden again");
+    app.get(&item("embargo")).await.assert_problem(404);
+}
+
+#[actix_web::test]
+async fn a_tag_patch_that_changes_nothing_writes_nothing() {
+    let app = TestApp::spawn().await;
+    let token = app.token_for("editor").await;
+    let created = app.create_tag(&token, json!({"name": "Pemilu", "slug": "pemilu-2024"})).await;
+    let id = id_of(&created);
+    app.backdate("tags", id);
+    let stamp = app.stored_updated_at("tags", id);
+
+    for body in [json!({}), json!({"name": "Pemilu"}), json!({"name": "Pemilu", "slug": "pemilu-2024"})] {
+        let response = app.patch(Some(&token), &item(id), &body).await;
+        assert_eq!(response.assert_status(200).json(), created, "PATCH {body}");
+    }
+    assert_eq!(app.stored_updated_at("tags", id), stamp, "updated_at is untouched");
+    assert_eq!(app.audit_entries("tag", id).await, 1, "only the creation is in the audit log");
+
+    app.patch(Some(&token), &item(id), &json!({"name": "PEMILU"})).await.assert_status(200);
+    assert_ne!(app.stored_updated_at("tags", id), stamp, "a change of case is a change");
+    assert_eq!(app.audit_entries("tag", id).await, 2);
+}
+
+#[actix_web::test]
+async fn null_or_broken_tag_fields_are_all_reported_and_change_nothing() {
+    let app = TestApp::spawn().await;
+    let token = app.token_for("editor").await;
+    let created = app.create_tag(&token, json!({"name": "Pemilu"})).await;
+    let key = item(id_of(&created));
+
+    for field in ["name", "slug"] {
+        let response = app.patch(Some(&token), &key, &json!({ field: null })).await;
+        assert_eq!(response.status, 422, "{field}: null: {}", response.text());
+        assert_eq!(response.error_fields(), [field], "{field}: null");
+    }
+    let long_name = "n".repeat(101);
+    for body in
+        [json!({"name": 5, "slug": 7}), json!({"name": null, "slug": "Bad"}), json!({"name": long_name, "slug": []})]
+    {
+        let mut fields = app.patch(Some(&token), &key, &body).await.error_fields();
+        fields.sort();
+        assert_eq!(fields, ["name", "slug"], "update {body}");
+        if body["name"].is_null() {
+            continue;
+        }
+        let mut fields = app.post(Some(&token), TAGS, &body).await.error_fields();
+        fields.sort();
+        assert_eq!(fields, ["name", "slug"], "create {body}");
+    }
+    assert_eq!(app.post(Some(&token), TAGS, &json!({"name": null})).await.error_fields(), ["name"]);
+    assert_eq!(app.get_as(&token, TAGS).await.json()["data"], json!([created]), "nothing was created or changed");
 }
