@@ -18,6 +18,7 @@ pub struct AuditEntry {
     pub at: NaiveDateTime,
     /// `null` once the account is deleted (`user_email` keeps who it was), and for writes made on the
     /// server's command line, whose `user_email` is `(operator)`.
+    #[schema(required = true)]
     pub user_id: Option<UserId>,
     pub user_email: String,
     /// `create`, `update` or `delete`.
@@ -25,10 +26,13 @@ pub struct AuditEntry {
     /// `article`, `category`, `author`, `tag` or `user`.
     pub resource: String,
     pub resource_id: i32,
+    #[schema(required = true)]
     pub article_id: Option<ArticleId>,
     /// The article's version before the write (`null` for a creation).
+    #[schema(required = true)]
     pub version_before: Option<i32>,
     /// The article's version after the write (`null` for a deletion).
+    #[schema(required = true)]
     pub version_after: Option<i32>,
 }
 

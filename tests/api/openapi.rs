@@ -1,8 +1,10 @@
 //! The committed OpenAPI document is what the code generates and what the server serves.
 
-use serde_json::json;
+use std::collections::{BTreeMap, BTreeSet};
 
-use crate::helpers::TestApp;
+use serde_json::{json, Value};
+
+use crate::helpers::{TestApp, TestResponse};
 
 const REGENERATE: &str =
     "the committed spec is stale; regenerate it with: UPDATE_OPENAPI=1 cargo test --test api openapi";
@@ -214,4 +216,274 @@ async fn declared_patterns_are_the_rules_the_server_enforces() {
         let (accepted, declared) = (response.status == 201, url.is_match(candidate));
         assert_eq!(accepted, declared, "url {candidate:?}: server accepted {accepted}, pattern says {declared}");
     }
+}
+
+/// What the answers of one object schema looked like: the keys it declares and requires, and the
+/// keys each answer sent.
+#[derive(Default)]
+struct Seen {
+    properties: BTreeSet<String>,
+    required: BTreeSet<String>,
+    answers: Vec<BTreeSet<String>>,
+}
+
+/// Walks real answers along the schemas the document declares for them, noting for every object
+/// schema which keys were sent, and checking that a `null` is only sent where the schema allows it.
+struct Answers<'a> {
+    doc: &'a Value,
+    seen: BTreeMap<String, Seen>,
+}
+
+impl<'a> Answers<'a> {
+    fn new(doc: &'a Value) -> Self {
+        Answers { doc, seen: BTreeMap::new() }
+    }
+
+    fn target(&self, reference: &str) -> &'a Value {
+        let doc: &'a Value = self.doc;
+        doc.pointer(reference.trim_start_matches('#')).unwrap_or_else(|| panic!("{reference} names nothing"))
+    }
+
+    /// Checks one answer against the schema of its operation, status and content type.
+    fn check(&mut self, method: &str, template: &str, response: &TestResponse) {
+        let content_type = response.header("content-type").unwrap_or_default();
+        let media = content_type.split(';').next().unwrap_or_default().trim();
+        let declared = &self.doc["paths"][template][method]["responses"][response.status.to_string()];
+        assert!(declared.is_object(), "{method} {template}: {} is not documented", response.status);
+        let schema = &declared["content"][media]["schema"];
+        assert!(schema.is_object(), "{method} {template} {}: no schema for {media}", response.status);
+        self.walk(&format!("{method} {template}"), schema, &response.json());
+    }
+
+    /// The properties and required keys of an object schema, `allOf` parts merged.
+    fn object(&self, schema: &Value) -> (serde_json::Map<String, Value>, BTreeSet<String>) {
+        let schema = schema["$ref"].as_str().map_or(schema, |reference| self.target(reference));
+        let mut properties = schema["properties"].as_object().cloned().unwrap_or_default();
+        let mut required: BTreeSet<String> =
+            schema["required"].as_array().into_iter().flatten().filter_map(|k| k.as_str().map(str::to_owned)).collect();
+        for part in schema["allOf"].as_array().into_iter().flatten() {
+            let (more, also) = self.object(part);
+            properties.extend(more);
+            required.extend(also);
+        }
+        (properties, required)
+    }
+
+    fn allows_null(&self, schema: &Value) -> bool {
+        if let Some(reference) = schema["$ref"].as_str() {
+            return self.allows_null(self.target(reference));
+        }
+        schema["type"] == "null"
+            || schema["type"].as_array().is_some_and(|types| types.iter().any(|t| t == "null"))
+            || ["oneOf", "anyOf"]
+                .iter()
+                .any(|k| schema[*k].as_array().is_some_and(|options| options.iter().any(|o| self.allows_null(o))))
+    }
+
+    fn walk(&mut self, label: &str, schema: &Value, value: &Value) {
+        if let Some(reference) = schema["$ref"].as_str() {
+            let name = reference.rsplit('/').next().unwrap_or(reference).to_owned();
+            return self.walk(&name, self.target(reference), value);
+        }
+        if value.is_null() {
+            assert!(self.allows_null(schema), "{label}: null sent where the schema allows none");
+            return;
+        }
+        for key in ["oneOf", "anyOf"] {
+            if let Some(options) = schema[key].as_array() {
+                let non_null: Vec<&Value> = options.iter().filter(|o| o["type"] != "null").collect();
+                if let [only] = non_null.as_slice() {
+                    self.walk(label, only, value);
+                }
+                return;
+            }
+        }
+        if let Some(items) = value.as_array() {
+            for item in items {
+                self.walk(&format!("{label}[]"), &schema["items"], item);
+            }
+            return;
+        }
+        let Some(fields) = value.as_object() else { return };
+        let (properties, required) = self.object(schema);
+        let seen = self.seen.entry(label.to_owned()).or_default();
+        seen.properties = properties.keys().cloned().collect();
+        seen.required = required;
+        seen.answers.push(fields.keys().cloned().collect());
+        for (key, field) in fields {
+            if let Some(property) = properties.get(key) {
+                self.walk(&format!("{label}.{key}"), property, field);
+            }
+        }
+    }
+}
+
+/// Object schemas reachable from the responses the document declares.
+fn response_schemas(doc: &Value) -> BTreeSet<String> {
+    let mut found = Vec::new();
+    for item in doc["paths"].as_object().expect("paths").values() {
+        for op in item.as_object().expect("path item").values() {
+            references(&op["responses"], &mut found);
+        }
+    }
+    let mut names = BTreeSet::new();
+    while let Some(reference) = found.pop() {
+        let name = reference.rsplit('/').next().unwrap_or_default().to_owned();
+        if names.insert(name) {
+            references(doc.pointer(reference.trim_start_matches('#')).unwrap_or(&Value::Null), &mut found);
+        }
+    }
+    names.retain(|name| {
+        let schema = &doc["components"]["schemas"][name];
+        schema["properties"].is_object() || schema["allOf"].is_array()
+    });
+    names
+}
+
+/// Generated clients type a property optional unless the document lists it in `required`. Real
+/// answers of every response schema show which keys the server always sends: each of those is
+/// required, each required key is always sent, no answer sends an undeclared key, and `null` comes
+/// only where the schema allows it. Keys the server leaves out when empty (`children` outside a
+/// tree, a feed item's `image`, a problem's `errors`) appear absent in some answers here.
+#[actix_web::test]
+async fn every_property_always_sent_is_required_and_nothing_more() {
+    let app = TestApp::spawn_with(crate::feeds::fast_views).await;
+    let doc = app.get("/openapi.json").await.json();
+    let mut answers = Answers::new(&doc);
+    let admin = app.admin_token().await;
+    let token = Some(admin.as_str());
+
+    let login = app.login(crate::helpers::ADMIN_EMAIL, crate::helpers::ADMIN_PASSWORD).await;
+    answers.check("post", "/api/v1/auth/login", login.assert_status(200));
+    let refresh = json!({"refresh_token": login.json()["refresh_token"]});
+    let refreshed = app.post(None, "/api/v1/auth/refresh", &refresh).await;
+    answers.check("post", "/api/v1/auth/refresh", refreshed.assert_status(200));
+    answers.check("get", "/api/v1/auth/me", app.get_as(&admin, "/api/v1/auth/me").await.assert_status(200));
+
+    // Categories: a root and a child; flat, as a tree, one, changed.
+    let root = app.post(token, "/api/v1/categories", &json!({"name": "Berita"})).await;
+    answers.check("post", "/api/v1/categories", root.assert_status(201));
+    let root = root.json()["id"].clone();
+    let child = json!({"name": "Dunia", "parent_id": root, "description": "Luar negeri"});
+    let child = app.post(token, "/api/v1/categories", &child).await;
+    answers.check("post", "/api/v1/categories", child.assert_status(201));
+    for path in ["/api/v1/categories", "/api/v1/categories?tree=true"] {
+        answers.check("get", "/api/v1/categories", app.get(path).await.assert_status(200));
+    }
+    answers.check("get", "/api/v1/categories/{key}", app.get("/api/v1/categories/dunia").await.assert_status(200));
+    let moved = app.patch(token, "/api/v1/categories/dunia", &json!({"position": 3})).await;
+    answers.check("patch", "/api/v1/categories/{key}", moved.assert_status(200));
+
+    // Authors: one with every optional field, one with none.
+    let full = json!({"name": "Reni Erina", "title": "Wartawan", "bio": "Politik.",
+        "avatar_url": "https://cdn.warta.example/reni.jpg"});
+    let reni = app.post(token, "/api/v1/authors", &full).await;
+    answers.check("post", "/api/v1/authors", reni.assert_status(201));
+    let bare = app.post(token, "/api/v1/authors", &json!({"name": "Budi"})).await;
+    answers.check("post", "/api/v1/authors", bare.assert_status(201));
+    let (reni, budi) = (reni.json()["id"].clone(), bare.json()["id"].clone());
+    answers.check("get", "/api/v1/authors", app.get("/api/v1/authors").await.assert_status(200));
+    answers.check("get", "/api/v1/authors/{key}", app.get("/api/v1/authors/budi").await.assert_status(200));
+    let renamed = app.patch(token, "/api/v1/authors/budi", &json!({"title": "Redaktur"})).await;
+    answers.check("patch", "/api/v1/authors/{key}", renamed.assert_status(200));
+
+    // Accounts: one with a byline, one without (and never logged in).
+    let writer = json!({"email": "w@warta.test", "name": "W", "role": "writer", "password": crate::helpers::PASSWORD,
+        "author_id": reni});
+    let writer = app.post(token, "/api/v1/users", &writer).await;
+    answers.check("post", "/api/v1/users", writer.assert_status(201));
+    let editor = json!({"email": "e@warta.test", "name": "E", "role": "editor", "password": crate::helpers::PASSWORD});
+    let editor = app.post(token, "/api/v1/users", &editor).await;
+    answers.check("post", "/api/v1/users", editor.assert_status(201));
+    let editor = editor.json()["id"].clone();
+    answers.check("get", "/api/v1/users", app.get_as(&admin, "/api/v1/users").await.assert_status(200));
+    let one = app.get_as(&admin, &format!("/api/v1/users/{editor}")).await;
+    answers.check("get", "/api/v1/users/{id}", one.assert_status(200));
+    let changed = app.patch(token, &format!("/api/v1/users/{editor}"), &json!({"name": "Editor"})).await;
+    answers.check("patch", "/api/v1/users/{id}", changed.assert_status(200));
+
+    // Tags.
+    let tag = app.post(token, "/api/v1/tags", &json!({"name": "Rudal"})).await;
+    answers.check("post", "/api/v1/tags", tag.assert_status(201));
+    answers.check("get", "/api/v1/tags", app.get_as(&admin, "/api/v1/tags").await.assert_status(200));
+    answers.check("get", "/api/v1/tags/{key}", app.get_as(&admin, "/api/v1/tags/rudal").await.assert_status(200));
+    let renamed = app.patch(token, "/api/v1/tags/rudal", &json!({"name": "Rudal Balistik"})).await;
+    answers.check("patch", "/api/v1/tags/{key}", renamed.assert_status(200));
+
+    // Articles: a full cover, a bare cover, none; published, and a draft.
+    let covers = [
+        json!({"url": "https://images.warta.example/a.jpg", "caption": "Ilustrasi", "credit": "Net", "alt": "Rudal"}),
+        json!({"url": "https://images.warta.example/b.jpg"}),
+        Value::Null,
+    ];
+    for (i, cover) in covers.into_iter().enumerate() {
+        let body = json!({"title": format!("Rudal {i}"), "body": "Pyongyang **kembali**.", "category_id": child.json()["id"],
+            "author_ids": [reni, budi], "tags": ["Rudal", "Korea"], "cover_image": cover, "status": "published"});
+        let created = app.post(token, "/api/v1/articles", &body).await;
+        answers.check("post", "/api/v1/articles", created.assert_status(201));
+    }
+    let draft = json!({"title": "Draf", "body": "Belum.", "category_id": root});
+    let draft = app.post(token, "/api/v1/articles", &draft).await;
+    answers.check("post", "/api/v1/articles", draft.assert_status(201));
+    let edited = app.patch_article(&admin, "draf", 1, &json!({"excerpt": "Ringkas"})).await;
+    answers.check("patch", "/api/v1/articles/{key}", edited.assert_status(200));
+    for path in ["/api/v1/articles", "/api/v1/articles?status=any"] {
+        answers.check("get", "/api/v1/articles", app.get_as(&admin, path).await.assert_status(200));
+    }
+    answers.check("get", "/api/v1/articles", app.get("/api/v1/articles?q=rudal").await.assert_status(200));
+    answers.check("get", "/api/v1/articles/{key}", app.get("/api/v1/articles/rudal-0").await.assert_status(200));
+    answers.check(
+        "get",
+        "/api/v1/articles/{key}",
+        app.get_as(&admin, "/api/v1/articles/draf").await.assert_status(200),
+    );
+    let related = app.get("/api/v1/articles/rudal-0/related").await;
+    answers.check("get", "/api/v1/articles/{key}/related", related.assert_status(200));
+
+    // Feeds: a page with a next cursor and the last one with none; trending once a read is counted.
+    let first = app.get("/api/v1/feeds/latest?limit=2").await;
+    answers.check("get", "/api/v1/feeds/latest", first.assert_status(200));
+    let cursor = first.json()["next_cursor"].as_str().expect("a next cursor").to_owned();
+    let last = app.get(&format!("/api/v1/feeds/latest?limit=2&cursor={cursor}")).await;
+    answers.check("get", "/api/v1/feeds/latest", last.assert_status(200));
+    assert!(last.json()["next_cursor"].is_null(), "{}", last.text());
+    crate::feeds::read_with(&app, "rudal-1", &[("User-Agent", crate::feeds::READER)]).await;
+    let mut trending = app.get("/api/v1/feeds/trending").await;
+    for _ in 0..200 {
+        if trending.json()["data"].as_array().is_some_and(|items| !items.is_empty()) {
+            break;
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
+        trending = app.get("/api/v1/feeds/trending").await;
+    }
+    assert!(!trending.json()["data"].as_array().expect("data").is_empty(), "the read was never counted");
+    answers.check("get", "/api/v1/feeds/trending", trending.assert_status(200));
+    let feed = app.get("/api/v1/syndication/feed.json").await;
+    answers.check("get", "/api/v1/syndication/feed.json", feed.assert_status(200));
+
+    // The log, health, and problems with and without field errors.
+    answers.check("get", "/api/v1/audit", app.get_as(&admin, "/api/v1/audit").await.assert_status(200));
+    answers.check("get", "/healthz", app.get("/healthz").await.assert_status(200));
+    answers.check("get", "/readyz", app.get("/readyz").await.assert_status(200));
+    answers.check("get", "/api/v1/articles/{key}", app.get("/api/v1/articles/nothing-here").await.assert_status(404));
+    answers.check("post", "/api/v1/tags", app.post(token, "/api/v1/tags", &json!({})).await.assert_status(422));
+
+    let mut wrong = Vec::new();
+    for (label, seen) in &answers.seen {
+        let always = seen.answers.iter().skip(1).fold(seen.answers[0].clone(), |all, keys| &all & keys);
+        let sent: BTreeSet<String> = seen.answers.iter().flatten().cloned().collect();
+        for key in always.difference(&seen.required) {
+            wrong.push(format!("{label}.{key} is sent in every answer but not required"));
+        }
+        for key in seen.required.iter().filter(|key| seen.answers.iter().any(|keys| !keys.contains(*key))) {
+            wrong.push(format!("{label}.{key} is required but missing from an answer"));
+        }
+        for key in sent.difference(&seen.properties) {
+            wrong.push(format!("{label}.{key} is sent but not declared"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    let unseen: Vec<String> =
+        response_schemas(&doc).into_iter().filter(|name| !answers.seen.contains_key(name)).collect();
+    assert!(unseen.is_empty(), "no answer exercised these response schemas: {unseen:?}");
 }
