@@ -487,3 +487,44 @@ async fn every_property_always_sent_is_required_and_nothing_more() {
         response_schemas(&doc).into_iter().filter(|name| !answers.seen.contains_key(name)).collect();
     assert!(unseen.is_empty(), "no answer exercised these response schemas: {unseen:?}");
 }
+
+/// Every node of a document with its JSON pointer.
+fn nodes<'a>(value: &'a Value, pointer: String, found: &mut Vec<(String, &'a Value)>) {
+    match value {
+        Value::Object(map) => {
+            found.push((pointer.clone(), value));
+            for (key, child) in map {
+                nodes(child, format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1")), found);
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                nodes(child, format!("{pointer}/{i}"), found);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A schema spelled out again where it is used (a page's items, say) becomes a second class in
+/// generated clients. Every object schema is a component, used by `$ref`.
+#[test]
+fn no_schema_is_copied_inline() {
+    let doc: Value = serde_json::from_str(&warta::openapi::document_json()).expect("the document is JSON");
+    let mut found = Vec::new();
+    nodes(&doc, String::new(), &mut found);
+    let components = doc["components"]["schemas"].as_object().expect("schemas");
+    let mut copies = Vec::new();
+    // Component roots are each a class of their own (`CoverImage` and `CoverImageInput` share their
+    // properties on purpose: they differ in what is required).
+    let roots: BTreeSet<String> = components.keys().map(|name| format!("/components/schemas/{name}")).collect();
+    for (name, schema) in components {
+        let Some(properties) = schema.get("properties") else { continue };
+        for (pointer, node) in &found {
+            if !roots.contains(pointer) && node.get("properties") == Some(properties) {
+                copies.push(format!("{pointer} copies {name}"));
+            }
+        }
+    }
+    assert!(copies.is_empty(), "{}", copies.join("\n"));
+}
