@@ -15,7 +15,7 @@ use crate::tags::dto::{CreateTagRequest, TagResponse, UpdateTagRequest};
 use crate::tags::service;
 
 /// List tags, by name.
-#[utoipa::path(tag = "tags", params(PageQuery), responses(
+#[utoipa::path(tag = "tags", security((), ("bearer" = [])), params(PageQuery), responses(
     (status = 200, description = "A page of tags", body = Paginated<TagResponse>,
         headers(("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))),
     (status = 401, description = "An `Authorization` header with a token that is invalid, expired or of a deleted account (the route needs none)", body = Problem, content_type = "application/problem+json"),
@@ -60,7 +60,7 @@ pub async fn create_tag(
 }
 
 /// One tag, by id or slug.
-#[utoipa::path(tag = "tags", params(("key" = String, Path, description = "An id (all digits) or a slug")), responses(
+#[utoipa::path(tag = "tags", security((), ("bearer" = [])), params(("key" = String, Path, description = "An id (all digits) or a slug")), responses(
     (status = 200, description = "The tag", body = TagResponse),
     (status = 401, description = "An `Authorization` header with a token that is invalid, expired or of a deleted account (the route needs none)", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "No such tag", body = Problem, content_type = "application/problem+json")))]

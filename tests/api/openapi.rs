@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use actix_web::http::Method;
 use serde_json::{json, Value};
 
 use crate::helpers::{TestApp, TestResponse};
@@ -527,4 +528,113 @@ fn no_schema_is_copied_inline() {
         }
     }
     assert!(copies.is_empty(), "{}", copies.join("\n"));
+}
+
+/// The response headers of the document's answer for this operation and status.
+fn declared_headers(doc: &Value, method: &str, template: &str, status: u16) -> BTreeSet<String> {
+    let response = &doc["paths"][template][method]["responses"][status.to_string()];
+    response["headers"].as_object().into_iter().flatten().map(|(name, _)| name.to_ascii_lowercase()).collect()
+}
+
+/// `ETag`, `Cache-Control`, `Link` and `Location` are declared on every answer that sends them, a
+/// 304 wherever a matching `If-None-Match` gets one (and only there), and each operation's
+/// `security` says what the server does with a token: required (401 without), optional (read, so a
+/// bad one is 401) or ignored.
+#[actix_web::test]
+async fn declared_headers_and_security_are_what_the_server_does() {
+    let app = TestApp::spawn().await;
+    let doc = app.get("/openapi.json").await.json();
+    let admin = app.admin_token().await;
+    let mut wrong = Vec::new();
+    let mut check = |method: &str, template: &str, response: &TestResponse| {
+        let declared = declared_headers(&doc, method, template, response.status);
+        for name in ["etag", "cache-control", "link", "location"] {
+            if response.headers.contains_key(name) && !declared.contains(name) {
+                wrong.push(format!("{method} {template} {} sends {name} undeclared", response.status));
+            }
+        }
+    };
+
+    // Writes that create what the reads below fetch.
+    let writes = [
+        ("/api/v1/categories", json!({"name": "Berita"})),
+        ("/api/v1/authors", json!({"name": "Reni Erina"})),
+        ("/api/v1/tags", json!({"name": "Rudal"})),
+        (
+            "/api/v1/articles",
+            json!({"title": "Rudal", "body": "Isi.", "category_id": 1, "author_ids": [1],
+            "tags": ["Rudal"], "status": "published"}),
+        ),
+        (
+            "/api/v1/users",
+            json!({"email": "w@warta.test", "name": "W", "role": "writer",
+            "password": crate::helpers::PASSWORD}),
+        ),
+    ];
+    for (path, body) in &writes {
+        let response = app.post(Some(&admin), path, body).await;
+        response.assert_status(201);
+        check("post", path, &response);
+    }
+    let edited = app.patch_article(&admin, "rudal", 1, &json!({"excerpt": "Ringkas"})).await;
+    check("patch", "/api/v1/articles/{key}", edited.assert_status(200));
+
+    let concrete = |template: &str| {
+        template.replace("{id}", "2").replace(
+            "{key}",
+            match template.split('/').nth(3) {
+                Some("categories") => "berita",
+                Some("authors") => "reni-erina",
+                Some("tags") => "rudal",
+                _ => "rudal",
+            },
+        )
+    };
+    let mut revalidated = 0;
+    for (template, item) in doc["paths"].as_object().expect("paths") {
+        let Some(op) = item.get("get") else { continue };
+        let path = concrete(template);
+        let security: Vec<&Value> =
+            op["security"].as_array().expect("every operation declares security").iter().collect();
+        let public = security.iter().any(|r| r.as_object().is_some_and(|r| r.is_empty()));
+        let takes_token = security.iter().any(|r| r.get("bearer").is_some());
+
+        let anonymous = app.get(&path).await;
+        if !public {
+            assert_eq!(anonymous.status, 401, "GET {template} declares a token required");
+            let response = app.get_as(&admin, &path).await;
+            check("get", template, response.assert_status(200));
+            continue;
+        }
+        check("get", template, anonymous.assert_status(200));
+        let bad_token = app.get_as("not-a-token", &path).await;
+        assert_eq!(bad_token.status == 401, takes_token, "GET {template}: a bad token answers {}", bad_token.status);
+        if takes_token {
+            check("get", template, app.get_as(&admin, &path).await.assert_status(200));
+        }
+
+        let declares_304 = op["responses"]["304"].is_object();
+        let takes_validator = op["parameters"].as_array().into_iter().flatten().any(|p| p["name"] == "If-None-Match");
+        assert_eq!(declares_304, takes_validator, "GET {template}: 304 and If-None-Match go together");
+        let revalidation = match anonymous.header("etag") {
+            Some(etag) => app.request_with(Method::GET, &path, None, &[("If-None-Match", &etag)], None).await.status,
+            None => 200,
+        };
+        assert_eq!(revalidation == 304, declares_304, "GET {template}: revalidation answers {revalidation}");
+        if revalidation == 304 {
+            revalidated += 1;
+        }
+    }
+    assert!(revalidated >= 12, "every anonymous content read revalidates: {revalidated}");
+    let login = app
+        .request_with(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            &[("Authorization", "Bearer not-a-token")],
+            Some(&json!({"email": crate::helpers::ADMIN_EMAIL, "password": crate::helpers::ADMIN_PASSWORD})),
+        )
+        .await;
+    check("post", "/api/v1/auth/login", login.assert_status(200));
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
