@@ -229,7 +229,8 @@ struct Seen {
 }
 
 /// Walks real answers along the schemas the document declares for them, noting for every object
-/// schema which keys were sent, and checking that a `null` is only sent where the schema allows it.
+/// schema which keys were sent, and checking that a `null` is only sent where the schema allows it
+/// and that a value of a closed set is one the schema lists.
 struct Answers<'a> {
     doc: &'a Value,
     seen: BTreeMap<String, Seen>,
@@ -289,6 +290,9 @@ impl<'a> Answers<'a> {
         if value.is_null() {
             assert!(self.allows_null(schema), "{label}: null sent where the schema allows none");
             return;
+        }
+        if let Some(values) = schema["enum"].as_array() {
+            assert!(values.contains(value), "{label}: {value} is not one of the declared {values:?}");
         }
         for key in ["oneOf", "anyOf"] {
             if let Some(options) = schema[key].as_array() {
@@ -462,7 +466,8 @@ async fn every_property_always_sent_is_required_and_nothing_more() {
     let feed = app.get("/api/v1/syndication/feed.json").await;
     answers.check("get", "/api/v1/syndication/feed.json", feed.assert_status(200));
 
-    // The log, health, and problems with and without field errors.
+    // A deletion, then the log, health, and problems with and without field errors.
+    app.delete(token, "/api/v1/tags/korea").await.assert_status(204);
     answers.check("get", "/api/v1/audit", app.get_as(&admin, "/api/v1/audit").await.assert_status(200));
     answers.check("get", "/healthz", app.get("/healthz").await.assert_status(200));
     answers.check("get", "/readyz", app.get("/readyz").await.assert_status(200));
@@ -637,4 +642,58 @@ async fn declared_headers_and_security_are_what_the_server_does() {
         .await;
     check("post", "/api/v1/auth/login", login.assert_status(200));
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// A property or parameter whose values form a closed set is an enum, so that generated clients
+/// type it as one.
+#[test]
+fn closed_sets_of_values_are_enums() {
+    let doc: Value = serde_json::from_str(&warta::openapi::document_json()).expect("the document is JSON");
+    let enum_of = |schema: &str, property: &str| -> Vec<String> {
+        let mut node = &doc["components"]["schemas"][schema]["properties"][property];
+        while let Some(target) = node["$ref"].as_str() {
+            node = doc.pointer(target.trim_start_matches('#')).unwrap_or(&Value::Null);
+        }
+        let values = node["enum"].as_array().unwrap_or_else(|| panic!("{schema}.{property} is not an enum: {node}"));
+        values.iter().map(|v| v.as_str().unwrap_or_default().to_owned()).collect()
+    };
+    assert_eq!(enum_of("AuditEntry", "action"), ["create", "update", "delete"]);
+    assert_eq!(enum_of("AuditEntry", "resource"), ["article", "category", "author", "tag", "user"]);
+    assert_eq!(enum_of("TokenResponse", "token_type"), ["Bearer"]);
+    assert_eq!(enum_of("Health", "status"), ["ok", "ready"]);
+    assert_eq!(enum_of("UserResponse", "role"), ["writer", "editor", "admin"]);
+    assert_eq!(enum_of("ArticleSummary", "status"), ["draft", "review", "scheduled", "published", "archived"]);
+    assert_eq!(enum_of("ArticleSummary", "body_format"), ["markdown", "html"]);
+}
+
+/// The `status` filter is declared as `any` or a list of statuses sent as one comma-joined value
+/// (`style: form, explode: false`): every value of that shape is accepted, and nothing else.
+#[actix_web::test]
+async fn the_status_filter_is_declared_as_the_server_reads_it() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let doc = app.get("/openapi.json").await.json();
+    let params = doc["paths"]["/api/v1/articles"]["get"]["parameters"].as_array().expect("parameters");
+    let status = params.iter().find(|p| p["name"] == "status").expect("a status parameter");
+    assert_eq!((status["style"].as_str(), status["explode"].as_bool()), (Some("form"), Some(false)));
+    let options = status["schema"]["oneOf"].as_array().expect("any or a list");
+    assert_eq!(options[0]["enum"], json!(["any"]));
+    assert_eq!(options[1]["items"]["$ref"], "#/components/schemas/ArticleStatus");
+    let statuses: Vec<String> = doc["components"]["schemas"]["ArticleStatus"]["enum"]
+        .as_array()
+        .expect("statuses")
+        .iter()
+        .map(|s| s.as_str().unwrap_or_default().to_owned())
+        .collect();
+
+    let mut valid = vec!["any".to_owned(), statuses.join(","), "draft,draft".to_owned()];
+    valid.extend(statuses.iter().cloned());
+    for value in valid {
+        let response = app.get_as(&admin, &format!("/api/v1/articles?status={value}")).await;
+        assert_eq!(response.status, 200, "status={value}: {}", response.text());
+    }
+    for value in ["", "any,draft", "draft,", "Draft", "live", "draft%20"] {
+        let response = app.get_as(&admin, &format!("/api/v1/articles?status={value}")).await;
+        assert_eq!(response.status, 422, "status={value}: {}", response.text());
+    }
 }
