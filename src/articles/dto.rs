@@ -230,32 +230,10 @@ pub struct ArticleListQuery {
     pub sort: Option<String>,
     /// Logged-in users only: comma-separated statuses (`draft,review`), or `any`. Writers see their
     /// own unpublished articles and everyone's published ones; editors see all.
-    #[param(inline, value_type = StatusFilter, required = false, style = Form, explode = false)]
+    #[param(
+        pattern = "^(any|(draft|review|scheduled|published|archived)(,(draft|review|scheduled|published|archived))*)$"
+    )]
     pub status: Option<String>,
-}
-
-/// Schema only: the `status` filter as the list parses it, `any` or a list of statuses, which
-/// `style: form, explode: false` sends as `draft,review`.
-pub struct StatusFilter;
-
-impl utoipa::PartialSchema for StatusFilter {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Type};
-        OneOfBuilder::new()
-            .item(ObjectBuilder::new().schema_type(Type::String).enum_values(Some(["any"])))
-            .item(
-                ArrayBuilder::new()
-                    .items(utoipa::openapi::Ref::from_schema_name(<ArticleStatus as ToSchema>::name()))
-                    .min_items(Some(1)),
-            )
-            .into()
-    }
-}
-
-impl ToSchema for StatusFilter {
-    fn schemas(schemas: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>) {
-        schemas.push((ArticleStatus::name().into_owned(), <ArticleStatus as utoipa::PartialSchema>::schema()));
-    }
 }
 
 /// Articles related to one article.

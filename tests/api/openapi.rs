@@ -666,8 +666,10 @@ fn closed_sets_of_values_are_enums() {
     assert_eq!(enum_of("ArticleSummary", "body_format"), ["markdown", "html"]);
 }
 
-/// The `status` filter is declared as `any` or a list of statuses sent as one comma-joined value
-/// (`style: form, explode: false`): every value of that shape is accepted, and nothing else.
+/// The `status` filter is `any` or statuses joined by commas in one value. It is declared as a
+/// string with that pattern rather than as an array with `explode: false`: tools (schemathesis
+/// among them) send such an array as repeated parameters, which the server refuses. Every value
+/// the pattern admits is accepted, and nothing else.
 #[actix_web::test]
 async fn the_status_filter_is_declared_as_the_server_reads_it() {
     let app = TestApp::spawn().await;
@@ -675,10 +677,7 @@ async fn the_status_filter_is_declared_as_the_server_reads_it() {
     let doc = app.get("/openapi.json").await.json();
     let params = doc["paths"]["/api/v1/articles"]["get"]["parameters"].as_array().expect("parameters");
     let status = params.iter().find(|p| p["name"] == "status").expect("a status parameter");
-    assert_eq!((status["style"].as_str(), status["explode"].as_bool()), (Some("form"), Some(false)));
-    let options = status["schema"]["oneOf"].as_array().expect("any or a list");
-    assert_eq!(options[0]["enum"], json!(["any"]));
-    assert_eq!(options[1]["items"]["$ref"], "#/components/schemas/ArticleStatus");
+    let pattern = regex::Regex::new(status["schema"]["pattern"].as_str().expect("a pattern")).expect("it compiles");
     let statuses: Vec<String> = doc["components"]["schemas"]["ArticleStatus"]["enum"]
         .as_array()
         .expect("statuses")
@@ -686,14 +685,14 @@ async fn the_status_filter_is_declared_as_the_server_reads_it() {
         .map(|s| s.as_str().unwrap_or_default().to_owned())
         .collect();
 
-    let mut valid = vec!["any".to_owned(), statuses.join(","), "draft,draft".to_owned()];
-    valid.extend(statuses.iter().cloned());
-    for value in valid {
-        let response = app.get_as(&admin, &format!("/api/v1/articles?status={value}")).await;
-        assert_eq!(response.status, 200, "status={value}: {}", response.text());
-    }
-    for value in ["", "any,draft", "draft,", "Draft", "live", "draft%20"] {
-        let response = app.get_as(&admin, &format!("/api/v1/articles?status={value}")).await;
-        assert_eq!(response.status, 422, "status={value}: {}", response.text());
+    let mut values = vec!["any".to_owned(), statuses.join(","), "draft,draft".to_owned()];
+    values.extend(statuses.iter().cloned());
+    values.extend(["", "any,draft", "draft,", ",draft", "Draft", "live", "draft review"].map(String::from));
+    for value in values {
+        let query = serde_urlencoded::to_string([("status", &value)]).expect("encodable");
+        let response = app.get_as(&admin, &format!("/api/v1/articles?{query}")).await;
+        assert!(matches!(response.status, 200 | 422), "status={value}: {}", response.text());
+        let (accepted, declared) = (response.status == 200, pattern.is_match(&value));
+        assert_eq!(accepted, declared, "status={value:?}: server accepted {accepted}, pattern says {declared}");
     }
 }
