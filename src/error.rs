@@ -72,6 +72,7 @@ pub struct Problem {
     pub detail: String,
     /// The broken rules of a 422, one per field.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Vec<FieldError>)]
     pub errors: Option<Vec<FieldError>>,
 }
 

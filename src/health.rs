@@ -13,8 +13,17 @@ use crate::metrics::Metrics;
 /// The health of the process.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Health {
-    #[schema(example = "ok")]
+    #[schema(value_type = HealthStatus)]
     pub status: &'static str,
+}
+
+// For the document only: the answers carry constant text.
+/// `ok` from liveness, `ready` from readiness.
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+pub enum HealthStatus {
+    Ok,
+    Ready,
 }
 
 /// The OpenAPI document as served, rendered once at start.

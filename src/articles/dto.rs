@@ -24,16 +24,33 @@ pub struct CoverImage {
     )]
     pub url: String,
     #[serde(default)]
-    #[schema(max_length = 500)]
+    #[schema(max_length = 500, required = true)]
     pub caption: Option<String>,
     #[serde(default)]
-    #[schema(max_length = 500)]
+    #[schema(max_length = 500, required = true)]
     pub credit: Option<String>,
     /// Describes the picture for readers who cannot see it.
     #[serde(default)]
-    #[schema(max_length = 500)]
+    #[schema(max_length = 500, required = true)]
     pub alt: Option<String>,
 }
+
+/// Schema only: `CoverImage` as a request sends it, where `caption`, `credit` and `alt` may be left
+/// out (answers always carry them, `null` when unset). One Rust type reads and writes both; the
+/// document names the two shapes apart so that generated clients need no optional fields in answers.
+pub struct CoverImageInput;
+
+impl utoipa::PartialSchema for CoverImageInput {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        let mut schema = <CoverImage as utoipa::PartialSchema>::schema();
+        if let utoipa::openapi::RefOr::T(utoipa::openapi::schema::Schema::Object(object)) = &mut schema {
+            object.required = vec!["url".to_owned()];
+        }
+        schema
+    }
+}
+
+impl ToSchema for CoverImageInput {}
 
 /// The article's category with its breadcrumb.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -78,6 +95,7 @@ pub struct ArticleSummary {
     /// The editor's excerpt, or the start of the body's text cut at a word boundary with `…`.
     pub excerpt: String,
     pub body_format: BodyFormat,
+    #[schema(required = true)]
     pub cover_image: Option<CoverImage>,
     pub category: ArticleCategory,
     /// Bylines, in order.
@@ -86,9 +104,10 @@ pub struct ArticleSummary {
     /// A scheduled article whose time has passed reads as `published`.
     pub status: ArticleStatus,
     #[serde(serialize_with = "crate::domain::time::serialize_opt")]
-    #[schema(value_type = Option<String>, format = DateTime)]
+    #[schema(value_type = Option<String>, format = DateTime, required = true)]
     pub published_at: Option<NaiveDateTime>,
     /// `published_at` as the page prints it, in the site's time zone: "Kamis, 31 Agustus 2023 | 14:09 WIB".
+    #[schema(required = true)]
     pub published_at_display: Option<String>,
     pub reading_time_minutes: i32,
     pub word_count: i32,
@@ -134,6 +153,7 @@ pub struct CreateArticleRequest {
     pub body: String,
     /// `markdown` (default) or `html`.
     pub body_format: Option<BodyFormat>,
+    #[schema(value_type = Option<CoverImageInput>)]
     pub cover_image: Option<CoverImage>,
     pub category_id: CategoryId,
     /// Bylines, in order, each named once.
@@ -166,7 +186,7 @@ pub struct UpdateArticleRequest {
     pub body: Option<String>,
     pub body_format: Option<BodyFormat>,
     #[serde(default, deserialize_with = "crate::extract::nullable")]
-    #[schema(value_type = Option<CoverImage>)]
+    #[schema(value_type = Option<CoverImageInput>)]
     pub cover_image: Option<Option<CoverImage>>,
     pub category_id: Option<CategoryId>,
     #[schema(max_items = 20)]

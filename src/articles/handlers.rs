@@ -189,7 +189,7 @@ pub async fn delete_article(
 
 /// Visible articles related to this one: those sharing a tag first, then others in its category,
 /// newest first; never the article itself.
-#[utoipa::path(tag = "articles", params(("key" = String, Path, description = "An id (all digits) or a slug"), RelatedQuery), responses(
+#[utoipa::path(tag = "articles", security((), ("bearer" = [])), params(("key" = String, Path, description = "An id (all digits) or a slug"), RelatedQuery), responses(
     (status = 200, description = "Related articles", body = RelatedArticles),
     (status = 401, description = "An `Authorization` header with a token that is invalid, expired or of a deleted account (the route needs none)", body = Problem, content_type = "application/problem+json"),
     (status = 400, description = "`limit` is not a number", body = Problem, content_type = "application/problem+json"),

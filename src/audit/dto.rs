@@ -18,18 +18,44 @@ pub struct AuditEntry {
     pub at: NaiveDateTime,
     /// `null` once the account is deleted (`user_email` keeps who it was), and for writes made on the
     /// server's command line, whose `user_email` is `(operator)`.
+    #[schema(required = true)]
     pub user_id: Option<UserId>,
     pub user_email: String,
-    /// `create`, `update` or `delete`.
+    #[schema(value_type = AuditAction)]
     pub action: String,
-    /// `article`, `category`, `author`, `tag` or `user`.
+    #[schema(value_type = AuditResource)]
     pub resource: String,
     pub resource_id: i32,
+    #[schema(required = true)]
     pub article_id: Option<ArticleId>,
     /// The article's version before the write (`null` for a creation).
+    #[schema(required = true)]
     pub version_before: Option<i32>,
     /// The article's version after the write (`null` for a deletion).
+    #[schema(required = true)]
     pub version_after: Option<i32>,
+}
+
+// The two enums below are for the document only: an entry carries its action and resource as the
+// stored text, which is always one of these.
+/// What a write did.
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+pub enum AuditAction {
+    Create,
+    Update,
+    Delete,
+}
+
+/// What kind of thing a write changed.
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+pub enum AuditResource {
+    Article,
+    Category,
+    Author,
+    Tag,
+    User,
 }
 
 impl From<AuditRow> for AuditEntry {

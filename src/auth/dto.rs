@@ -22,13 +22,20 @@ pub struct LoginRequest {
 pub struct TokenResponse {
     /// A JWT (HS256) naming the user and role.
     pub access_token: String,
-    /// Always `Bearer`.
+    #[schema(value_type = TokenType)]
     pub token_type: &'static str,
     /// Seconds until the access token expires.
     pub expires_in: u64,
     /// Single use: refreshing spends it and returns a new one. Presenting a spent one again ends the login.
     pub refresh_token: String,
     pub user: UserResponse,
+}
+
+// For the document only: the answer carries the constant text.
+/// How to send the access token: always `Bearer`.
+#[derive(ToSchema)]
+pub enum TokenType {
+    Bearer,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -19,8 +19,11 @@ pub struct AuthorResponse {
     pub slug: String,
     pub name: String,
     /// A job title such as "Wartawan" or "Redaktur".
+    #[schema(required = true)]
     pub title: Option<String>,
+    #[schema(required = true)]
     pub bio: Option<String>,
+    #[schema(required = true)]
     pub avatar_url: Option<String>,
     /// Visible articles bylined to this author.
     pub article_count: i64,

@@ -15,7 +15,7 @@ use crate::extract::JsonBody;
 use crate::responses;
 
 /// List authors, by name.
-#[utoipa::path(tag = "authors", params(PageQuery), responses(
+#[utoipa::path(tag = "authors", security((), ("bearer" = [])), params(PageQuery), responses(
     (status = 200, description = "A page of authors", body = Paginated<AuthorResponse>,
         headers(("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))),
     (status = 401, description = "An `Authorization` header with a token that is invalid, expired or of a deleted account (the route needs none)", body = Problem, content_type = "application/problem+json"),
@@ -60,7 +60,7 @@ pub async fn create_author(
 }
 
 /// One author, by id or slug.
-#[utoipa::path(tag = "authors", params(("key" = String, Path, description = "An id (all digits) or a slug")), responses(
+#[utoipa::path(tag = "authors", security((), ("bearer" = [])), params(("key" = String, Path, description = "An id (all digits) or a slug")), responses(
     (status = 200, description = "The author", body = AuthorResponse),
     (status = 401, description = "An `Authorization` header with a token that is invalid, expired or of a deleted account (the route needs none)", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "No such author", body = Problem, content_type = "application/problem+json")))]

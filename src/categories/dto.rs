@@ -28,6 +28,7 @@ pub struct CategoryResponse {
     pub name: String,
     pub description: String,
     /// `null` for a top-level category.
+    #[schema(required = true)]
     pub parent_id: Option<CategoryId>,
     /// Order among siblings, lowest first; ties go by name.
     pub position: i32,
@@ -43,7 +44,7 @@ pub struct CategoryResponse {
     pub updated_at: NaiveDateTime,
     /// Sub-categories, in order; only with `?tree=true`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(no_recursion)]
+    #[schema(no_recursion, value_type = Vec<CategoryResponse>)]
     pub children: Option<Vec<CategoryResponse>>,
 }
 

@@ -17,7 +17,7 @@ use crate::responses;
 
 /// All categories, in tree order (depth-first, by position then name). Not paginated: a site has at
 /// most 1,000 categories, nested at most 10 levels deep.
-#[utoipa::path(tag = "categories", params(CategoryListQuery), responses(
+#[utoipa::path(tag = "categories", security((), ("bearer" = [])), params(CategoryListQuery), responses(
     (status = 200, description = "Every category", body = CategoryList),
     (status = 401, description = "An `Authorization` header with a token that is invalid, expired or of a deleted account (the route needs none)", body = Problem, content_type = "application/problem+json"),
     (status = 400, description = "`tree` is not a boolean", body = Problem, content_type = "application/problem+json")))]
@@ -64,7 +64,7 @@ pub async fn create_category(
 }
 
 /// One category, by id or slug, with its breadcrumb `path`.
-#[utoipa::path(tag = "categories", params(("key" = String, Path, description = "An id (all digits) or a slug")), responses(
+#[utoipa::path(tag = "categories", security((), ("bearer" = [])), params(("key" = String, Path, description = "An id (all digits) or a slug")), responses(
     (status = 200, description = "The category", body = CategoryResponse),
     (status = 401, description = "An `Authorization` header with a token that is invalid, expired or of a deleted account (the route needs none)", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "No such category", body = Problem, content_type = "application/problem+json")))]

@@ -1,8 +1,12 @@
 //! Page pagination for lists: `page`/`per_page` parsing with the contract's 400-versus-422 split,
 //! the `{data, meta}` envelope, and the RFC 8288 `Link` header.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema};
+use utoipa::openapi::{Ref, RefOr};
+use utoipa::{IntoParams, PartialSchema, ToSchema};
 
 use crate::domain::validation::FieldError;
 
@@ -120,10 +124,39 @@ impl PageMeta {
 }
 
 /// A page of a list, exactly as the contract's envelope.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize)]
 pub struct Paginated<T> {
     pub data: Vec<T>,
     pub meta: PageMeta,
+}
+
+// Written by hand because utoipa's derive (5.5) inlines a copy of `T` into every `Paginated_T`, and
+// code generators then make a second class for the same item. Here the items are a `$ref` to `T`.
+// The path macros build a generic body through `ComposeSchema` (the trait the derive implements,
+// which also gives `PartialSchema`), handing it `T`'s inline schema, which is ignored; they name the
+// component `Paginated_T` from `name()` and the type argument.
+impl<T: ToSchema> utoipa::__dev::ComposeSchema for Paginated<T> {
+    fn compose(_inline_type_arguments: Vec<RefOr<Schema>>) -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .description(Some("A page of a list, exactly as the contract's envelope."))
+            .property("data", ArrayBuilder::new().items(Ref::from_schema_name(T::name())))
+            .required("data")
+            .property("meta", Ref::from_schema_name(PageMeta::name()))
+            .required("meta")
+            .into()
+    }
+}
+
+impl<T: ToSchema> ToSchema for Paginated<T> {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("Paginated")
+    }
+
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        schemas.push((T::name().into_owned(), T::schema()));
+        T::schemas(schemas);
+        schemas.push((PageMeta::name().into_owned(), PageMeta::schema()));
+    }
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ pub struct LatestFeed {
     pub data: Vec<ArticleSummary>,
     /// Pass as `cursor` for the next items ("Selengkapnya"); `null` at the end. Stays valid while
     /// articles are published: paging on never repeats or skips an item.
-    #[schema(example = "MTY5MzQ2NTc0MC4wMDAwMDAwMDA6NDI")]
+    #[schema(example = "MTY5MzQ2NTc0MC4wMDAwMDAwMDA6NDI", required = true)]
     pub next_cursor: Option<String>,
 }
 

@@ -12,7 +12,7 @@ use crate::feeds::service::{self, TrendingCache};
 
 /// "UPDATE": the newest visible articles, `published_at` descending then `id` descending.
 /// Page on with `cursor` = the previous `next_cursor`.
-#[utoipa::path(tag = "feeds", params(LatestQuery), responses(
+#[utoipa::path(tag = "feeds", security((), ("bearer" = [])), params(LatestQuery), responses(
     (status = 200, description = "Newest first", body = LatestFeed),
     (status = 401, description = "An `Authorization` header with a token that is invalid, expired or of a deleted account (the route needs none)", body = Problem, content_type = "application/problem+json"),
     (status = 400, description = "`limit` is not a number, or the cursor is not ours", body = Problem, content_type = "application/problem+json"),
@@ -30,7 +30,7 @@ pub async fn latest_feed(
 
 /// "Populer": the most-read visible articles over `window`, each with its `views` in it, most
 /// first; ties go to the later `published_at`. Articles without a read in the window are left out.
-#[utoipa::path(tag = "feeds", params(TrendingQuery), responses(
+#[utoipa::path(tag = "feeds", security((), ("bearer" = [])), params(TrendingQuery), responses(
     (status = 200, description = "Most read first", body = TrendingFeed),
     (status = 401, description = "An `Authorization` header with a token that is invalid, expired or of a deleted account (the route needs none)", body = Problem, content_type = "application/problem+json"),
     (status = 400, description = "`limit` is not a number", body = Problem, content_type = "application/problem+json"),

@@ -19,7 +19,7 @@ pub struct FeedQuery {
 }
 
 /// RSS 2.0 of the latest 50 visible articles, with absolute links.
-#[utoipa::path(tag = "syndication", params(FeedQuery), responses(
+#[utoipa::path(tag = "syndication", security((), ("bearer" = [])), params(FeedQuery), responses(
     (status = 200, description = "An RSS 2.0 document", body = String, content_type = "application/rss+xml"),
     (status = 401, description = "An `Authorization` header with a token that is invalid, expired or of a deleted account (the route needs none)", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "No such category", body = Problem, content_type = "application/problem+json")))]
@@ -39,7 +39,7 @@ pub async fn rss(
 }
 
 /// JSON Feed 1.1 of the latest 50 visible articles, with absolute links.
-#[utoipa::path(tag = "syndication", params(FeedQuery), responses(
+#[utoipa::path(tag = "syndication", security((), ("bearer" = [])), params(FeedQuery), responses(
     (status = 200, description = "A JSON Feed 1.1 document", body = JsonFeed, content_type = "application/feed+json"),
     (status = 401, description = "An `Authorization` header with a token that is invalid, expired or of a deleted account (the route needs none)", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "No such category", body = Problem, content_type = "application/problem+json")))]

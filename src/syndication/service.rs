@@ -193,10 +193,15 @@ pub struct JsonFeedItem {
     pub title: String,
     pub summary: String,
     pub content_html: String,
+    /// The cover's URL; left out when the article has none.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = String)]
     pub image: Option<String>,
+    /// Always sent: a listed article is visible, and a visible article has a publication time.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = String, format = DateTime, required = true)]
     pub date_published: Option<String>,
+    #[schema(format = DateTime)]
     pub date_modified: String,
     pub authors: Vec<JsonFeedAuthor>,
     pub tags: Vec<String>,

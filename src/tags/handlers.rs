@@ -16,7 +16,7 @@ use crate::tags::service::{self, Audience};
 
 /// List tags, by name. Anonymous readers see only tags that name a visible article (and `meta.total`
 /// counts only those); signed-in accounts see every tag, as picking tags for a draft needs.
-#[utoipa::path(tag = "tags", params(PageQuery), responses(
+#[utoipa::path(tag = "tags", security((), ("bearer" = [])), params(PageQuery), responses(
     (status = 200, description = "A page of tags", body = Paginated<TagResponse>,
         headers(("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))),
     (status = 401, description = "An `Authorization` header with a token that is invalid, expired or of a deleted account (the route needs none)", body = Problem, content_type = "application/problem+json"),
@@ -62,7 +62,7 @@ pub async fn create_tag(
 }
 
 /// One tag, by id or slug. To anonymous readers a tag that names no visible article is 404.
-#[utoipa::path(tag = "tags", params(("key" = String, Path, description = "An id (all digits) or a slug")), responses(
+#[utoipa::path(tag = "tags", security((), ("bearer" = [])), params(("key" = String, Path, description = "An id (all digits) or a slug")), responses(
     (status = 200, description = "The tag", body = TagResponse),
     (status = 401, description = "An `Authorization` header with a token that is invalid, expired or of a deleted account (the route needs none)", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "No such tag, or (to anonymous readers) one that names no visible article", body = Problem, content_type = "application/problem+json")))]

@@ -19,12 +19,13 @@ pub struct UserResponse {
     pub name: String,
     pub role: Role,
     /// The public byline this account writes as, if any.
+    #[schema(required = true)]
     pub author_id: Option<AuthorId>,
     #[serde(serialize_with = "crate::domain::time::serialize")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: NaiveDateTime,
     #[serde(serialize_with = "crate::domain::time::serialize_opt")]
-    #[schema(value_type = Option<String>, format = DateTime)]
+    #[schema(value_type = Option<String>, format = DateTime, required = true)]
     pub last_login_at: Option<NaiveDateTime>,
 }
 

@@ -18,7 +18,7 @@ use crate::views::service::{is_bot, ArticleKeys, ViewCounter};
 /// No body is needed. The same client (address and User-Agent) reading the same article again
 /// within `WARTA_VIEW_DEDUPE_SECONDS` counts once; robots (and clients without a User-Agent) are
 /// answered 202 but not counted. Reads reach the trending feed within a second or two.
-#[utoipa::path(tag = "articles", params(("key" = String, Path, description = "An id (all digits) or a slug")), responses(
+#[utoipa::path(tag = "articles", security((), ("bearer" = [])), params(("key" = String, Path, description = "An id (all digits) or a slug")), responses(
     (status = 202, description = "Accepted"),
     (status = 401, description = "An `Authorization` header with a token that is invalid, expired or of a deleted account (the route needs none)", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "No such article, or not visible", body = Problem, content_type = "application/problem+json")))]
