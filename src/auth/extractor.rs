@@ -56,9 +56,20 @@ fn authenticate(req: &HttpRequest) -> Pin<Box<dyn Future<Output = Result<Option<
         };
         let subject = keys.verify(&token).ok_or(ApiError::Unauthorized)?;
         let id = subject.user;
-        let row = db.run(move |conn| Ok(crate::users::repo::find(conn, id)?)).await?.ok_or(ApiError::Unauthorized)?;
-        // The id may now belong to an account created after the token's own was deleted.
-        if row.created_at.and_utc().timestamp_micros() != subject.account_created_micros {
+        let session = subject.session.clone();
+        let (row, open) = db
+            .run(move |conn| {
+                let Some(row) = crate::users::repo::find(conn, id)? else { return Ok((None, false)) };
+                Ok((Some(row), crate::auth::repo::session_is_open(conn, id, &session)?))
+            })
+            .await?;
+        let row = row.ok_or(ApiError::Unauthorized)?;
+        // The id may now belong to an account created after the token's own was deleted; a password
+        // change raised the epoch; the login was ended by a logout or a replayed refresh token.
+        if row.created_at.and_utc().timestamp_micros() != subject.account_created_micros
+            || row.token_epoch != subject.epoch
+            || !open
+        {
             return Err(ApiError::Unauthorized);
         }
         let role = Role::parse(&row.role).ok_or(ApiError::Unauthorized)?;

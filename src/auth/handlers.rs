@@ -80,7 +80,8 @@ pub async fn refresh(
     Ok(Json(tokens))
 }
 
-/// Log out: ends the login the refresh token belongs to. Access tokens already issued expire on their own.
+/// Log out: ends the login the refresh token belongs to, its access tokens included (at once).
+/// Other logins of the account stay.
 #[utoipa::path(tag = "auth", request_body = RefreshRequest, responses(
     (status = 204, description = "Logged out (also when the token was already spent or unknown)"),
     (status = 400, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),

@@ -26,14 +26,34 @@ pub struct Claims {
     /// the token to the account it was issued to rather than to whichever account has the id now.
     /// Required: a token without it does not deserialize.
     pub acct: i64,
+    /// The account's token epoch when the token was issued: a password change raises it and ends
+    /// every older token of the account.
+    pub epoch: i32,
+    /// The login (session) the token belongs to: its refresh-token family. Logging out ends it, and
+    /// with it the access tokens of that login only.
+    pub sid: String,
 }
 
 /// Who a valid token speaks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenSubject {
     pub user: UserId,
     /// `Claims::acct`: compare with the account's `created_at`.
     pub account_created_micros: i64,
+    /// `Claims::epoch`: compare with the account's `token_epoch`.
+    pub epoch: i32,
+    /// `Claims::sid`: the login, which must not have ended.
+    pub session: String,
+}
+
+/// What an access token is issued for.
+#[derive(Debug, Clone, Copy)]
+pub struct Grant<'a> {
+    pub user: UserId,
+    pub role: Role,
+    pub account_created: NaiveDateTime,
+    pub epoch: i32,
+    pub session: &'a str,
 }
 
 pub struct JwtKeys {
@@ -69,15 +89,17 @@ impl JwtKeys {
         Ok(JwtKeys::new(secret.as_bytes(), &settings.jwt_issuer, settings.access_token_ttl))
     }
 
-    pub fn issue(&self, user: UserId, role: Role, account_created: NaiveDateTime) -> anyhow::Result<String> {
+    pub fn issue(&self, grant: Grant) -> anyhow::Result<String> {
         let now = chrono::Utc::now().timestamp();
         let claims = Claims {
-            sub: user.to_string(),
-            role: role.as_str().into(),
+            sub: grant.user.to_string(),
+            role: grant.role.as_str().into(),
             iat: now,
             exp: now + self.ttl.as_secs() as i64,
             iss: self.issuer.clone(),
-            acct: account_created.and_utc().timestamp_micros(),
+            acct: grant.account_created.and_utc().timestamp_micros(),
+            epoch: grant.epoch,
+            sid: grant.session.to_owned(),
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).context("signing a token")
     }
@@ -86,7 +108,8 @@ impl JwtKeys {
     pub fn verify(&self, token: &str) -> Option<TokenSubject> {
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).ok()?;
         let user = data.claims.sub.parse::<i32>().ok().map(UserId)?;
-        Some(TokenSubject { user, account_created_micros: data.claims.acct })
+        let Claims { acct, epoch, sid, .. } = data.claims;
+        Some(TokenSubject { user, account_created_micros: acct, epoch, session: sid })
     }
 }
 
@@ -124,8 +147,14 @@ mod tests {
     fn tokens_round_trip_and_foreign_ones_are_refused() {
         let keys = JwtKeys::new(&[7; 32], "warta", Duration::from_secs(60));
         let created = chrono::DateTime::from_timestamp_micros(1_700_000_000_123_456).expect("time").naive_utc();
-        let token = keys.issue(UserId(5), Role::Editor, created).expect("token");
-        let subject = TokenSubject { user: UserId(5), account_created_micros: 1_700_000_000_123_456 };
+        let grant = Grant { user: UserId(5), role: Role::Editor, account_created: created, epoch: 3, session: "s1" };
+        let token = keys.issue(grant).expect("token");
+        let subject = TokenSubject {
+            user: UserId(5),
+            account_created_micros: 1_700_000_000_123_456,
+            epoch: 3,
+            session: "s1".into(),
+        };
         assert_eq!(keys.verify(&token), Some(subject));
         let other = JwtKeys::new(&[8; 32], "warta", Duration::from_secs(60));
         assert_eq!(other.verify(&token), None);

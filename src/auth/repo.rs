@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::schema::{login_failures, refresh_tokens};
+use crate::db::schema::{login_failures, refresh_tokens, users};
 use crate::db::DbConn;
 use crate::domain::ids::UserId;
 
@@ -62,6 +62,23 @@ pub fn revoke_all_for_user(conn: &mut DbConn, user: UserId, at: NaiveDateTime) -
     )
     .set(refresh_tokens::revoked_at.eq(at))
     .execute(conn)
+}
+
+/// Whether the login `family` of `user` is still open: some refresh token of it is not revoked.
+/// Logout and reuse detection revoke the whole family, which ends its access tokens too.
+pub fn session_is_open(conn: &mut DbConn, user: UserId, family: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        refresh_tokens::table
+            .filter(refresh_tokens::family.eq(family))
+            .filter(refresh_tokens::user_id.eq(user))
+            .filter(refresh_tokens::revoked_at.is_null()),
+    ))
+    .get_result(conn)
+}
+
+/// Ends every access token of the account issued so far (they carry the old epoch).
+pub fn bump_token_epoch(conn: &mut DbConn, user: UserId) -> QueryResult<usize> {
+    diesel::update(users::table.find(user)).set(users::token_epoch.eq(users::token_epoch + 1)).execute(conn)
 }
 
 /// Forgets tokens that can no longer be used, so the table does not grow forever.

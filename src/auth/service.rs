@@ -7,10 +7,11 @@ use sha2::{Digest, Sha256};
 
 use crate::audit::{self, Change};
 use crate::auth::dto::TokenResponse;
-use crate::auth::jwt::JwtKeys;
+use crate::auth::jwt::{Grant, JwtKeys};
 use crate::auth::repo::{self, NewRefreshTokenRow};
 use crate::auth::AuthUser;
 use crate::db::{self, DbConn};
+use crate::domain::ids::UserId;
 use crate::domain::time;
 use crate::error::ApiError;
 use crate::users::dto::UserResponse;
@@ -120,9 +121,11 @@ fn issue_pair(
             expires_at: now + chrono_duration(policy.refresh_ttl),
         },
     )?;
+    let epoch = user.token_epoch;
     let user = UserResponse::from_row(user)?;
+    let grant = Grant { user: user.id, role: user.role, account_created: user.created_at, epoch, session: family };
     Ok(TokenResponse {
-        access_token: keys.issue(user.id, user.role, user.created_at)?,
+        access_token: keys.issue(grant)?,
         token_type: "Bearer",
         expires_in: keys.ttl.as_secs(),
         refresh_token,
@@ -168,6 +171,15 @@ pub fn logout(conn: &mut DbConn, token: &str) -> Result<(), ApiError> {
     })
 }
 
+/// Ends every login of the account at once: its refresh tokens are revoked and its access tokens,
+/// which carry the previous token epoch, are refused from the next request on. Inside the caller's
+/// transaction.
+pub fn end_every_login(conn: &mut DbConn, user: UserId, now: NaiveDateTime) -> Result<(), ApiError> {
+    repo::revoke_all_for_user(conn, user, now)?;
+    repo::bump_token_epoch(conn, user)?;
+    Ok(())
+}
+
 /// Stores a new password hash and ends every login of the user.
 pub fn set_password(conn: &mut DbConn, user: &AuthUser, password_hash: String) -> Result<(), ApiError> {
     db::write(conn, |conn| {
@@ -177,7 +189,7 @@ pub fn set_password(conn: &mut DbConn, user: &AuthUser, password_hash: String) -
             user.id,
             &UserChanges { password_hash: Some(password_hash), updated_at: Some(now), ..Default::default() },
         )?;
-        repo::revoke_all_for_user(conn, user.id, now)?;
+        end_every_login(conn, user.id, now)?;
         audit::record(conn, user, Change::Update, "user", user.id.0, None)?;
         Ok(())
     })

@@ -20,6 +20,8 @@ pub struct UserRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub last_login_at: Option<NaiveDateTime>,
+    /// Raised by a password change or reset; access tokens carry it and older ones are refused.
+    pub token_epoch: i32,
 }
 
 #[derive(Debug, Insertable)]

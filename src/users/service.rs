@@ -1,7 +1,6 @@
 //! The rules of user accounts: unique emails, linked bylines that exist, and never fewer than one admin.
 
 use crate::audit::{self, Change};
-use crate::auth::repo as tokens;
 use crate::auth::AuthUser;
 use crate::authors::repo as authors;
 use crate::db::{self, DbConn};
@@ -156,7 +155,7 @@ pub fn update(
         };
         let row = repo::update(conn, id, &changes).map_err(email_taken)?;
         if password_hash.is_some() {
-            tokens::revoke_all_for_user(conn, id, now)?;
+            crate::auth::service::end_every_login(conn, id, now)?;
         }
         audit::record(conn, actor, Change::Update, "user", id.0, None)?;
         response(row)

@@ -19,9 +19,16 @@ fn now() -> i64 {
     chrono::Utc::now().timestamp()
 }
 
-/// The claims of a token for account `sub` created at `acct` (microseconds).
-fn claims(sub: &str, acct: i64, iss: &str, exp: i64) -> Value {
-    json!({"sub": sub, "role": "admin", "iat": now() - 10, "exp": exp, "iss": iss, "acct": acct})
+/// The claims of `token` with `changes` applied (`null` removes a claim), for forging variants.
+fn claims_like(token: &str, changes: Value) -> Value {
+    let mut claims = payload(token);
+    for (name, value) in changes.as_object().expect("an object") {
+        match value {
+            Value::Null => claims.as_object_mut().expect("claims").remove(name),
+            value => claims.as_object_mut().expect("claims").insert(name.clone(), value.clone()),
+        };
+    }
+    claims
 }
 
 /// The claims inside a token, unverified.
@@ -123,49 +130,45 @@ async fn bad_access_tokens_are_refused() {
     let good = app.admin_token().await;
     let id = app.get_as(&good, "/api/v1/auth/me").await.json()["id"].to_string();
     let acct = payload(&good)["acct"].as_i64().expect("acct");
+    let epoch = payload(&good)["epoch"].as_i64().expect("epoch");
+    let valid = json!({"iat": now() - 10, "exp": now() + 600});
+    let forge = |changes: Value| {
+        let mut merged = valid.clone();
+        merged.as_object_mut().expect("object").extend(changes.as_object().expect("object").clone());
+        claims_like(&good, merged)
+    };
     let mut tampered = good.clone();
     tampered.pop();
     tampered.push(if good.ends_with('A') { 'B' } else { 'A' });
     let none_token = {
         let enc = |v: &Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
-        format!("{}.{}.", enc(&json!({"alg": "none", "typ": "JWT"})), enc(&claims(&id, acct, "warta", now() + 600)))
+        format!("{}.{}.", enc(&json!({"alg": "none", "typ": "JWT"})), enc(&forge(json!({}))))
     };
+    let hs256 = |changes: Value| sign(&forge(changes), Algorithm::HS256, TEST_SECRET);
     let cases = [
-        ("expired", sign(&claims(&id, acct, "warta", now() - 120), Algorithm::HS256, TEST_SECRET)),
+        ("expired", hs256(json!({"exp": now() - 120}))),
         ("tampered", tampered),
-        (
-            "another secret",
-            sign(
-                &claims(&id, acct, "warta", now() + 600),
-                Algorithm::HS256,
-                b"another-secret-that-is-32-bytes-or-more",
-            ),
-        ),
+        ("another secret", sign(&forge(json!({})), Algorithm::HS256, b"another-secret-that-is-32-bytes-or-more")),
         ("alg none", none_token),
-        ("another algorithm", sign(&claims(&id, acct, "warta", now() + 600), Algorithm::HS512, TEST_SECRET)),
-        ("wrong issuer", sign(&claims(&id, acct, "someone-else", now() + 600), Algorithm::HS256, TEST_SECRET)),
+        ("another algorithm", sign(&forge(json!({})), Algorithm::HS512, TEST_SECRET)),
+        ("wrong issuer", hs256(json!({"iss": "someone-else"}))),
         ("not a jwt", "garbage".to_owned()),
-        ("unknown user", sign(&claims("9999", acct, "warta", now() + 600), Algorithm::HS256, TEST_SECRET)),
-        (
-            "another account with this id",
-            sign(&claims(&id, acct + 1, "warta", now() + 600), Algorithm::HS256, TEST_SECRET),
-        ),
-        (
-            "no account claim",
-            sign(
-                &json!({"sub": id, "role": "admin", "iat": now(), "exp": now() + 600, "iss": "warta"}),
-                Algorithm::HS256,
-                TEST_SECRET,
-            ),
-        ),
+        ("unknown user", hs256(json!({"sub": "9999"}))),
+        ("another account with this id", hs256(json!({"acct": acct + 1}))),
+        ("no account claim", hs256(json!({"acct": null}))),
+        ("an older token epoch", hs256(json!({"epoch": epoch - 1}))),
+        ("no token epoch", hs256(json!({"epoch": null}))),
+        ("a login that never existed", hs256(json!({"sid": "made-up-session"}))),
+        ("no login", hs256(json!({"sid": null}))),
     ];
+    assert_eq!(payload(&good)["sub"], id.trim_matches('"'));
     for (what, token) in cases {
         let response = app.get_as(&token, "/api/v1/auth/me").await;
         assert_eq!(response.status, 401, "{what}: {}", response.text());
         assert_eq!(response.header("www-authenticate").as_deref(), Some("Bearer"), "{what}");
     }
     // The control: a token we sign the same way, with the right secret and issuer, is accepted.
-    let forged_right = sign(&claims(&id, acct, "warta", now() + 600), Algorithm::HS256, TEST_SECRET);
+    let forged_right = hs256(json!({}));
     app.get_as(&forged_right, "/api/v1/auth/me").await.assert_status(200);
     app.get("/api/v1/auth/me").await.assert_problem(401);
     let basic = app.request(actix_web::http::Method::GET, "/api/v1/auth/me", None, None).await;
@@ -249,6 +252,62 @@ async fn logging_out_spends_the_refresh_token() {
     assert!(response.body.is_empty());
     app.post(None, "/api/v1/auth/refresh", &json!({"refresh_token": login["refresh_token"]})).await.assert_problem(401);
     app.post(None, "/api/v1/auth/logout", &json!({"refresh_token": login["refresh_token"]})).await.assert_status(204);
+}
+
+fn access(pair: &Value) -> &str {
+    pair["access_token"].as_str().expect("access_token")
+}
+
+/// Logout ends the access tokens of that login at once (refreshed ones included), and only those.
+#[actix_web::test]
+async fn logging_out_ends_the_access_tokens_of_that_login_only() {
+    let app = TestApp::spawn().await;
+    let phone = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.json();
+    let laptop = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.json();
+    let refreshed = app.post(None, "/api/v1/auth/refresh", &json!({"refresh_token": phone["refresh_token"]})).await;
+    let refreshed = refreshed.json();
+    assert_eq!(payload(access(&refreshed))["sid"], payload(access(&phone))["sid"], "a refresh keeps the login");
+    assert_ne!(payload(access(&laptop))["sid"], payload(access(&phone))["sid"], "each login is its own");
+    for pair in [&phone, &refreshed, &laptop] {
+        app.get_as(access(pair), "/api/v1/auth/me").await.assert_status(200);
+    }
+
+    app.post(None, "/api/v1/auth/logout", &json!({"refresh_token": refreshed["refresh_token"]}))
+        .await
+        .assert_status(204);
+    app.get_as(access(&phone), "/api/v1/auth/me").await.assert_problem(401);
+    app.get_as(access(&refreshed), "/api/v1/auth/me").await.assert_problem(401);
+    app.get_as(access(&refreshed), "/api/v1/categories").await.assert_problem(401);
+    app.get_as(access(&laptop), "/api/v1/auth/me").await.assert_status(200);
+}
+
+/// A password change ends every access token of the account at once, on every device.
+#[actix_web::test]
+async fn a_password_change_ends_every_access_token_at_once() {
+    let app = TestApp::spawn().await;
+    let (_, token) = app.user_with_token("editor").await;
+    let email = app.get_as(&token, "/api/v1/auth/me").await.json()["email"].as_str().expect("email").to_owned();
+    let other_device = app.login(&email, PASSWORD).await.json();
+    let change = json!({"current_password": PASSWORD, "new_password": "brand new passphrase"});
+    app.put(Some(&token), "/api/v1/auth/me/password", &change).await.assert_status(204);
+    app.get_as(&token, "/api/v1/auth/me").await.assert_problem(401);
+    app.get_as(access(&other_device), "/api/v1/auth/me").await.assert_problem(401);
+    let fresh = app.login(&email, "brand new passphrase").await.json();
+    app.get_as(access(&fresh), "/api/v1/auth/me").await.assert_status(200);
+}
+
+/// An admin's password reset ends the account's access tokens at once; the admin's stay.
+#[actix_web::test]
+async fn an_admins_password_reset_ends_the_accounts_access_tokens_at_once() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let (id, token) = app.user_with_token("writer").await;
+    app.patch(Some(&admin), &format!("/api/v1/users/{id}"), &json!({"name": "Renamed"})).await.assert_status(200);
+    app.get_as(&token, "/api/v1/auth/me").await.assert_status(200);
+    let reset = json!({"password": "a reset passphrase"});
+    app.patch(Some(&admin), &format!("/api/v1/users/{id}"), &reset).await.assert_status(200);
+    app.get_as(&token, "/api/v1/auth/me").await.assert_problem(401);
+    app.get_as(&admin, "/api/v1/auth/me").await.assert_status(200);
 }
 
 #[actix_web::test]
