@@ -104,25 +104,34 @@ pub async fn get_me(user: AuthUser) -> Result<Json<UserResponse>, ApiError> {
 }
 
 /// Change one's own password. Ends every login of the account, this one included.
+///
+/// A wrong `current_password` counts as a failed login of the account and of the client address:
+/// the same limits as `POST /auth/login` apply, with 429 and `Retry-After` beyond them.
 #[utoipa::path(tag = "auth", security(("bearer" = [])), request_body = ChangePasswordRequest, responses(
     (status = 204, description = "Changed"),
     (status = 400, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
     (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
     (status = 415, description = "Body is not application/json", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "Wrong current password, or a new one that is too short", body = Problem, content_type = "application/problem+json")))]
+    (status = 422, description = "Wrong current password, or a new one that is too short", body = Problem, content_type = "application/problem+json"),
+    (status = 429, description = "Too many failed attempts", body = Problem, content_type = "application/problem+json",
+        headers(("Retry-After" = u64, description = "Seconds until another attempt is allowed")))))]
 #[put("/auth/me/password")]
 pub async fn change_password(
     db: Data<Db>,
     passwords: Data<Passwords>,
+    settings: Data<Settings>,
+    client: ClientAddr,
     user: AuthUser,
     body: JsonBody<ChangePasswordRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let ChangePasswordRequest { current_password, new_password: wanted } = body.parse()?;
     let wanted = new_password("new_password", &wanted)?;
-    if !passwords.verify(current_password, Some(user.row.password_hash.clone())).await? {
+    let (id, client, policy) = (user.id, client.0.to_string(), policy(&settings));
+    let (hash, email_key) = db.run(move |conn| service::begin_password_check(conn, id, &client, policy)).await?;
+    if !passwords.verify(current_password, Some(hash)).await? {
         return Err(ApiError::field("current_password", "is not correct"));
     }
     let hash = passwords.hash(wanted).await?;
-    db.run(move |conn| service::set_password(conn, &user, hash)).await?;
+    db.run(move |conn| service::set_password(conn, &user, &email_key, hash)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

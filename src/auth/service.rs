@@ -81,6 +81,22 @@ fn reserve_attempt(
     Ok(users::find_by_email_key(conn, email_key)?)
 }
 
+/// Before `PUT /auth/me/password` checks the current password: the check counts as a login attempt
+/// of the account from `client_addr` (429 when throttled), so a stolen access token cannot guess
+/// passwords faster than the login form allows. Returns the stored hash and the account's email key.
+pub fn begin_password_check(
+    conn: &mut DbConn,
+    user: UserId,
+    client_addr: &str,
+    policy: TokenPolicy,
+) -> Result<(String, String), ApiError> {
+    db::write(conn, |conn| {
+        let row = users::find(conn, user)?.ok_or(ApiError::Unauthorized)?;
+        reserve_attempt(conn, &row.email_key, client_addr, policy)?;
+        Ok((row.password_hash, row.email_key))
+    })
+}
+
 /// Settles an attempt after the password check: a failure is already counted (`begin_login`);
 /// a success clears the account's failures and starts a new login (a new refresh-token family).
 pub fn finish_login(
@@ -180,10 +196,17 @@ pub fn end_every_login(conn: &mut DbConn, user: UserId, now: NaiveDateTime) -> R
     Ok(())
 }
 
-/// Stores a new password hash and ends every login of the user.
-pub fn set_password(conn: &mut DbConn, user: &AuthUser, password_hash: String) -> Result<(), ApiError> {
+/// Stores a new password hash and ends every login of the user. The right current password was
+/// given, so the account's failed attempts are cleared as after a login.
+pub fn set_password(
+    conn: &mut DbConn,
+    user: &AuthUser,
+    email_key: &str,
+    password_hash: String,
+) -> Result<(), ApiError> {
     db::write(conn, |conn| {
         let now = time::now();
+        repo::clear_failures_for_email(conn, email_key)?;
         users::update(
             conn,
             user.id,

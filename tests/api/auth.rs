@@ -335,6 +335,45 @@ async fn changing_the_password_ends_every_login() {
     app.login(ADMIN_EMAIL, "brand new passphrase").await.assert_status(200);
 }
 
+/// A stolen access token cannot guess the password through `PUT /auth/me/password` faster than
+/// through the login: a wrong `current_password` is a failed login of the account and the address.
+#[actix_web::test]
+async fn wrong_current_passwords_are_throttled_like_failed_logins() {
+    let app = TestApp::spawn_with(|s| s.login_window = Duration::from_secs(60)).await;
+    let token = app.admin_token().await;
+    let path = "/api/v1/auth/me/password";
+    let guess =
+        |i: usize| json!({"current_password": format!("guess number {i}"), "new_password": "brand new passphrase"});
+    app.login(ADMIN_EMAIL, "not the password").await.assert_problem(401);
+    for i in 0..4 {
+        assert_eq!(app.put(Some(&token), path, &guess(i)).await.error_fields(), ["current_password"]);
+    }
+    let throttled = app.put(Some(&token), path, &guess(5)).await;
+    throttled.assert_problem(429);
+    let retry_after: u64 = throttled.header("retry-after").expect("Retry-After").parse().expect("seconds");
+    assert!((1..=60).contains(&retry_after), "Retry-After {retry_after}");
+    // The right password is refused too while throttled, and so is a login.
+    let right = json!({"current_password": ADMIN_PASSWORD, "new_password": "brand new passphrase"});
+    app.put(Some(&token), path, &right).await.assert_problem(429);
+    app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.assert_problem(429);
+}
+
+/// Wrong current passwords count for the client address as well: 20 of them, over accounts, lock
+/// the address out of logging in to any account.
+#[actix_web::test]
+async fn wrong_current_passwords_count_for_the_client_address() {
+    let app = TestApp::spawn_with(|s| s.login_window = Duration::from_secs(60)).await;
+    let path = "/api/v1/auth/me/password";
+    for _ in 0..5 {
+        let (_, token) = app.user_with_token("writer").await;
+        for i in 0..4 {
+            let guess = json!({"current_password": format!("guess {i}"), "new_password": "brand new passphrase"});
+            app.put(Some(&token), path, &guess).await.assert_problem(422);
+        }
+    }
+    app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.assert_problem(429);
+}
+
 #[actix_web::test]
 async fn a_deleted_users_token_stops_working_at_once() {
     let app = TestApp::spawn().await;
