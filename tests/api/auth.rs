@@ -516,3 +516,63 @@ async fn new_accounts_can_log_in_with_their_password() {
     assert_eq!(login.json()["user"]["email"], "Reni@Warta.Test");
     assert_eq!(login.json()["user"]["role"], "writer");
 }
+
+/// The resident memory of process `pid` in bytes (Linux).
+fn resident_bytes(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    Some(line.split_whitespace().nth(1)?.parse::<u64>().ok()? * 1024)
+}
+
+/// Each failed login runs one argon2id check with 19 MiB of working memory. Freshly allocated per
+/// check, that memory stayed with the allocator: about 100 failed logins took the process from
+/// 23 MB to 500-900 MB for good. The hashing buffers are now a fixed set, reused, so memory after
+/// many failures is what it was after the first few. (`bench/login_rss.sh` prints the figures.)
+#[actix_web::test]
+async fn failed_logins_do_not_grow_memory() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let port = crate::cli::free_port();
+    let env = [
+        ("WARTA_TRUSTED_PROXIES", "127.0.0.1"),
+        ("WARTA_ADMIN_EMAIL", ADMIN_EMAIL),
+        ("WARTA_ADMIN_PASSWORD", ADMIN_PASSWORD),
+        ("WARTA_JWT_SECRET", "a-test-secret-that-is-at-least-32-bytes-long"),
+        ("WARTA_LOG", "warn"),
+    ];
+    let child = crate::cli::serve(dir.path(), port, &env);
+    let pid = child.id();
+    let client = awc::Client::builder().timeout(Duration::from_secs(60)).finish();
+    // Each attempt from its own address and for an unknown email: no throttle stops the check.
+    let round = |first: usize, count: usize| {
+        let client = client.clone();
+        futures_util::future::join_all((first..first + count).map(move |i| {
+            let request = client
+                .post(format!("http://127.0.0.1:{port}/api/v1/auth/login"))
+                .insert_header(("X-Forwarded-For", format!("10.9.{}.{}", i / 250, i % 250 + 1)));
+            async move {
+                let body = json!({"email": format!("nobody{i}@warta.test"), "password": "wrong password"});
+                request.send_json(&body).await.expect("answered").status().as_u16()
+            }
+        }))
+    };
+    const PARALLEL: usize = 8;
+    assert!(round(0, PARALLEL).await.iter().all(|&s| s == 401));
+    let Some(before) = resident_bytes(pid) else {
+        crate::cli::terminate(child);
+        return; // Not Linux: nothing to measure.
+    };
+    for r in 1..=15 {
+        assert!(round(r * PARALLEL, PARALLEL).await.iter().all(|&s| s == 401));
+    }
+    let after = resident_bytes(pid).expect("RSS");
+    crate::cli::terminate(child);
+    let buffers = std::thread::available_parallelism().map_or(2, |n| n.get()).min(PARALLEL) as u64;
+    let allowed = buffers * 20 * 1024 * 1024 + 48 * 1024 * 1024;
+    assert!(
+        after <= before + allowed,
+        "RSS grew from {} MB to {} MB over 120 failed logins (allowed {} MB more)",
+        before >> 20,
+        after >> 20,
+        allowed >> 20
+    );
+}
