@@ -107,10 +107,27 @@ impl JwtKeys {
     /// The user a valid token names; `None` for anything expired, tampered, foreign or malformed.
     pub fn verify(&self, token: &str) -> Option<TokenSubject> {
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).ok()?;
-        let user = data.claims.sub.parse::<i32>().ok().map(UserId)?;
+        // Not issued in the future: a token dated ahead would outlive its `exp` - `iat` lifetime
+        // in the eyes of anything that trusts `iat`. A little leeway, because instances sharing a
+        // secret (several behind one balancer) do not share a clock: one a few seconds ahead of
+        // another must not have its fresh tokens refused there.
+        if data.claims.iat > chrono::Utc::now().timestamp() + IAT_LEEWAY_SECONDS {
+            return None;
+        }
+        let user = canonical_id(&data.claims.sub).map(UserId)?;
         let Claims { acct, epoch, sid, .. } = data.claims;
         Some(TokenSubject { user, account_created_micros: acct, epoch, session: sid })
     }
+}
+
+/// How far in the future `iat` may be (seconds): clock differences between instances.
+const IAT_LEEWAY_SECONDS: i64 = 60;
+
+/// A user id exactly as we write it: `"1"`, never `"+1"`, `"01"`, `" 1"` or `"0"`. One id, one
+/// spelling, so a token cannot be varied while still naming the same account.
+fn canonical_id(sub: &str) -> Option<i32> {
+    let id = sub.parse::<i32>().ok().filter(|&id| id > 0)?;
+    (id.to_string() == sub).then_some(id)
 }
 
 /// Reads the generated secret, creating it (readable by the owner only) on first start.
@@ -160,6 +177,14 @@ mod tests {
         assert_eq!(other.verify(&token), None);
         let other_issuer = JwtKeys::new(&[7; 32], "someone-else", Duration::from_secs(60));
         assert_eq!(other_issuer.verify(&token), None);
+    }
+
+    #[test]
+    fn only_the_canonical_spelling_of_an_id_is_a_subject() {
+        assert_eq!(canonical_id("17"), Some(17));
+        for bad in ["+17", "017", " 17", "17 ", "0", "-1", "", "1e1", "2147483648"] {
+            assert_eq!(canonical_id(bad), None, "{bad:?}");
+        }
     }
 
     #[test]

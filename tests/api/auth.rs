@@ -160,6 +160,11 @@ async fn bad_access_tokens_are_refused() {
         ("no token epoch", hs256(json!({"epoch": null}))),
         ("a login that never existed", hs256(json!({"sid": "made-up-session"}))),
         ("no login", hs256(json!({"sid": null}))),
+        ("issued in the future", hs256(json!({"iat": now() + 300}))),
+        ("a signed id", hs256(json!({"sub": format!("+{id}")}))),
+        ("a zero-padded id", hs256(json!({"sub": format!("0{id}")}))),
+        ("an id with a space", hs256(json!({"sub": format!(" {id}")}))),
+        ("a numeric sub", hs256(json!({"sub": id.parse::<i64>().expect("number")}))),
     ];
     assert_eq!(payload(&good)["sub"], id.trim_matches('"'));
     for (what, token) in cases {
@@ -170,6 +175,8 @@ async fn bad_access_tokens_are_refused() {
     // The control: a token we sign the same way, with the right secret and issuer, is accepted.
     let forged_right = hs256(json!({}));
     app.get_as(&forged_right, "/api/v1/auth/me").await.assert_status(200);
+    // Clocks of instances differ a little: a token dated seconds ahead is still accepted.
+    app.get_as(&hs256(json!({"iat": now() + 20})), "/api/v1/auth/me").await.assert_status(200);
     app.get("/api/v1/auth/me").await.assert_problem(401);
     let basic = app.request(actix_web::http::Method::GET, "/api/v1/auth/me", None, None).await;
     basic.assert_problem(401);
