@@ -3,13 +3,21 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::domain::field::Field;
+use crate::domain::validation::{new_password, FieldError, Violations, MAX_EMAIL_CHARS};
+use crate::error::ApiError;
 use crate::users::dto::UserResponse;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"email": "reni.erina@warta.example", "password": "a long passphrase"}))]
 pub struct LoginRequest {
-    pub email: String,
-    pub password: String,
+    /// Compared ignoring ASCII case.
+    #[serde(default)]
+    #[schema(value_type = String, required = true, max_length = 254)]
+    pub email: Field<String>,
+    #[serde(default)]
+    #[schema(value_type = String, required = true)]
+    pub password: Field<String>,
 }
 
 /// A fresh pair of tokens. Send the access token as `Authorization: Bearer <token>`; trade the
@@ -38,8 +46,50 @@ pub struct RefreshRequest {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ChangePasswordRequest {
-    pub current_password: String,
+    #[serde(default)]
+    #[schema(value_type = String, required = true)]
+    pub current_password: Field<String>,
     /// At least 10 characters.
-    #[schema(min_length = 10, max_length = 1024)]
-    pub new_password: String,
+    #[serde(default)]
+    #[schema(value_type = String, required = true, min_length = 10, max_length = 1024)]
+    pub new_password: Field<String>,
+}
+
+/// Both values, or a 422 naming every field that is missing, `null` or of the wrong type.
+fn both(v: Violations, first: Option<String>, second: Option<String>) -> Result<(String, String), ApiError> {
+    v.into_result()?;
+    match (first, second) {
+        (Some(first), Some(second)) => Ok((first, second)),
+        _ => Err(ApiError::Internal(anyhow::anyhow!("validation passed without values"))),
+    }
+}
+
+impl LoginRequest {
+    /// The email and password. An email longer than any address can be is refused here, before
+    /// any lookup or hashing.
+    pub fn validate(self) -> Result<(String, String), ApiError> {
+        let mut v = Violations::new();
+        let email = self.email.required("email", &mut v).filter(|email| {
+            let fits = email.chars().count() <= MAX_EMAIL_CHARS;
+            if !fits {
+                v.push(FieldError::new("email", format!("must be at most {MAX_EMAIL_CHARS} characters")));
+            }
+            fits
+        });
+        let password = self.password.required("password", &mut v);
+        both(v, email, password)
+    }
+}
+
+impl ChangePasswordRequest {
+    /// The current password and the new one, which must follow the password rules.
+    pub fn validate(self) -> Result<(String, String), ApiError> {
+        let mut v = Violations::new();
+        let current = self.current_password.required("current_password", &mut v);
+        let wanted = self
+            .new_password
+            .required("new_password", &mut v)
+            .and_then(|wanted| v.check(new_password("new_password", &wanted)));
+        both(v, current, wanted)
+    }
 }

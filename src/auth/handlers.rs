@@ -10,7 +10,7 @@ use crate::auth::service::{self, TokenPolicy};
 use crate::auth::AuthUser;
 use crate::config::Settings;
 use crate::db::Db;
-use crate::domain::validation::{email_key, new_password};
+use crate::domain::validation::email_key;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ClientAddr, JsonBody};
 use crate::users::dto::UserResponse;
@@ -41,7 +41,7 @@ pub async fn login(
     client: ClientAddr,
     body: JsonBody<LoginRequest>,
 ) -> Result<Json<TokenResponse>, ApiError> {
-    let LoginRequest { email, password } = body.parse()?;
+    let (email, password) = body.parse()?.validate()?;
     let (key, client, policy) = (email_key(&email), client.0.to_string(), policy(&settings));
     let user = db
         .run({
@@ -124,8 +124,7 @@ pub async fn change_password(
     user: AuthUser,
     body: JsonBody<ChangePasswordRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let ChangePasswordRequest { current_password, new_password: wanted } = body.parse()?;
-    let wanted = new_password("new_password", &wanted)?;
+    let (current_password, wanted) = body.parse()?.validate()?;
     let (id, client, policy) = (user.id, client.0.to_string(), policy(&settings));
     let (hash, email_key) = db.run(move |conn| service::begin_password_check(conn, id, &client, policy)).await?;
     if !passwords.verify(current_password, Some(hash)).await? {

@@ -37,6 +37,13 @@ fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
+/// What failed attempts are counted under for an account: a hash of its email key. Bounded
+/// whatever was typed (a failed login once stored the raw text, up to the 1 MB body limit), and
+/// no address book of mistyped emails is kept.
+fn failure_key(email_key: &str) -> String {
+    hex::encode(Sha256::digest(email_key.as_bytes()))
+}
+
 /// Refuses the attempt with 429 when the account or the client has failed too often, else returns
 /// the account the email names (if any) for the password check.
 ///
@@ -49,19 +56,24 @@ pub fn begin_login(
     client_addr: &str,
     policy: TokenPolicy,
 ) -> Result<Option<UserRow>, ApiError> {
-    db::write(conn, |conn| reserve_attempt(conn, email_key, client_addr, policy))
+    db::write(conn, |conn| {
+        reserve_attempt(conn, &failure_key(email_key), client_addr, policy)?;
+        Ok(users::find_by_email_key(conn, email_key)?)
+    })
 }
 
+/// 429 when the account (`failure_key`) or the client has failed too often; else records this
+/// attempt as a failure, to be cleared if it succeeds.
 fn reserve_attempt(
     conn: &mut DbConn,
-    email_key: &str,
+    failure_key: &str,
     client_addr: &str,
     policy: TokenPolicy,
-) -> Result<Option<UserRow>, ApiError> {
+) -> Result<(), ApiError> {
     let now = time::now();
     let window = chrono_duration(policy.login_window);
     repo::prune_failures(conn, now - window)?;
-    let (by_email, by_client) = repo::failures_since(conn, email_key, client_addr, now - window)?;
+    let (by_email, by_client) = repo::failures_since(conn, failure_key, client_addr, now - window)?;
     let retry_after = |failures: &[NaiveDateTime], limit: usize| -> Option<u64> {
         if failures.len() < limit {
             return None;
@@ -77,8 +89,8 @@ fn reserve_attempt(
     if let Some(retry_after) = wait {
         return Err(ApiError::TooManyRequests { retry_after });
     }
-    repo::record_failure(conn, email_key, client_addr, now)?;
-    Ok(users::find_by_email_key(conn, email_key)?)
+    repo::record_failure(conn, failure_key, client_addr, now)?;
+    Ok(())
 }
 
 /// Before `PUT /auth/me/password` checks the current password: the check counts as a login attempt
@@ -92,7 +104,7 @@ pub fn begin_password_check(
 ) -> Result<(String, String), ApiError> {
     db::write(conn, |conn| {
         let row = users::find(conn, user)?.ok_or(ApiError::Unauthorized)?;
-        reserve_attempt(conn, &row.email_key, client_addr, policy)?;
+        reserve_attempt(conn, &failure_key(&row.email_key), client_addr, policy)?;
         Ok((row.password_hash, row.email_key))
     })
 }
@@ -111,7 +123,7 @@ pub fn finish_login(
         return Err(ApiError::BadCredentials);
     };
     db::write(conn, |conn| {
-        repo::clear_failures_for_email(conn, email_key)?;
+        repo::clear_failures_for_email(conn, &failure_key(email_key))?;
         let user = users::update(conn, user.id, &UserChanges { last_login_at: Some(Some(now)), ..Default::default() })?;
         repo::delete_expired_refresh_tokens(conn, now)?;
         issue_pair(conn, keys, policy, user, &crate::auth::random_token())
@@ -206,7 +218,7 @@ pub fn set_password(
 ) -> Result<(), ApiError> {
     db::write(conn, |conn| {
         let now = time::now();
-        repo::clear_failures_for_email(conn, email_key)?;
+        repo::clear_failures_for_email(conn, &failure_key(email_key))?;
         users::update(
             conn,
             user.id,

@@ -4,6 +4,7 @@
 pub mod article_status;
 pub mod body;
 pub mod display_date;
+pub mod field;
 pub mod ids;
 pub mod key;
 pub mod pagination;

@@ -116,12 +116,59 @@ async fn login_validates_its_body() {
     assert_eq!(missing.error_fields(), ["password"]);
     let wrong_type = app.post(None, "/api/v1/auth/login", &json!({"email": 5, "password": "x"})).await;
     assert_eq!(wrong_type.error_fields(), ["email"]);
+    // Every broken field, not only the first.
+    let empty = app.post(None, "/api/v1/auth/login", &json!({})).await;
+    assert_eq!(empty.error_fields(), ["email", "password"]);
+    let nulls = app.post(None, "/api/v1/auth/login", &json!({"email": null, "password": null})).await;
+    assert_eq!(nulls.error_fields(), ["email", "password"]);
+    let both_wrong = app.post(None, "/api/v1/auth/login", &json!({"email": [], "password": 7})).await;
+    assert_eq!(both_wrong.error_fields(), ["email", "password"]);
     app.send_raw(actix_web::http::Method::POST, "/api/v1/auth/login", None, Some("application/json"), b"{".to_vec())
         .await
         .assert_problem(400);
     app.send_raw(actix_web::http::Method::POST, "/api/v1/auth/login", None, Some("text/plain"), b"{}".to_vec())
         .await
         .assert_problem(415);
+}
+
+/// Emails fold ASCII case only: a Kelvin sign (U+212A) is not a `k`, so it neither logs in to the
+/// account of `k...` nor is refused as its duplicate.
+#[actix_web::test]
+async fn emails_fold_ascii_case_only() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let create = |email: &str| json!({"email": email, "name": "Kelvin", "role": "writer", "password": PASSWORD});
+    app.post(Some(&admin), "/api/v1/users", &create("kelvin@warta.test")).await.assert_status(201);
+    app.login("\u{212A}elvin@warta.test", PASSWORD).await.assert_problem(401);
+    app.login("KELVIN@warta.test", PASSWORD).await.assert_status(200);
+    let lookalike = app.post(Some(&admin), "/api/v1/users", &create("\u{212A}elvin@warta.test")).await;
+    lookalike.assert_status(201);
+    assert_eq!(lookalike.json()["email"], "\u{212A}elvin@warta.test");
+    let login = app.login("\u{212A}elvin@warta.test", PASSWORD).await;
+    login.assert_status(200);
+    assert_eq!(login.json()["user"]["id"], lookalike.json()["id"]);
+}
+
+/// A failed login keeps a bounded key, whatever was typed; an email longer than any address can be
+/// is refused before any work.
+#[actix_web::test]
+async fn failed_logins_store_a_bounded_key() {
+    let app = TestApp::spawn().await;
+    let long = format!("{}@warta.test", "a".repeat(240));
+    app.login(&long, "whatever password").await.assert_problem(401);
+    let huge = format!("{}@warta.test", "b".repeat(512 * 1024));
+    assert_eq!(app.login(&huge, "whatever password").await.error_fields(), ["email"]);
+    let db = warta::db::Db::open(&app.db_path, 1).expect("the test database opens");
+    let (rows, longest) = db
+        .run_now(|conn| {
+            use diesel::prelude::*;
+            use warta::db::schema::login_failures::dsl::*;
+            let keys: Vec<String> = login_failures.select(email_key).load(conn)?;
+            Ok((keys.len(), keys.iter().map(String::len).max().unwrap_or(0)))
+        })
+        .expect("read");
+    assert_eq!(rows, 1, "the refused attempt stored nothing");
+    assert!(longest <= 64, "a failure key of {longest} bytes");
 }
 
 #[actix_web::test]
@@ -328,6 +375,9 @@ async fn changing_the_password_ends_every_login() {
     assert_eq!(wrong.error_fields(), ["current_password"]);
     let short = app.put(Some(token), path, &json!({"current_password": ADMIN_PASSWORD, "new_password": "short"})).await;
     assert_eq!(short.error_fields(), ["new_password"]);
+    assert_eq!(app.put(Some(token), path, &json!({})).await.error_fields(), ["current_password", "new_password"]);
+    let nulls = json!({"current_password": null, "new_password": null});
+    assert_eq!(app.put(Some(token), path, &nulls).await.error_fields(), ["current_password", "new_password"]);
     app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.assert_status(200);
     app.put(None, path, &json!({"current_password": ADMIN_PASSWORD, "new_password": "brand new passphrase"}))
         .await
