@@ -216,7 +216,7 @@ pub async fn create_first_admin(db: &Db, settings: &Settings) -> anyhow::Result<
     let email = settings.admin_email.clone().unwrap_or_else(|| "admin@warta.local".into());
     let email = Email::parse("email", &email).map_err(|e| anyhow::anyhow!("WARTA_ADMIN_EMAIL: {}", e.message))?;
     let (password, generated) = match &settings.admin_password {
-        Some(password) => (password.clone(), false),
+        Some(password) => (secrecy::ExposeSecret::expose_secret(password).to_owned(), false),
         None => (crate::auth::random_token(), true),
     };
     let hash =

@@ -3,7 +3,7 @@
 use actix_web::web::{Data, Json};
 use actix_web::{get, post, put, HttpResponse};
 
-use crate::auth::dto::{ChangePasswordRequest, LoginRequest, RefreshRequest, TokenResponse};
+use crate::auth::dto::{ChangePasswordRequest, LoginRequest, RefreshRequest, TokenResponse, UserResponse};
 use crate::auth::jwt::JwtKeys;
 use crate::auth::password::Passwords;
 use crate::auth::service::{self, TokenPolicy};
@@ -13,7 +13,6 @@ use crate::db::Db;
 use crate::domain::validation::email_key;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ClientAddr, JsonBody};
-use crate::users::dto::UserResponse;
 
 fn policy(settings: &Settings) -> TokenPolicy {
     TokenPolicy { refresh_ttl: settings.refresh_token_ttl, login_window: settings.login_window }
@@ -99,8 +98,8 @@ pub async fn logout(db: Data<Db>, body: JsonBody<RefreshRequest>) -> Result<Http
     (status = 200, description = "The caller's account", body = UserResponse),
     (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json")))]
 #[get("/auth/me")]
-pub async fn get_me(user: AuthUser) -> Result<Json<UserResponse>, ApiError> {
-    Ok(Json(UserResponse::from_row(user.row)?))
+pub async fn get_me(db: Data<Db>, user: AuthUser) -> Result<Json<UserResponse>, ApiError> {
+    Ok(Json(db.run(move |conn| service::me(conn, user.id)).await?))
 }
 
 /// Change one's own password. Ends every login of the account, this one included.

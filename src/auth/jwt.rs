@@ -8,6 +8,7 @@ use std::time::Duration;
 use anyhow::Context;
 use chrono::NaiveDateTime;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 
 use crate::config::Settings;
@@ -82,9 +83,13 @@ impl JwtKeys {
 
     /// The keys from `WARTA_JWT_SECRET`, or from a secret generated once and kept in the data folder.
     pub fn from_settings(settings: &Settings) -> anyhow::Result<JwtKeys> {
+        let stored;
         let secret = match &settings.jwt_secret {
-            Some(secret) => secret.clone(),
-            None => stored_secret(&settings.data_dir().join("jwt-secret"))?,
+            Some(secret) => secret.expose_secret(),
+            None => {
+                stored = stored_secret(&settings.data_dir().join("jwt-secret"))?;
+                stored.as_str()
+            }
         };
         Ok(JwtKeys::new(secret.as_bytes(), &settings.jwt_issuer, settings.access_token_ttl))
     }
@@ -177,6 +182,24 @@ mod tests {
         assert_eq!(other.verify(&token), None);
         let other_issuer = JwtKeys::new(&[7; 32], "someone-else", Duration::from_secs(60));
         assert_eq!(other_issuer.verify(&token), None);
+    }
+
+    #[test]
+    fn settings_never_print_their_secrets() {
+        let settings = Settings::for_tests(Path::new("warta.db"));
+        let printed = format!("{settings:?}");
+        assert!(!printed.contains("a-test-secret-that-is-at-least-32-bytes-long"), "{printed}");
+        assert!(!printed.contains("admin-password-for-tests"), "{printed}");
+        assert!(printed.contains("REDACTED"), "{printed}");
+        let keys = JwtKeys::from_settings(&settings).expect("keys");
+        let grant = Grant {
+            user: UserId(1),
+            role: Role::Admin,
+            account_created: chrono::Utc::now().naive_utc(),
+            epoch: 0,
+            session: "s",
+        };
+        assert!(keys.verify(&keys.issue(grant).expect("token")).is_some(), "the configured secret is used");
     }
 
     #[test]

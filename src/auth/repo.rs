@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::schema::{login_failures, refresh_tokens, users};
+use crate::db::schema::{login_failures, refresh_tokens};
 use crate::db::DbConn;
 use crate::domain::ids::UserId;
 
@@ -74,11 +74,6 @@ pub fn session_is_open(conn: &mut DbConn, user: UserId, family: &str) -> QueryRe
             .filter(refresh_tokens::revoked_at.is_null()),
     ))
     .get_result(conn)
-}
-
-/// Ends every access token of the account issued so far (they carry the old epoch).
-pub fn bump_token_epoch(conn: &mut DbConn, user: UserId) -> QueryResult<usize> {
-    diesel::update(users::table.find(user)).set(users::token_epoch.eq(users::token_epoch + 1)).execute(conn)
 }
 
 /// Forgets tokens that can no longer be used, so the table does not grow forever.

@@ -6,7 +6,9 @@ use chrono::NaiveDateTime;
 use sha2::{Digest, Sha256};
 
 use crate::audit::{self, Change};
+use crate::auth::account::{self as accounts, UserRow};
 use crate::auth::dto::TokenResponse;
+use crate::auth::dto::UserResponse;
 use crate::auth::jwt::{Grant, JwtKeys};
 use crate::auth::repo::{self, NewRefreshTokenRow};
 use crate::auth::AuthUser;
@@ -14,8 +16,6 @@ use crate::db::{self, DbConn};
 use crate::domain::ids::UserId;
 use crate::domain::time;
 use crate::error::ApiError;
-use crate::users::dto::UserResponse;
-use crate::users::repo::{self as users, UserChanges, UserRow};
 
 /// Failed logins allowed per account, and per client address, inside the window.
 pub const MAX_FAILURES_PER_ACCOUNT: usize = 5;
@@ -58,7 +58,7 @@ pub fn begin_login(
 ) -> Result<Option<UserRow>, ApiError> {
     db::write(conn, |conn| {
         reserve_attempt(conn, &failure_key(email_key), client_addr, policy)?;
-        Ok(users::find_by_email_key(conn, email_key)?)
+        Ok(accounts::find_by_email_key(conn, email_key)?)
     })
 }
 
@@ -103,7 +103,7 @@ pub fn begin_password_check(
     policy: TokenPolicy,
 ) -> Result<(String, String), ApiError> {
     db::write(conn, |conn| {
-        let row = users::find(conn, user)?.ok_or(ApiError::Unauthorized)?;
+        let row = accounts::find(conn, user)?.ok_or(ApiError::Unauthorized)?;
         reserve_attempt(conn, &failure_key(&row.email_key), client_addr, policy)?;
         Ok((row.password_hash, row.email_key))
     })
@@ -124,7 +124,7 @@ pub fn finish_login(
     };
     db::write(conn, |conn| {
         repo::clear_failures_for_email(conn, &failure_key(email_key))?;
-        let user = users::update(conn, user.id, &UserChanges { last_login_at: Some(Some(now)), ..Default::default() })?;
+        let user = accounts::record_login(conn, user.id, now)?;
         repo::delete_expired_refresh_tokens(conn, now)?;
         issue_pair(conn, keys, policy, user, &crate::auth::random_token())
     })
@@ -180,7 +180,7 @@ pub fn refresh(conn: &mut DbConn, keys: &JwtKeys, policy: TokenPolicy, token: &s
             return Ok(Err(ApiError::Unauthorized));
         }
         repo::spend_refresh_token(conn, row.id, now)?;
-        let Some(user) = users::find(conn, row.user_id)? else {
+        let Some(user) = accounts::find(conn, row.user_id)? else {
             return Ok(Err(ApiError::Unauthorized));
         };
         issue_pair(conn, keys, policy, user, &row.family).map(Ok)
@@ -199,12 +199,18 @@ pub fn logout(conn: &mut DbConn, token: &str) -> Result<(), ApiError> {
     })
 }
 
+/// The caller's own account.
+pub fn me(conn: &mut DbConn, id: UserId) -> Result<UserResponse, ApiError> {
+    let row = accounts::find(conn, id)?.ok_or(ApiError::Unauthorized)?;
+    Ok(UserResponse::from_row(row)?)
+}
+
 /// Ends every login of the account at once: its refresh tokens are revoked and its access tokens,
 /// which carry the previous token epoch, are refused from the next request on. Inside the caller's
 /// transaction.
 pub fn end_every_login(conn: &mut DbConn, user: UserId, now: NaiveDateTime) -> Result<(), ApiError> {
     repo::revoke_all_for_user(conn, user, now)?;
-    repo::bump_token_epoch(conn, user)?;
+    accounts::bump_token_epoch(conn, user)?;
     Ok(())
 }
 
@@ -219,11 +225,7 @@ pub fn set_password(
     db::write(conn, |conn| {
         let now = time::now();
         repo::clear_failures_for_email(conn, &failure_key(email_key))?;
-        users::update(
-            conn,
-            user.id,
-            &UserChanges { password_hash: Some(password_hash), updated_at: Some(now), ..Default::default() },
-        )?;
+        accounts::set_password_hash(conn, user.id, &password_hash, now)?;
         end_every_login(conn, user.id, now)?;
         audit::record(conn, user, Change::Update, "user", user.id.0, None)?;
         Ok(())
@@ -234,7 +236,7 @@ pub fn set_password(
 mod tests {
     use super::*;
     use crate::db::tests::memory_conn;
-    use crate::users::repo::NewUserRow;
+    use crate::users::repo::{self as users, NewUserRow};
 
     const POLICY: TokenPolicy =
         TokenPolicy { refresh_ttl: Duration::from_secs(3600), login_window: Duration::from_secs(900) };

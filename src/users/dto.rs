@@ -1,49 +1,14 @@
-//! Request and response bodies of `/users` (and the user inside login answers).
+//! Request bodies of `/users`. Accounts are answered as [`UserResponse`], the shape login answers
+//! use too, which therefore lives in `auth`.
 
-use chrono::NaiveDateTime;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::domain::field::Field;
-use crate::domain::ids::{AuthorId, UserId};
+use crate::domain::ids::AuthorId;
 use crate::domain::role::Role;
-use crate::users::repo::UserRow;
 
-/// An account that can log in. Passwords and their hashes are never returned.
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"id": 2, "email": "reni.erina@warta.example", "name": "Reni Erina", "role": "writer",
-    "author_id": 3, "created_at": "2023-08-01T02:00:00Z", "last_login_at": "2023-08-31T06:55:12Z"}))]
-pub struct UserResponse {
-    pub id: UserId,
-    /// As it was entered; emails compare case-insensitively.
-    pub email: String,
-    pub name: String,
-    pub role: Role,
-    /// The public byline this account writes as, if any.
-    pub author_id: Option<AuthorId>,
-    #[serde(serialize_with = "crate::domain::time::serialize")]
-    #[schema(value_type = String, format = DateTime)]
-    pub created_at: NaiveDateTime,
-    #[serde(serialize_with = "crate::domain::time::serialize_opt")]
-    #[schema(value_type = Option<String>, format = DateTime)]
-    pub last_login_at: Option<NaiveDateTime>,
-}
-
-impl UserResponse {
-    pub fn from_row(row: UserRow) -> Result<Self, anyhow::Error> {
-        let role =
-            Role::parse(&row.role).ok_or_else(|| anyhow::anyhow!("user {} has unknown role {:?}", row.id, row.role))?;
-        Ok(UserResponse {
-            id: row.id,
-            email: row.email,
-            name: row.name,
-            role,
-            author_id: row.author_id,
-            created_at: row.created_at,
-            last_login_at: row.last_login_at,
-        })
-    }
-}
+pub use crate::auth::dto::UserResponse;
 
 /// A new account.
 #[derive(Debug, Deserialize, ToSchema)]
