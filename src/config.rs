@@ -62,6 +62,10 @@ pub struct Settings {
     /// Memory bound of the response cache.
     pub response_cache_bytes: usize,
     pub login_window: Duration,
+    /// Tests only (no variable sets it): hash new passwords with argon2's smallest parameters, so a
+    /// test suite that logs in hundreds of times does not spend its time in argon2. Production
+    /// always hashes at the OWASP parameters.
+    pub fast_password_hashing: bool,
     pub db_pool_size: u32,
     pub workers: usize,
     pub log_level: String,
@@ -148,6 +152,7 @@ impl Settings {
             response_cache_ttl: Duration::from_secs(number(&get, "WARTA_RESPONSE_CACHE_SECONDS", 5, 0..=3600)?),
             response_cache_bytes: number(&get, "WARTA_RESPONSE_CACHE_MB", 64, 1..=65_536)? as usize * 1024 * 1024,
             login_window: Duration::from_secs(number(&get, "WARTA_LOGIN_WINDOW_SECONDS", 900, 1..=86_400)?),
+            fast_password_hashing: false,
             db_pool_size: number(&get, "WARTA_DB_POOL_SIZE", 8, 1..=256)? as u32,
             workers: number(&get, "WARTA_WORKERS", default_workers() as u64, 1..=256)? as usize,
             log_level,
@@ -167,6 +172,7 @@ impl Settings {
         settings.jwt_secret = Some(SecretString::from("a-test-secret-that-is-at-least-32-bytes-long"));
         settings.workers = 2;
         settings.db_pool_size = 4;
+        settings.fast_password_hashing = true;
         settings
     }
 

@@ -14,6 +14,7 @@ use argon2::password_hash::{Output, PasswordHash, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+use crate::config::Settings;
 use crate::error::ApiError;
 
 /// The parameters new hashes are made with. Verification reads the parameters from each stored
@@ -30,6 +31,15 @@ impl HashCost {
     /// The smallest argon2 allows (8 KiB, 1 pass): for tests only, where hundreds of logins
     /// would otherwise spend most of the suite's time in argon2.
     pub const MINIMAL: HashCost = HashCost { memory_kib: 8, passes: 1 };
+
+    /// The cost the settings ask for: production unless a test chose the minimal one.
+    pub fn of(settings: &Settings) -> HashCost {
+        if settings.fast_password_hashing {
+            HashCost::MINIMAL
+        } else {
+            HashCost::PRODUCTION
+        }
+    }
 
     fn params(self) -> anyhow::Result<Params> {
         Params::new(self.memory_kib, self.passes, 1, None).map_err(|e| anyhow::anyhow!("argon2 parameters: {e}"))
@@ -103,10 +113,6 @@ pub struct Passwords {
 }
 
 impl Passwords {
-    pub fn new() -> anyhow::Result<Passwords> {
-        Passwords::with_cost(HashCost::PRODUCTION)
-    }
-
     pub fn with_cost(cost: HashCost) -> anyhow::Result<Passwords> {
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
         let memory = MemoryPool::new(cores);
@@ -136,10 +142,15 @@ impl Passwords {
     }
 }
 
-/// A hash at the production cost, for one-off use outside the server (the command line, the first
-/// admin): its memory is freed afterwards.
+/// A hash at the production cost, for one-off use outside the server (the command line): its
+/// memory is freed afterwards.
 pub fn hash_now(password: &str) -> anyhow::Result<String> {
-    hash_with(password, HashCost::PRODUCTION, &mut Vec::new())
+    hash_at(password, HashCost::PRODUCTION)
+}
+
+/// A one-off hash at `cost` (the first admin, made before the server runs).
+pub fn hash_at(password: &str, cost: HashCost) -> anyhow::Result<String> {
+    hash_with(password, cost, &mut Vec::new())
 }
 
 /// An argon2id PHC string of `password` with a random salt, computed in `memory`.

@@ -633,3 +633,39 @@ async fn failed_logins_do_not_grow_memory() {
         allowed >> 20
     );
 }
+
+/// The password hash of the account `email`, read from the database.
+fn stored_hash(app: &TestApp, address: &str) -> String {
+    let db = warta::db::Db::open(&app.db_path, 1).expect("the test database opens");
+    let address = address.to_owned();
+    db.run_now(move |conn| {
+        use diesel::prelude::*;
+        use warta::db::schema::users::dsl::*;
+        Ok(users.filter(email.eq(address)).select(password_hash).first::<String>(conn)?)
+    })
+    .expect("the account exists")
+}
+
+/// Tests hash with argon2's smallest parameters (production keeps OWASP's); a hash carries its
+/// parameters, so hashes made at either cost verify on a server set to the other.
+#[actix_web::test]
+async fn hashes_made_at_another_cost_still_verify() {
+    let production = TestApp::spawn_with(|s| s.fast_password_hashing = false).await;
+    assert!(stored_hash(&production, ADMIN_EMAIL).starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+    let db_path = production.db_path.clone();
+    let fast = TestApp::spawn_with(move |s| {
+        s.database_path = db_path;
+        s.fast_password_hashing = true;
+    })
+    .await;
+    let admin = fast.admin_token().await;
+    let email = format!("cheap-{}@warta.test", crate::helpers::unique());
+    let body = json!({"email": email, "name": "Cheap", "role": "writer", "password": PASSWORD});
+    fast.post(Some(&admin), "/api/v1/users", &body).await.assert_status(201);
+    assert!(stored_hash(&production, &email).starts_with("$argon2id$v=19$m=8,t=1,p=1$"));
+    production.login(&email, PASSWORD).await.assert_status(200);
+    production.login(&email, "not the password").await.assert_problem(401);
+    // A plain test server hashes cheaply, its first admin included.
+    let plain = TestApp::spawn().await;
+    assert!(stored_hash(&plain, ADMIN_EMAIL).starts_with("$argon2id$v=19$m=8,t=1,p=1$"));
+}
