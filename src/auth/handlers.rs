@@ -79,8 +79,9 @@ pub async fn refresh(
     Ok(Json(tokens))
 }
 
-/// Log out: ends the login the refresh token belongs to, its access tokens included (at once).
-/// Other logins of the account stay.
+/// Log out: ends the login the refresh token belongs to, and its access tokens at once.
+///
+/// Other logins of the account (other devices) stay.
 #[utoipa::path(tag = "auth", request_body = RefreshRequest, responses(
     (status = 204, description = "Logged out (also when the token was already spent or unknown)"),
     (status = 400, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
