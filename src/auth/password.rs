@@ -160,13 +160,14 @@ fn hash_with(password: &str, cost: HashCost, memory: &mut Vec<Block>) -> anyhow:
     let salt = SaltString::generate(&mut OsRng);
     let mut salt_bytes = [0u8; 64];
     let salt_bytes = salt.decode_b64(&mut salt_bytes).map_err(|e| failed(&e))?;
-    if memory.len() < params.block_count() {
-        memory.resize(params.block_count(), Block::default());
+    let count = params.block_count();
+    if memory.len() < count {
+        memory.resize(count, Block::default());
     }
     let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
     let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
     argon2
-        .hash_password_into_with_memory(password.as_bytes(), salt_bytes, &mut out, &mut memory[..])
+        .hash_password_into_with_memory(password.as_bytes(), salt_bytes, &mut out, &mut memory[..count])
         .map_err(|e| failed(&e))?;
     let hash = PasswordHash {
         algorithm: argon2::ARGON2ID_IDENT,
