@@ -100,7 +100,7 @@ pub fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             let mut password = String::new();
             std::io::stdin().lock().read_line(&mut password).context("reading the password from standard input")?;
             let password = password.trim_end_matches(['\r', '\n']).to_owned();
-            let user = NewUser::try_from(CreateUserRequest { email, name, role, password, author_id: None })
+            let user = NewUser::try_from(CreateUserRequest::new(email, name, role, password))
                 .map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;
             let hash = crate::auth::password::hash_now(&user.password)?;
             let db = Db::open(&settings.database_path, 1)?;

@@ -5,6 +5,8 @@ use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use secrecy::SecretString;
+
 /// A configuration value that cannot be used, named by its variable.
 #[derive(Debug, thiserror::Error)]
 #[error("invalid configuration: {var}: {message}")]
@@ -36,8 +38,9 @@ pub struct Settings {
     /// Where readers find an article on the site: `{slug}`, `{id}` and `{category}` are filled in.
     pub article_url: String,
     pub admin_email: Option<String>,
-    pub admin_password: Option<String>,
-    pub jwt_secret: Option<String>,
+    /// Secrets print as `[REDACTED]` in `Debug` output (logs, panics) and are zeroed when dropped.
+    pub admin_password: Option<SecretString>,
+    pub jwt_secret: Option<SecretString>,
     pub jwt_issuer: String,
     pub access_token_ttl: Duration,
     pub refresh_token_ttl: Duration,
@@ -59,6 +62,10 @@ pub struct Settings {
     /// Memory bound of the response cache.
     pub response_cache_bytes: usize,
     pub login_window: Duration,
+    /// Tests only (no variable sets it): hash new passwords with argon2's smallest parameters, so a
+    /// test suite that logs in hundreds of times does not spend its time in argon2. Production
+    /// always hashes at the OWASP parameters.
+    pub fast_password_hashing: bool,
     pub db_pool_size: u32,
     pub workers: usize,
     pub log_level: String,
@@ -123,8 +130,8 @@ impl Settings {
             site_name: get("WARTA_SITE_NAME").unwrap_or_else(|| "Warta".into()),
             article_url,
             admin_email,
-            admin_password,
-            jwt_secret,
+            admin_password: admin_password.map(SecretString::from),
+            jwt_secret: jwt_secret.map(SecretString::from),
             jwt_issuer: get("WARTA_JWT_ISSUER").unwrap_or_else(|| "warta".into()),
             access_token_ttl: Duration::from_secs(number(&get, "WARTA_ACCESS_TOKEN_TTL", 900, 1..=86_400)?),
             refresh_token_ttl: Duration::from_secs(number(
@@ -145,6 +152,7 @@ impl Settings {
             response_cache_ttl: Duration::from_secs(number(&get, "WARTA_RESPONSE_CACHE_SECONDS", 5, 0..=3600)?),
             response_cache_bytes: number(&get, "WARTA_RESPONSE_CACHE_MB", 64, 1..=65_536)? as usize * 1024 * 1024,
             login_window: Duration::from_secs(number(&get, "WARTA_LOGIN_WINDOW_SECONDS", 900, 1..=86_400)?),
+            fast_password_hashing: false,
             db_pool_size: number(&get, "WARTA_DB_POOL_SIZE", 8, 1..=256)? as u32,
             workers: number(&get, "WARTA_WORKERS", default_workers() as u64, 1..=256)? as usize,
             log_level,
@@ -160,10 +168,11 @@ impl Settings {
         settings.public_url = "http://warta.test".into();
         settings.article_url = "http://warta.test/berita/{slug}".into();
         settings.admin_email = Some("admin@warta.test".into());
-        settings.admin_password = Some("admin-password-for-tests".into());
-        settings.jwt_secret = Some("a-test-secret-that-is-at-least-32-bytes-long".into());
+        settings.admin_password = Some(SecretString::from("admin-password-for-tests"));
+        settings.jwt_secret = Some(SecretString::from("a-test-secret-that-is-at-least-32-bytes-long"));
         settings.workers = 2;
         settings.db_pool_size = 4;
+        settings.fast_password_hashing = true;
         settings
     }
 

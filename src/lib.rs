@@ -5,6 +5,7 @@ pub mod articles;
 pub mod audit;
 pub mod auth;
 pub mod authors;
+pub mod caller;
 pub mod categories;
 pub mod cli;
 pub mod config;

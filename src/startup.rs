@@ -77,7 +77,7 @@ impl Application {
         }
         create_first_admin(&db, &settings).await?;
         let keys = Data::new(JwtKeys::from_settings(&settings)?);
-        let passwords = Data::new(Passwords::new()?);
+        let passwords = Data::new(Passwords::with_cost(auth::password::HashCost::of(&settings))?);
         let metrics = Data::new(Metrics::default());
         let spec = Data::new(OpenApiJson(crate::openapi::document_json()));
         let db = Data::new(db);
@@ -215,12 +215,13 @@ pub async fn create_first_admin(db: &Db, settings: &Settings) -> anyhow::Result<
     }
     let email = settings.admin_email.clone().unwrap_or_else(|| "admin@warta.local".into());
     let email = Email::parse("email", &email).map_err(|e| anyhow::anyhow!("WARTA_ADMIN_EMAIL: {}", e.message))?;
+    let cost = auth::password::HashCost::of(settings);
     let (password, generated) = match &settings.admin_password {
-        Some(password) => (password.clone(), false),
+        Some(password) => (secrecy::ExposeSecret::expose_secret(password).to_owned(), false),
         None => (crate::auth::random_token(), true),
     };
     let hash =
-        tokio::task::spawn_blocking(move || auth::password::hash_now(&password).map(|h| (h, password))).await??;
+        tokio::task::spawn_blocking(move || auth::password::hash_at(&password, cost).map(|h| (h, password))).await??;
     let (hash, password) = hash;
     let created = db
         .run_now(|conn| users::service::create_first_admin(conn, &email, hash))

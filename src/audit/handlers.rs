@@ -5,7 +5,7 @@ use actix_web::{get, HttpRequest, HttpResponse};
 
 use crate::audit::dto::{AuditEntry, AuditQuery};
 use crate::audit::service;
-use crate::auth::AuthUser;
+use crate::caller::AuthUser;
 use crate::db::Db;
 use crate::domain::pagination::Paginated;
 use crate::domain::role::Action;

@@ -6,7 +6,7 @@ pub mod handlers;
 pub mod repo;
 pub mod service;
 
-pub use service::{record, record_by_operator, Change};
+pub use service::{record, record_by_operator, Actor, Change};
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(handlers::list_audit);

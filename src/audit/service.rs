@@ -2,7 +2,7 @@
 
 use crate::audit::dto::{AuditEntry, AuditQuery};
 use crate::audit::repo::{self, NewAuditRow};
-use crate::auth::AuthUser;
+use crate::caller::AuthUser;
 use crate::db::DbConn;
 use crate::domain::ids::{ArticleId, UserId};
 use crate::domain::pagination::{int_param, PageParams, PageQuery, Paginated};
@@ -28,17 +28,33 @@ impl Change {
     }
 }
 
-/// Records a write by `actor`, inside the caller's transaction. For articles, `versions` is the
-/// version before and after (`None` where there is none).
+/// Who made a write, as the log keeps it: the account's id and its email at the time (the entry
+/// outlives the account).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub id: UserId,
+    pub email: String,
+}
+
+impl From<&AuthUser> for Actor {
+    fn from(user: &AuthUser) -> Self {
+        Actor { id: user.id, email: user.email.clone() }
+    }
+}
+
+/// Records a write by `actor` (an [`Actor`], or the `&AuthUser` making the request), inside the
+/// caller's transaction. For articles, `versions` is the version before and after (`None` where
+/// there is none).
 pub fn record(
     conn: &mut DbConn,
-    actor: &AuthUser,
+    actor: impl Into<Actor>,
     change: Change,
     resource: &str,
     resource_id: i32,
     versions: Option<(Option<i32>, Option<i32>)>,
 ) -> Result<(), ApiError> {
-    insert(conn, Some(actor.id), &actor.row.email, change, resource, resource_id, versions)
+    let actor = actor.into();
+    insert(conn, Some(actor.id), &actor.email, change, resource, resource_id, versions)
 }
 
 /// What the audit log names as the actor of a write made on the server's command line

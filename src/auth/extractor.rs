@@ -1,4 +1,5 @@
-//! `AuthUser`: the caller, proven by a bearer token and still present in the database.
+//! Proving the caller: [`AuthUser`] (defined in `crate::caller`) from a bearer token whose account
+//! still exists, whose token epoch is current and whose login has not ended.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -7,33 +8,12 @@ use actix_web::http::header;
 use actix_web::web::Data;
 use actix_web::{dev::Payload, FromRequest, HttpRequest};
 
+use crate::auth::account;
 use crate::auth::jwt::JwtKeys;
+use crate::caller::AuthUser;
 use crate::db::Db;
-use crate::domain::ids::UserId;
-use crate::domain::role::{Action, Role};
+use crate::domain::role::Role;
 use crate::error::ApiError;
-use crate::users::repo::UserRow;
-
-/// The authenticated caller. Taking it as a handler argument makes the route answer 401 to anyone
-/// without a valid token. The role is read from the database on every request, so a demotion or a
-/// deleted account takes effect at once rather than when the token expires.
-#[derive(Debug, Clone)]
-pub struct AuthUser {
-    pub id: UserId,
-    pub role: Role,
-    pub row: UserRow,
-}
-
-impl AuthUser {
-    /// 403 unless the permission matrix lets this user's role do `action`.
-    pub fn require(&self, action: Action) -> Result<(), ApiError> {
-        if self.role.may(action) {
-            Ok(())
-        } else {
-            Err(ApiError::Forbidden)
-        }
-    }
-}
 
 fn bearer_token(req: &HttpRequest) -> Option<String> {
     let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
@@ -56,13 +36,24 @@ fn authenticate(req: &HttpRequest) -> Pin<Box<dyn Future<Output = Result<Option<
         };
         let subject = keys.verify(&token).ok_or(ApiError::Unauthorized)?;
         let id = subject.user;
-        let row = db.run(move |conn| Ok(crate::users::repo::find(conn, id)?)).await?.ok_or(ApiError::Unauthorized)?;
-        // The id may now belong to an account created after the token's own was deleted.
-        if row.created_at.and_utc().timestamp_micros() != subject.account_created_micros {
+        let session = subject.session.clone();
+        let (row, open) = db
+            .run(move |conn| {
+                let Some(row) = account::find(conn, id)? else { return Ok((None, false)) };
+                Ok((Some(row), crate::auth::repo::session_is_open(conn, id, &session)?))
+            })
+            .await?;
+        let row = row.ok_or(ApiError::Unauthorized)?;
+        // The id may now belong to an account created after the token's own was deleted; a password
+        // change raised the epoch; the login was ended by a logout or a replayed refresh token.
+        if row.created_at.and_utc().timestamp_micros() != subject.account_created_micros
+            || row.token_epoch != subject.epoch
+            || !open
+        {
             return Err(ApiError::Unauthorized);
         }
         let role = Role::parse(&row.role).ok_or(ApiError::Unauthorized)?;
-        Ok(Some(AuthUser { id, role, row }))
+        Ok(Some(AuthUser { id, role, email: row.email }))
     })
 }
 

@@ -3,17 +3,16 @@
 use actix_web::web::{Data, Json};
 use actix_web::{get, post, put, HttpResponse};
 
-use crate::auth::dto::{ChangePasswordRequest, LoginRequest, RefreshRequest, TokenResponse};
+use crate::auth::dto::{ChangePasswordRequest, LoginRequest, RefreshRequest, TokenResponse, UserResponse};
 use crate::auth::jwt::JwtKeys;
 use crate::auth::password::Passwords;
 use crate::auth::service::{self, TokenPolicy};
 use crate::auth::AuthUser;
 use crate::config::Settings;
 use crate::db::Db;
-use crate::domain::validation::{email_key, new_password};
+use crate::domain::validation::email_key;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ClientAddr, JsonBody};
-use crate::users::dto::UserResponse;
 
 fn policy(settings: &Settings) -> TokenPolicy {
     TokenPolicy { refresh_ttl: settings.refresh_token_ttl, login_window: settings.login_window }
@@ -41,7 +40,7 @@ pub async fn login(
     client: ClientAddr,
     body: JsonBody<LoginRequest>,
 ) -> Result<Json<TokenResponse>, ApiError> {
-    let LoginRequest { email, password } = body.parse()?;
+    let (email, password) = body.parse()?.validate()?;
     let (key, client, policy) = (email_key(&email), client.0.to_string(), policy(&settings));
     let user = db
         .run({
@@ -80,7 +79,9 @@ pub async fn refresh(
     Ok(Json(tokens))
 }
 
-/// Log out: ends the login the refresh token belongs to. Access tokens already issued expire on their own.
+/// Log out: ends the login the refresh token belongs to, and its access tokens at once.
+///
+/// Other logins of the account (other devices) stay.
 #[utoipa::path(tag = "auth", request_body = RefreshRequest, responses(
     (status = 204, description = "Logged out (also when the token was already spent or unknown)"),
     (status = 400, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
@@ -98,30 +99,38 @@ pub async fn logout(db: Data<Db>, body: JsonBody<RefreshRequest>) -> Result<Http
     (status = 200, description = "The caller's account", body = UserResponse),
     (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json")))]
 #[get("/auth/me")]
-pub async fn get_me(user: AuthUser) -> Result<Json<UserResponse>, ApiError> {
-    Ok(Json(UserResponse::from_row(user.row)?))
+pub async fn get_me(db: Data<Db>, user: AuthUser) -> Result<Json<UserResponse>, ApiError> {
+    Ok(Json(db.run(move |conn| service::me(conn, user.id)).await?))
 }
 
 /// Change one's own password. Ends every login of the account, this one included.
+///
+/// A wrong `current_password` counts as a failed login of the account and of the client address:
+/// the same limits as `POST /auth/login` apply, with 429 and `Retry-After` beyond them.
 #[utoipa::path(tag = "auth", security(("bearer" = [])), request_body = ChangePasswordRequest, responses(
     (status = 204, description = "Changed"),
     (status = 400, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
     (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
     (status = 415, description = "Body is not application/json", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "Wrong current password, or a new one that is too short", body = Problem, content_type = "application/problem+json")))]
+    (status = 422, description = "Wrong current password, or a new one that is too short", body = Problem, content_type = "application/problem+json"),
+    (status = 429, description = "Too many failed attempts", body = Problem, content_type = "application/problem+json",
+        headers(("Retry-After" = u64, description = "Seconds until another attempt is allowed")))))]
 #[put("/auth/me/password")]
 pub async fn change_password(
     db: Data<Db>,
     passwords: Data<Passwords>,
+    settings: Data<Settings>,
+    client: ClientAddr,
     user: AuthUser,
     body: JsonBody<ChangePasswordRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let ChangePasswordRequest { current_password, new_password: wanted } = body.parse()?;
-    let wanted = new_password("new_password", &wanted)?;
-    if !passwords.verify(current_password, Some(user.row.password_hash.clone())).await? {
+    let (current_password, wanted) = body.parse()?.validate()?;
+    let (id, client, policy) = (user.id, client.0.to_string(), policy(&settings));
+    let (hash, email_key) = db.run(move |conn| service::begin_password_check(conn, id, &client, policy)).await?;
+    if !passwords.verify(current_password, Some(hash)).await? {
         return Err(ApiError::field("current_password", "is not correct"));
     }
     let hash = passwords.hash(wanted).await?;
-    db.run(move |conn| service::set_password(conn, &user, hash)).await?;
+    db.run(move |conn| service::set_password(conn, &user, &email_key, hash)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -8,6 +8,7 @@ use std::time::Duration;
 use anyhow::Context;
 use chrono::NaiveDateTime;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 
 use crate::config::Settings;
@@ -26,14 +27,34 @@ pub struct Claims {
     /// the token to the account it was issued to rather than to whichever account has the id now.
     /// Required: a token without it does not deserialize.
     pub acct: i64,
+    /// The account's token epoch when the token was issued: a password change raises it and ends
+    /// every older token of the account.
+    pub epoch: i32,
+    /// The login (session) the token belongs to: its refresh-token family. Logging out ends it, and
+    /// with it the access tokens of that login only.
+    pub sid: String,
 }
 
 /// Who a valid token speaks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenSubject {
     pub user: UserId,
     /// `Claims::acct`: compare with the account's `created_at`.
     pub account_created_micros: i64,
+    /// `Claims::epoch`: compare with the account's `token_epoch`.
+    pub epoch: i32,
+    /// `Claims::sid`: the login, which must not have ended.
+    pub session: String,
+}
+
+/// What an access token is issued for.
+#[derive(Debug, Clone, Copy)]
+pub struct Grant<'a> {
+    pub user: UserId,
+    pub role: Role,
+    pub account_created: NaiveDateTime,
+    pub epoch: i32,
+    pub session: &'a str,
 }
 
 pub struct JwtKeys {
@@ -62,22 +83,28 @@ impl JwtKeys {
 
     /// The keys from `WARTA_JWT_SECRET`, or from a secret generated once and kept in the data folder.
     pub fn from_settings(settings: &Settings) -> anyhow::Result<JwtKeys> {
+        let stored;
         let secret = match &settings.jwt_secret {
-            Some(secret) => secret.clone(),
-            None => stored_secret(&settings.data_dir().join("jwt-secret"))?,
+            Some(secret) => secret.expose_secret(),
+            None => {
+                stored = stored_secret(&settings.data_dir().join("jwt-secret"))?;
+                stored.as_str()
+            }
         };
         Ok(JwtKeys::new(secret.as_bytes(), &settings.jwt_issuer, settings.access_token_ttl))
     }
 
-    pub fn issue(&self, user: UserId, role: Role, account_created: NaiveDateTime) -> anyhow::Result<String> {
+    pub fn issue(&self, grant: Grant) -> anyhow::Result<String> {
         let now = chrono::Utc::now().timestamp();
         let claims = Claims {
-            sub: user.to_string(),
-            role: role.as_str().into(),
+            sub: grant.user.to_string(),
+            role: grant.role.as_str().into(),
             iat: now,
             exp: now + self.ttl.as_secs() as i64,
             iss: self.issuer.clone(),
-            acct: account_created.and_utc().timestamp_micros(),
+            acct: grant.account_created.and_utc().timestamp_micros(),
+            epoch: grant.epoch,
+            sid: grant.session.to_owned(),
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).context("signing a token")
     }
@@ -85,9 +112,27 @@ impl JwtKeys {
     /// The user a valid token names; `None` for anything expired, tampered, foreign or malformed.
     pub fn verify(&self, token: &str) -> Option<TokenSubject> {
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).ok()?;
-        let user = data.claims.sub.parse::<i32>().ok().map(UserId)?;
-        Some(TokenSubject { user, account_created_micros: data.claims.acct })
+        // Not issued in the future: a token dated ahead would outlive its `exp` - `iat` lifetime
+        // in the eyes of anything that trusts `iat`. A little leeway, because instances sharing a
+        // secret (several behind one balancer) do not share a clock: one a few seconds ahead of
+        // another must not have its fresh tokens refused there.
+        if data.claims.iat > chrono::Utc::now().timestamp() + IAT_LEEWAY_SECONDS {
+            return None;
+        }
+        let user = canonical_id(&data.claims.sub).map(UserId)?;
+        let Claims { acct, epoch, sid, .. } = data.claims;
+        Some(TokenSubject { user, account_created_micros: acct, epoch, session: sid })
     }
+}
+
+/// How far in the future `iat` may be (seconds): clock differences between instances.
+const IAT_LEEWAY_SECONDS: i64 = 60;
+
+/// A user id exactly as we write it: `"1"`, never `"+1"`, `"01"`, `" 1"` or `"0"`. One id, one
+/// spelling, so a token cannot be varied while still naming the same account.
+fn canonical_id(sub: &str) -> Option<i32> {
+    let id = sub.parse::<i32>().ok().filter(|&id| id > 0)?;
+    (id.to_string() == sub).then_some(id)
 }
 
 /// Reads the generated secret, creating it (readable by the owner only) on first start.
@@ -124,13 +169,45 @@ mod tests {
     fn tokens_round_trip_and_foreign_ones_are_refused() {
         let keys = JwtKeys::new(&[7; 32], "warta", Duration::from_secs(60));
         let created = chrono::DateTime::from_timestamp_micros(1_700_000_000_123_456).expect("time").naive_utc();
-        let token = keys.issue(UserId(5), Role::Editor, created).expect("token");
-        let subject = TokenSubject { user: UserId(5), account_created_micros: 1_700_000_000_123_456 };
+        let grant = Grant { user: UserId(5), role: Role::Editor, account_created: created, epoch: 3, session: "s1" };
+        let token = keys.issue(grant).expect("token");
+        let subject = TokenSubject {
+            user: UserId(5),
+            account_created_micros: 1_700_000_000_123_456,
+            epoch: 3,
+            session: "s1".into(),
+        };
         assert_eq!(keys.verify(&token), Some(subject));
         let other = JwtKeys::new(&[8; 32], "warta", Duration::from_secs(60));
         assert_eq!(other.verify(&token), None);
         let other_issuer = JwtKeys::new(&[7; 32], "someone-else", Duration::from_secs(60));
         assert_eq!(other_issuer.verify(&token), None);
+    }
+
+    #[test]
+    fn settings_never_print_their_secrets() {
+        let settings = Settings::for_tests(Path::new("warta.db"));
+        let printed = format!("{settings:?}");
+        assert!(!printed.contains("a-test-secret-that-is-at-least-32-bytes-long"), "{printed}");
+        assert!(!printed.contains("admin-password-for-tests"), "{printed}");
+        assert!(printed.contains("REDACTED"), "{printed}");
+        let keys = JwtKeys::from_settings(&settings).expect("keys");
+        let grant = Grant {
+            user: UserId(1),
+            role: Role::Admin,
+            account_created: chrono::Utc::now().naive_utc(),
+            epoch: 0,
+            session: "s",
+        };
+        assert!(keys.verify(&keys.issue(grant).expect("token")).is_some(), "the configured secret is used");
+    }
+
+    #[test]
+    fn only_the_canonical_spelling_of_an_id_is_a_subject() {
+        assert_eq!(canonical_id("17"), Some(17));
+        for bad in ["+17", "017", " 17", "17 ", "0", "-1", "", "1e1", "2147483648"] {
+            assert_eq!(canonical_id(bad), None, "{bad:?}");
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Logging in and staying logged in: JWT access tokens, rotating refresh tokens with reuse
 //! detection, login throttling, and the `AuthUser` extractor every protected handler takes.
 
+pub mod account;
 pub mod dto;
 pub mod extractor;
 pub mod handlers;
@@ -9,7 +10,8 @@ pub mod password;
 pub mod repo;
 pub mod service;
 
-pub use extractor::{AuthUser, MaybeUser};
+pub use crate::caller::AuthUser;
+pub use extractor::MaybeUser;
 
 use base64::Engine;
 use rand::RngCore;

@@ -64,20 +64,33 @@ pub fn revoke_all_for_user(conn: &mut DbConn, user: UserId, at: NaiveDateTime) -
     .execute(conn)
 }
 
+/// Whether the login `family` of `user` is still open: some refresh token of it is not revoked.
+/// Logout and reuse detection revoke the whole family, which ends its access tokens too.
+pub fn session_is_open(conn: &mut DbConn, user: UserId, family: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        refresh_tokens::table
+            .filter(refresh_tokens::family.eq(family))
+            .filter(refresh_tokens::user_id.eq(user))
+            .filter(refresh_tokens::revoked_at.is_null()),
+    ))
+    .get_result(conn)
+}
+
 /// Forgets tokens that can no longer be used, so the table does not grow forever.
 pub fn delete_expired_refresh_tokens(conn: &mut DbConn, before: NaiveDateTime) -> QueryResult<usize> {
     diesel::delete(refresh_tokens::table.filter(refresh_tokens::expires_at.lt(before))).execute(conn)
 }
 
-/// Failures since `since` for an account and for a client address, with the oldest of each.
+/// Failures since `since` for an account (its failure key, stored in the `email_key` column) and
+/// for a client address, oldest first.
 pub fn failures_since(
     conn: &mut DbConn,
-    email_key: &str,
+    failure_key: &str,
     client_addr: &str,
     since: NaiveDateTime,
 ) -> QueryResult<(Vec<NaiveDateTime>, Vec<NaiveDateTime>)> {
     let by_email = login_failures::table
-        .filter(login_failures::email_key.eq(email_key))
+        .filter(login_failures::email_key.eq(failure_key))
         .filter(login_failures::failed_at.gt(since))
         .order(login_failures::failed_at.asc())
         .select(login_failures::failed_at)
@@ -91,18 +104,23 @@ pub fn failures_since(
     Ok((by_email, by_client))
 }
 
-pub fn record_failure(conn: &mut DbConn, email_key: &str, client_addr: &str, at: NaiveDateTime) -> QueryResult<usize> {
+pub fn record_failure(
+    conn: &mut DbConn,
+    failure_key: &str,
+    client_addr: &str,
+    at: NaiveDateTime,
+) -> QueryResult<usize> {
     diesel::insert_into(login_failures::table)
         .values((
-            login_failures::email_key.eq(email_key),
+            login_failures::email_key.eq(failure_key),
             login_failures::client_addr.eq(client_addr),
             login_failures::failed_at.eq(at),
         ))
         .execute(conn)
 }
 
-pub fn clear_failures_for_email(conn: &mut DbConn, email_key: &str) -> QueryResult<usize> {
-    diesel::delete(login_failures::table.filter(login_failures::email_key.eq(email_key))).execute(conn)
+pub fn clear_failures_for_email(conn: &mut DbConn, failure_key: &str) -> QueryResult<usize> {
+    diesel::delete(login_failures::table.filter(login_failures::email_key.eq(failure_key))).execute(conn)
 }
 
 pub fn prune_failures(conn: &mut DbConn, before: NaiveDateTime) -> QueryResult<usize> {

@@ -6,15 +6,16 @@ use chrono::NaiveDateTime;
 use sha2::{Digest, Sha256};
 
 use crate::audit::{self, Change};
+use crate::auth::account::{self as accounts, UserRow};
 use crate::auth::dto::TokenResponse;
-use crate::auth::jwt::JwtKeys;
+use crate::auth::dto::UserResponse;
+use crate::auth::jwt::{Grant, JwtKeys};
 use crate::auth::repo::{self, NewRefreshTokenRow};
 use crate::auth::AuthUser;
 use crate::db::{self, DbConn};
+use crate::domain::ids::UserId;
 use crate::domain::time;
 use crate::error::ApiError;
-use crate::users::dto::UserResponse;
-use crate::users::repo::{self as users, UserChanges, UserRow};
 
 /// Failed logins allowed per account, and per client address, inside the window.
 pub const MAX_FAILURES_PER_ACCOUNT: usize = 5;
@@ -36,6 +37,13 @@ fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
+/// What failed attempts are counted under for an account: a hash of its email key. Bounded
+/// whatever was typed (a failed login once stored the raw text, up to the 1 MB body limit), and
+/// no address book of mistyped emails is kept.
+fn failure_key(email_key: &str) -> String {
+    hex::encode(Sha256::digest(email_key.as_bytes()))
+}
+
 /// Refuses the attempt with 429 when the account or the client has failed too often, else returns
 /// the account the email names (if any) for the password check.
 ///
@@ -48,19 +56,24 @@ pub fn begin_login(
     client_addr: &str,
     policy: TokenPolicy,
 ) -> Result<Option<UserRow>, ApiError> {
-    db::write(conn, |conn| reserve_attempt(conn, email_key, client_addr, policy))
+    db::write(conn, |conn| {
+        reserve_attempt(conn, &failure_key(email_key), client_addr, policy)?;
+        Ok(accounts::find_by_email_key(conn, email_key)?)
+    })
 }
 
+/// 429 when the account (`failure_key`) or the client has failed too often; else records this
+/// attempt as a failure, to be cleared if it succeeds.
 fn reserve_attempt(
     conn: &mut DbConn,
-    email_key: &str,
+    failure_key: &str,
     client_addr: &str,
     policy: TokenPolicy,
-) -> Result<Option<UserRow>, ApiError> {
+) -> Result<(), ApiError> {
     let now = time::now();
     let window = chrono_duration(policy.login_window);
     repo::prune_failures(conn, now - window)?;
-    let (by_email, by_client) = repo::failures_since(conn, email_key, client_addr, now - window)?;
+    let (by_email, by_client) = repo::failures_since(conn, failure_key, client_addr, now - window)?;
     let retry_after = |failures: &[NaiveDateTime], limit: usize| -> Option<u64> {
         if failures.len() < limit {
             return None;
@@ -76,8 +89,24 @@ fn reserve_attempt(
     if let Some(retry_after) = wait {
         return Err(ApiError::TooManyRequests { retry_after });
     }
-    repo::record_failure(conn, email_key, client_addr, now)?;
-    Ok(users::find_by_email_key(conn, email_key)?)
+    repo::record_failure(conn, failure_key, client_addr, now)?;
+    Ok(())
+}
+
+/// Before `PUT /auth/me/password` checks the current password: the check counts as a login attempt
+/// of the account from `client_addr` (429 when throttled), so a stolen access token cannot guess
+/// passwords faster than the login form allows. Returns the stored hash and the account's email key.
+pub fn begin_password_check(
+    conn: &mut DbConn,
+    user: UserId,
+    client_addr: &str,
+    policy: TokenPolicy,
+) -> Result<(String, String), ApiError> {
+    db::write(conn, |conn| {
+        let row = accounts::find(conn, user)?.ok_or(ApiError::Unauthorized)?;
+        reserve_attempt(conn, &failure_key(&row.email_key), client_addr, policy)?;
+        Ok((row.password_hash, row.email_key))
+    })
 }
 
 /// Settles an attempt after the password check: a failure is already counted (`begin_login`);
@@ -94,8 +123,8 @@ pub fn finish_login(
         return Err(ApiError::BadCredentials);
     };
     db::write(conn, |conn| {
-        repo::clear_failures_for_email(conn, email_key)?;
-        let user = users::update(conn, user.id, &UserChanges { last_login_at: Some(Some(now)), ..Default::default() })?;
+        repo::clear_failures_for_email(conn, &failure_key(email_key))?;
+        let user = accounts::record_login(conn, user.id, now)?;
         repo::delete_expired_refresh_tokens(conn, now)?;
         issue_pair(conn, keys, policy, user, &crate::auth::random_token())
     })
@@ -120,9 +149,11 @@ fn issue_pair(
             expires_at: now + chrono_duration(policy.refresh_ttl),
         },
     )?;
+    let epoch = user.token_epoch;
     let user = UserResponse::from_row(user)?;
+    let grant = Grant { user: user.id, role: user.role, account_created: user.created_at, epoch, session: family };
     Ok(TokenResponse {
-        access_token: keys.issue(user.id, user.role, user.created_at)?,
+        access_token: keys.issue(grant)?,
         token_type: "Bearer",
         expires_in: keys.ttl.as_secs(),
         refresh_token,
@@ -149,7 +180,7 @@ pub fn refresh(conn: &mut DbConn, keys: &JwtKeys, policy: TokenPolicy, token: &s
             return Ok(Err(ApiError::Unauthorized));
         }
         repo::spend_refresh_token(conn, row.id, now)?;
-        let Some(user) = users::find(conn, row.user_id)? else {
+        let Some(user) = accounts::find(conn, row.user_id)? else {
             return Ok(Err(ApiError::Unauthorized));
         };
         issue_pair(conn, keys, policy, user, &row.family).map(Ok)
@@ -168,16 +199,34 @@ pub fn logout(conn: &mut DbConn, token: &str) -> Result<(), ApiError> {
     })
 }
 
-/// Stores a new password hash and ends every login of the user.
-pub fn set_password(conn: &mut DbConn, user: &AuthUser, password_hash: String) -> Result<(), ApiError> {
+/// The caller's own account.
+pub fn me(conn: &mut DbConn, id: UserId) -> Result<UserResponse, ApiError> {
+    let row = accounts::find(conn, id)?.ok_or(ApiError::Unauthorized)?;
+    Ok(UserResponse::from_row(row)?)
+}
+
+/// Ends every login of the account at once: its refresh tokens are revoked and its access tokens,
+/// which carry the previous token epoch, are refused from the next request on. Inside the caller's
+/// transaction.
+pub fn end_every_login(conn: &mut DbConn, user: UserId, now: NaiveDateTime) -> Result<(), ApiError> {
+    repo::revoke_all_for_user(conn, user, now)?;
+    accounts::bump_token_epoch(conn, user)?;
+    Ok(())
+}
+
+/// Stores a new password hash and ends every login of the user. The right current password was
+/// given, so the account's failed attempts are cleared as after a login.
+pub fn set_password(
+    conn: &mut DbConn,
+    user: &AuthUser,
+    email_key: &str,
+    password_hash: String,
+) -> Result<(), ApiError> {
     db::write(conn, |conn| {
         let now = time::now();
-        users::update(
-            conn,
-            user.id,
-            &UserChanges { password_hash: Some(password_hash), updated_at: Some(now), ..Default::default() },
-        )?;
-        repo::revoke_all_for_user(conn, user.id, now)?;
+        repo::clear_failures_for_email(conn, &failure_key(email_key))?;
+        accounts::set_password_hash(conn, user.id, &password_hash, now)?;
+        end_every_login(conn, user.id, now)?;
         audit::record(conn, user, Change::Update, "user", user.id.0, None)?;
         Ok(())
     })
@@ -187,7 +236,7 @@ pub fn set_password(conn: &mut DbConn, user: &AuthUser, password_hash: String) -
 mod tests {
     use super::*;
     use crate::db::tests::memory_conn;
-    use crate::users::repo::NewUserRow;
+    use crate::users::repo::{self as users, NewUserRow};
 
     const POLICY: TokenPolicy =
         TokenPolicy { refresh_ttl: Duration::from_secs(3600), login_window: Duration::from_secs(900) };

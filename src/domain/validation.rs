@@ -79,16 +79,24 @@ pub fn http_url(field: &str, value: &str) -> Result<String, FieldError> {
     }
 }
 
-/// An email address: compared case-insensitively, so it also yields the lower-case lookup key.
+/// An email address: compared ignoring ASCII case, so it also yields the lookup key.
+///
+/// Only ASCII letters are folded. Unicode case folding (`to_lowercase`) maps look-alikes onto
+/// ASCII (the Kelvin sign `K` folds to `k`, so `\u{212A}@x` would take the account of `k@x`);
+/// ASCII folding keeps every non-ASCII address its own, which is also how mail servers treat them
+/// in practice (domains are compared in their ASCII, punycode form).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Email {
     address: String,
 }
 
+/// The longest email address there can be (RFC 5321's path limit less the angle brackets).
+pub const MAX_EMAIL_CHARS: usize = 254;
+
 impl Email {
     pub fn parse(field: &str, raw: &str) -> Result<Email, FieldError> {
         let bad = || FieldError::new(field, "must be an email address such as redaksi@example.com");
-        if raw.chars().count() > 254 || raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        if raw.chars().count() > MAX_EMAIL_CHARS || raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(bad());
         }
         let (local, domain) = raw.rsplit_once('@').ok_or_else(bad)?;
@@ -107,15 +115,16 @@ impl Email {
         &self.address
     }
 
-    /// The form emails are compared and stored uniquely in.
+    /// The form emails are compared and stored uniquely in: ASCII letters lower-cased, nothing else.
     pub fn key(&self) -> String {
-        self.address.to_lowercase()
+        email_key(&self.address)
     }
 }
 
-/// The lookup key of an email that was not validated (a login attempt).
+/// The lookup key of an email, also of one that was not validated (a login attempt): the same
+/// folding as [`Email::key`].
 pub fn email_key(raw: &str) -> String {
-    raw.to_lowercase()
+    raw.to_ascii_lowercase()
 }
 
 /// A new password: at least 10 Unicode scalar values, as the contract says; an upper bound keeps
@@ -149,6 +158,9 @@ mod tests {
         let email = Email::parse("email", "Reni.Erina@Example.COM").expect("valid");
         assert_eq!(email.as_str(), "Reni.Erina@Example.COM");
         assert_eq!(email.key(), "reni.erina@example.com");
+        // Only ASCII folds: a Kelvin sign is not a `k`, a dotted capital I is not an `i`.
+        assert_eq!(Email::parse("email", "\u{212A}@example.com").expect("valid").key(), "\u{212A}@example.com");
+        assert_eq!(email_key("\u{130}@EXAMPLE.com"), "\u{130}@example.com");
         for bad in ["", "no-at", "@example.com", "a@", "a b@example.com", "a@.com"] {
             assert!(Email::parse("email", bad).is_err(), "{bad}");
         }

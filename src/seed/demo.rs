@@ -156,7 +156,7 @@ pub fn load(conn: &mut DbConn, editor: &AuthUser, tz: Tz) -> Result<Loaded, ApiE
 /// The account demo content is written as: the first admin.
 pub fn first_admin(conn: &mut DbConn) -> Result<Option<AuthUser>, ApiError> {
     let admin = crate::users::repo::first_with_role(conn, Role::Admin.as_str())?;
-    Ok(admin.map(|row| AuthUser { id: row.id, role: Role::Admin, row }))
+    Ok(admin.map(|row| AuthUser { id: row.id, role: Role::Admin, email: row.email }))
 }
 
 #[cfg(test)]

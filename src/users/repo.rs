@@ -7,20 +7,9 @@ use crate::db::schema::users;
 use crate::db::DbConn;
 use crate::domain::ids::{AuthorId, UserId};
 
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = users)]
-pub struct UserRow {
-    pub id: UserId,
-    pub email: String,
-    pub email_key: String,
-    pub name: String,
-    pub role: String,
-    pub password_hash: String,
-    pub author_id: Option<AuthorId>,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-    pub last_login_at: Option<NaiveDateTime>,
-}
+/// The row type lives with authentication, which reads accounts too (users depend on auth, never
+/// the other way round).
+pub use crate::auth::account::UserRow;
 
 #[derive(Debug, Insertable)]
 #[diesel(table_name = users)]
@@ -48,13 +37,7 @@ pub struct UserChanges {
     pub last_login_at: Option<Option<NaiveDateTime>>,
 }
 
-pub fn find(conn: &mut DbConn, id: UserId) -> QueryResult<Option<UserRow>> {
-    users::table.find(id).select(UserRow::as_select()).first(conn).optional()
-}
-
-pub fn find_by_email_key(conn: &mut DbConn, key: &str) -> QueryResult<Option<UserRow>> {
-    users::table.filter(users::email_key.eq(key)).select(UserRow::as_select()).first(conn).optional()
-}
+pub use crate::auth::account::{find, find_by_email_key};
 
 pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
     users::table.count().get_result(conn)

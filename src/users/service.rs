@@ -1,7 +1,6 @@
 //! The rules of user accounts: unique emails, linked bylines that exist, and never fewer than one admin.
 
 use crate::audit::{self, Change};
-use crate::auth::repo as tokens;
 use crate::auth::AuthUser;
 use crate::authors::repo as authors;
 use crate::db::{self, DbConn};
@@ -9,7 +8,7 @@ use crate::domain::ids::{AuthorId, UserId};
 use crate::domain::pagination::{PageParams, Paginated};
 use crate::domain::role::Role;
 use crate::domain::time;
-use crate::domain::validation::{required_text, Email, FieldError, Violations};
+use crate::domain::validation::{new_password, required_text, Email, FieldError, Violations};
 use crate::error::{is_unique_violation, ApiError};
 use crate::users::dto::{CreateUserRequest, UpdateUserRequest, UserResponse};
 use crate::users::repo::{self, NewUserRow, UserChanges};
@@ -27,15 +26,18 @@ pub struct NewUser {
 impl TryFrom<CreateUserRequest> for NewUser {
     type Error = ApiError;
 
+    /// Every broken field is named at once.
     fn try_from(req: CreateUserRequest) -> Result<Self, ApiError> {
         let mut v = Violations::new();
-        let email = v.check(Email::parse("email", &req.email));
-        let name = v.check(required_text("name", &req.name, 200));
-        let password = v.check(crate::domain::validation::new_password("password", &req.password));
+        let email = req.email.required("email", &mut v).and_then(|e| v.check(Email::parse("email", &e)));
+        let name = req.name.required("name", &mut v).and_then(|n| v.check(required_text("name", &n, 200)));
+        let role = req.role.required("role", &mut v);
+        let password = req.password.required("password", &mut v).and_then(|p| v.check(new_password("password", &p)));
+        let author_id = req.author_id.nullable("author_id", &mut v).flatten();
         v.into_result()?;
-        match (email, name, password) {
-            (Some(email), Some(name), Some(password)) => {
-                Ok(NewUser { email, name, role: req.role, password, author_id: req.author_id })
+        match (email, name, role, password) {
+            (Some(email), Some(name), Some(role), Some(password)) => {
+                Ok(NewUser { email, name, role, password, author_id })
             }
             _ => Err(ApiError::Internal(anyhow::anyhow!("validation passed without values"))),
         }
@@ -55,14 +57,15 @@ pub struct UserUpdate {
 impl TryFrom<UpdateUserRequest> for UserUpdate {
     type Error = ApiError;
 
+    /// Every broken field is named at once; `null` is refused except for `author_id`.
     fn try_from(req: UpdateUserRequest) -> Result<Self, ApiError> {
         let mut v = Violations::new();
         let update = UserUpdate {
-            email: req.email.and_then(|e| v.check(Email::parse("email", &e))),
-            name: req.name.and_then(|n| v.check(required_text("name", &n, 200))),
-            role: req.role,
-            password: req.password.and_then(|p| v.check(crate::domain::validation::new_password("password", &p))),
-            author_id: req.author_id,
+            email: req.email.present("email", &mut v).and_then(|e| v.check(Email::parse("email", &e))),
+            name: req.name.present("name", &mut v).and_then(|n| v.check(required_text("name", &n, 200))),
+            role: req.role.present("role", &mut v),
+            password: req.password.present("password", &mut v).and_then(|p| v.check(new_password("password", &p))),
+            author_id: req.author_id.nullable("author_id", &mut v),
         };
         v.into_result()?;
         Ok(update)
@@ -136,27 +139,36 @@ pub fn update(
 ) -> Result<UserResponse, ApiError> {
     db::write(conn, |conn| {
         let current = repo::find(conn, id)?.ok_or(ApiError::NotFound("user"))?;
-        let demoted = current.role == Role::Admin.as_str() && update.role.is_some_and(|r| r != Role::Admin);
+        // Only what differs from the stored account is a change; a request that changes nothing
+        // answers the account as it is, with no write and no audit entry. A password always counts.
+        let email = update.email.filter(|e| e.as_str() != current.email);
+        let name = update.name.filter(|n| *n != current.name);
+        let role = update.role.filter(|r| r.as_str() != current.role);
+        let author_id = update.author_id.filter(|a| *a != current.author_id);
+        if email.is_none() && name.is_none() && role.is_none() && author_id.is_none() && password_hash.is_none() {
+            return response(current);
+        }
+        let demoted = current.role == Role::Admin.as_str() && role.is_some_and(|r| r != Role::Admin);
         if demoted && repo::count_with_role(conn, Role::Admin.as_str())? <= 1 {
             return Err(ApiError::Conflict("the last admin cannot be demoted".into()));
         }
-        if let Some(author) = update.author_id {
+        if let Some(author) = author_id {
             check_author(conn, author)?;
         }
         let now = time::now();
         let changes = UserChanges {
-            email_key: update.email.as_ref().map(Email::key),
-            email: update.email.map(|e| e.as_str().to_owned()),
-            name: update.name,
-            role: update.role.map(|r| r.as_str().to_owned()),
-            author_id: update.author_id,
+            email_key: email.as_ref().map(Email::key),
+            email: email.map(|e| e.as_str().to_owned()),
+            name,
+            role: role.map(|r| r.as_str().to_owned()),
+            author_id,
             updated_at: Some(now),
             password_hash: password_hash.clone(),
             last_login_at: None,
         };
         let row = repo::update(conn, id, &changes).map_err(email_taken)?;
         if password_hash.is_some() {
-            tokens::revoke_all_for_user(conn, id, now)?;
+            crate::auth::service::end_every_login(conn, id, now)?;
         }
         audit::record(conn, actor, Change::Update, "user", id.0, None)?;
         response(row)

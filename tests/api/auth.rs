@@ -19,9 +19,16 @@ fn now() -> i64 {
     chrono::Utc::now().timestamp()
 }
 
-/// The claims of a token for account `sub` created at `acct` (microseconds).
-fn claims(sub: &str, acct: i64, iss: &str, exp: i64) -> Value {
-    json!({"sub": sub, "role": "admin", "iat": now() - 10, "exp": exp, "iss": iss, "acct": acct})
+/// The claims of `token` with `changes` applied (`null` removes a claim), for forging variants.
+fn claims_like(token: &str, changes: Value) -> Value {
+    let mut claims = payload(token);
+    for (name, value) in changes.as_object().expect("an object") {
+        match value {
+            Value::Null => claims.as_object_mut().expect("claims").remove(name),
+            value => claims.as_object_mut().expect("claims").insert(name.clone(), value.clone()),
+        };
+    }
+    claims
 }
 
 /// The claims inside a token, unverified.
@@ -109,6 +116,13 @@ async fn login_validates_its_body() {
     assert_eq!(missing.error_fields(), ["password"]);
     let wrong_type = app.post(None, "/api/v1/auth/login", &json!({"email": 5, "password": "x"})).await;
     assert_eq!(wrong_type.error_fields(), ["email"]);
+    // Every broken field, not only the first.
+    let empty = app.post(None, "/api/v1/auth/login", &json!({})).await;
+    assert_eq!(empty.error_fields(), ["email", "password"]);
+    let nulls = app.post(None, "/api/v1/auth/login", &json!({"email": null, "password": null})).await;
+    assert_eq!(nulls.error_fields(), ["email", "password"]);
+    let both_wrong = app.post(None, "/api/v1/auth/login", &json!({"email": [], "password": 7})).await;
+    assert_eq!(both_wrong.error_fields(), ["email", "password"]);
     app.send_raw(actix_web::http::Method::POST, "/api/v1/auth/login", None, Some("application/json"), b"{".to_vec())
         .await
         .assert_problem(400);
@@ -117,56 +131,99 @@ async fn login_validates_its_body() {
         .assert_problem(415);
 }
 
+/// Emails fold ASCII case only: a Kelvin sign (U+212A) is not a `k`, so it neither logs in to the
+/// account of `k...` nor is refused as its duplicate.
+#[actix_web::test]
+async fn emails_fold_ascii_case_only() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let create = |email: &str| json!({"email": email, "name": "Kelvin", "role": "writer", "password": PASSWORD});
+    app.post(Some(&admin), "/api/v1/users", &create("kelvin@warta.test")).await.assert_status(201);
+    app.login("\u{212A}elvin@warta.test", PASSWORD).await.assert_problem(401);
+    app.login("KELVIN@warta.test", PASSWORD).await.assert_status(200);
+    let lookalike = app.post(Some(&admin), "/api/v1/users", &create("\u{212A}elvin@warta.test")).await;
+    lookalike.assert_status(201);
+    assert_eq!(lookalike.json()["email"], "\u{212A}elvin@warta.test");
+    let login = app.login("\u{212A}elvin@warta.test", PASSWORD).await;
+    login.assert_status(200);
+    assert_eq!(login.json()["user"]["id"], lookalike.json()["id"]);
+}
+
+/// A failed login keeps a bounded key, whatever was typed; an email longer than any address can be
+/// is refused before any work.
+#[actix_web::test]
+async fn failed_logins_store_a_bounded_key() {
+    let app = TestApp::spawn().await;
+    let long = format!("{}@warta.test", "a".repeat(240));
+    app.login(&long, "whatever password").await.assert_problem(401);
+    let huge = format!("{}@warta.test", "b".repeat(512 * 1024));
+    assert_eq!(app.login(&huge, "whatever password").await.error_fields(), ["email"]);
+    let db = warta::db::Db::open(&app.db_path, 1).expect("the test database opens");
+    let (rows, longest) = db
+        .run_now(|conn| {
+            use diesel::prelude::*;
+            use warta::db::schema::login_failures::dsl::*;
+            let keys: Vec<String> = login_failures.select(email_key).load(conn)?;
+            Ok((keys.len(), keys.iter().map(String::len).max().unwrap_or(0)))
+        })
+        .expect("read");
+    assert_eq!(rows, 1, "the refused attempt stored nothing");
+    assert!(longest <= 64, "a failure key of {longest} bytes");
+}
+
 #[actix_web::test]
 async fn bad_access_tokens_are_refused() {
     let app = TestApp::spawn().await;
     let good = app.admin_token().await;
     let id = app.get_as(&good, "/api/v1/auth/me").await.json()["id"].to_string();
     let acct = payload(&good)["acct"].as_i64().expect("acct");
+    let epoch = payload(&good)["epoch"].as_i64().expect("epoch");
+    let valid = json!({"iat": now() - 10, "exp": now() + 600});
+    let forge = |changes: Value| {
+        let mut merged = valid.clone();
+        merged.as_object_mut().expect("object").extend(changes.as_object().expect("object").clone());
+        claims_like(&good, merged)
+    };
     let mut tampered = good.clone();
     tampered.pop();
     tampered.push(if good.ends_with('A') { 'B' } else { 'A' });
     let none_token = {
         let enc = |v: &Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
-        format!("{}.{}.", enc(&json!({"alg": "none", "typ": "JWT"})), enc(&claims(&id, acct, "warta", now() + 600)))
+        format!("{}.{}.", enc(&json!({"alg": "none", "typ": "JWT"})), enc(&forge(json!({}))))
     };
+    let hs256 = |changes: Value| sign(&forge(changes), Algorithm::HS256, TEST_SECRET);
     let cases = [
-        ("expired", sign(&claims(&id, acct, "warta", now() - 120), Algorithm::HS256, TEST_SECRET)),
+        ("expired", hs256(json!({"exp": now() - 120}))),
         ("tampered", tampered),
-        (
-            "another secret",
-            sign(
-                &claims(&id, acct, "warta", now() + 600),
-                Algorithm::HS256,
-                b"another-secret-that-is-32-bytes-or-more",
-            ),
-        ),
+        ("another secret", sign(&forge(json!({})), Algorithm::HS256, b"another-secret-that-is-32-bytes-or-more")),
         ("alg none", none_token),
-        ("another algorithm", sign(&claims(&id, acct, "warta", now() + 600), Algorithm::HS512, TEST_SECRET)),
-        ("wrong issuer", sign(&claims(&id, acct, "someone-else", now() + 600), Algorithm::HS256, TEST_SECRET)),
+        ("another algorithm", sign(&forge(json!({})), Algorithm::HS512, TEST_SECRET)),
+        ("wrong issuer", hs256(json!({"iss": "someone-else"}))),
         ("not a jwt", "garbage".to_owned()),
-        ("unknown user", sign(&claims("9999", acct, "warta", now() + 600), Algorithm::HS256, TEST_SECRET)),
-        (
-            "another account with this id",
-            sign(&claims(&id, acct + 1, "warta", now() + 600), Algorithm::HS256, TEST_SECRET),
-        ),
-        (
-            "no account claim",
-            sign(
-                &json!({"sub": id, "role": "admin", "iat": now(), "exp": now() + 600, "iss": "warta"}),
-                Algorithm::HS256,
-                TEST_SECRET,
-            ),
-        ),
+        ("unknown user", hs256(json!({"sub": "9999"}))),
+        ("another account with this id", hs256(json!({"acct": acct + 1}))),
+        ("no account claim", hs256(json!({"acct": null}))),
+        ("an older token epoch", hs256(json!({"epoch": epoch - 1}))),
+        ("no token epoch", hs256(json!({"epoch": null}))),
+        ("a login that never existed", hs256(json!({"sid": "made-up-session"}))),
+        ("no login", hs256(json!({"sid": null}))),
+        ("issued in the future", hs256(json!({"iat": now() + 300}))),
+        ("a signed id", hs256(json!({"sub": format!("+{id}")}))),
+        ("a zero-padded id", hs256(json!({"sub": format!("0{id}")}))),
+        ("an id with a space", hs256(json!({"sub": format!(" {id}")}))),
+        ("a numeric sub", hs256(json!({"sub": id.parse::<i64>().expect("number")}))),
     ];
+    assert_eq!(payload(&good)["sub"], id.trim_matches('"'));
     for (what, token) in cases {
         let response = app.get_as(&token, "/api/v1/auth/me").await;
         assert_eq!(response.status, 401, "{what}: {}", response.text());
         assert_eq!(response.header("www-authenticate").as_deref(), Some("Bearer"), "{what}");
     }
     // The control: a token we sign the same way, with the right secret and issuer, is accepted.
-    let forged_right = sign(&claims(&id, acct, "warta", now() + 600), Algorithm::HS256, TEST_SECRET);
+    let forged_right = hs256(json!({}));
     app.get_as(&forged_right, "/api/v1/auth/me").await.assert_status(200);
+    // Clocks of instances differ a little: a token dated seconds ahead is still accepted.
+    app.get_as(&hs256(json!({"iat": now() + 20})), "/api/v1/auth/me").await.assert_status(200);
     app.get("/api/v1/auth/me").await.assert_problem(401);
     let basic = app.request(actix_web::http::Method::GET, "/api/v1/auth/me", None, None).await;
     basic.assert_problem(401);
@@ -251,6 +308,62 @@ async fn logging_out_spends_the_refresh_token() {
     app.post(None, "/api/v1/auth/logout", &json!({"refresh_token": login["refresh_token"]})).await.assert_status(204);
 }
 
+fn access(pair: &Value) -> &str {
+    pair["access_token"].as_str().expect("access_token")
+}
+
+/// Logout ends the access tokens of that login at once (refreshed ones included), and only those.
+#[actix_web::test]
+async fn logging_out_ends_the_access_tokens_of_that_login_only() {
+    let app = TestApp::spawn().await;
+    let phone = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.json();
+    let laptop = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.json();
+    let refreshed = app.post(None, "/api/v1/auth/refresh", &json!({"refresh_token": phone["refresh_token"]})).await;
+    let refreshed = refreshed.json();
+    assert_eq!(payload(access(&refreshed))["sid"], payload(access(&phone))["sid"], "a refresh keeps the login");
+    assert_ne!(payload(access(&laptop))["sid"], payload(access(&phone))["sid"], "each login is its own");
+    for pair in [&phone, &refreshed, &laptop] {
+        app.get_as(access(pair), "/api/v1/auth/me").await.assert_status(200);
+    }
+
+    app.post(None, "/api/v1/auth/logout", &json!({"refresh_token": refreshed["refresh_token"]}))
+        .await
+        .assert_status(204);
+    app.get_as(access(&phone), "/api/v1/auth/me").await.assert_problem(401);
+    app.get_as(access(&refreshed), "/api/v1/auth/me").await.assert_problem(401);
+    app.get_as(access(&refreshed), "/api/v1/categories").await.assert_problem(401);
+    app.get_as(access(&laptop), "/api/v1/auth/me").await.assert_status(200);
+}
+
+/// A password change ends every access token of the account at once, on every device.
+#[actix_web::test]
+async fn a_password_change_ends_every_access_token_at_once() {
+    let app = TestApp::spawn().await;
+    let (_, token) = app.user_with_token("editor").await;
+    let email = app.get_as(&token, "/api/v1/auth/me").await.json()["email"].as_str().expect("email").to_owned();
+    let other_device = app.login(&email, PASSWORD).await.json();
+    let change = json!({"current_password": PASSWORD, "new_password": "brand new passphrase"});
+    app.put(Some(&token), "/api/v1/auth/me/password", &change).await.assert_status(204);
+    app.get_as(&token, "/api/v1/auth/me").await.assert_problem(401);
+    app.get_as(access(&other_device), "/api/v1/auth/me").await.assert_problem(401);
+    let fresh = app.login(&email, "brand new passphrase").await.json();
+    app.get_as(access(&fresh), "/api/v1/auth/me").await.assert_status(200);
+}
+
+/// An admin's password reset ends the account's access tokens at once; the admin's stay.
+#[actix_web::test]
+async fn an_admins_password_reset_ends_the_accounts_access_tokens_at_once() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let (id, token) = app.user_with_token("writer").await;
+    app.patch(Some(&admin), &format!("/api/v1/users/{id}"), &json!({"name": "Renamed"})).await.assert_status(200);
+    app.get_as(&token, "/api/v1/auth/me").await.assert_status(200);
+    let reset = json!({"password": "a reset passphrase"});
+    app.patch(Some(&admin), &format!("/api/v1/users/{id}"), &reset).await.assert_status(200);
+    app.get_as(&token, "/api/v1/auth/me").await.assert_problem(401);
+    app.get_as(&admin, "/api/v1/auth/me").await.assert_status(200);
+}
+
 #[actix_web::test]
 async fn changing_the_password_ends_every_login() {
     let app = TestApp::spawn().await;
@@ -262,6 +375,9 @@ async fn changing_the_password_ends_every_login() {
     assert_eq!(wrong.error_fields(), ["current_password"]);
     let short = app.put(Some(token), path, &json!({"current_password": ADMIN_PASSWORD, "new_password": "short"})).await;
     assert_eq!(short.error_fields(), ["new_password"]);
+    assert_eq!(app.put(Some(token), path, &json!({})).await.error_fields(), ["current_password", "new_password"]);
+    let nulls = json!({"current_password": null, "new_password": null});
+    assert_eq!(app.put(Some(token), path, &nulls).await.error_fields(), ["current_password", "new_password"]);
     app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.assert_status(200);
     app.put(None, path, &json!({"current_password": ADMIN_PASSWORD, "new_password": "brand new passphrase"}))
         .await
@@ -274,6 +390,45 @@ async fn changing_the_password_ends_every_login() {
     app.post(None, "/api/v1/auth/refresh", &json!({"refresh_token": login["refresh_token"]})).await.assert_problem(401);
     app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.assert_problem(401);
     app.login(ADMIN_EMAIL, "brand new passphrase").await.assert_status(200);
+}
+
+/// A stolen access token cannot guess the password through `PUT /auth/me/password` faster than
+/// through the login: a wrong `current_password` is a failed login of the account and the address.
+#[actix_web::test]
+async fn wrong_current_passwords_are_throttled_like_failed_logins() {
+    let app = TestApp::spawn_with(|s| s.login_window = Duration::from_secs(60)).await;
+    let token = app.admin_token().await;
+    let path = "/api/v1/auth/me/password";
+    let guess =
+        |i: usize| json!({"current_password": format!("guess number {i}"), "new_password": "brand new passphrase"});
+    app.login(ADMIN_EMAIL, "not the password").await.assert_problem(401);
+    for i in 0..4 {
+        assert_eq!(app.put(Some(&token), path, &guess(i)).await.error_fields(), ["current_password"]);
+    }
+    let throttled = app.put(Some(&token), path, &guess(5)).await;
+    throttled.assert_problem(429);
+    let retry_after: u64 = throttled.header("retry-after").expect("Retry-After").parse().expect("seconds");
+    assert!((1..=60).contains(&retry_after), "Retry-After {retry_after}");
+    // The right password is refused too while throttled, and so is a login.
+    let right = json!({"current_password": ADMIN_PASSWORD, "new_password": "brand new passphrase"});
+    app.put(Some(&token), path, &right).await.assert_problem(429);
+    app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.assert_problem(429);
+}
+
+/// Wrong current passwords count for the client address as well: 20 of them, over accounts, lock
+/// the address out of logging in to any account.
+#[actix_web::test]
+async fn wrong_current_passwords_count_for_the_client_address() {
+    let app = TestApp::spawn_with(|s| s.login_window = Duration::from_secs(60)).await;
+    let path = "/api/v1/auth/me/password";
+    for _ in 0..5 {
+        let (_, token) = app.user_with_token("writer").await;
+        for i in 0..4 {
+            let guess = json!({"current_password": format!("guess {i}"), "new_password": "brand new passphrase"});
+            app.put(Some(&token), path, &guess).await.assert_problem(422);
+        }
+    }
+    app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.assert_problem(429);
 }
 
 #[actix_web::test]
@@ -417,4 +572,100 @@ async fn new_accounts_can_log_in_with_their_password() {
     login.assert_status(200);
     assert_eq!(login.json()["user"]["email"], "Reni@Warta.Test");
     assert_eq!(login.json()["user"]["role"], "writer");
+}
+
+/// The resident memory of process `pid` in bytes (Linux).
+fn resident_bytes(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    Some(line.split_whitespace().nth(1)?.parse::<u64>().ok()? * 1024)
+}
+
+/// Each failed login runs one argon2id check with 19 MiB of working memory. Freshly allocated per
+/// check, that memory stayed with the allocator: about 100 failed logins took the process from
+/// 23 MB to 500-900 MB for good. The hashing buffers are now a fixed set, reused, so memory after
+/// many failures is what it was after the first few. (`bench/login_rss.sh` prints the figures.)
+#[actix_web::test]
+async fn failed_logins_do_not_grow_memory() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let port = crate::cli::free_port();
+    let env = [
+        ("WARTA_TRUSTED_PROXIES", "127.0.0.1"),
+        ("WARTA_ADMIN_EMAIL", ADMIN_EMAIL),
+        ("WARTA_ADMIN_PASSWORD", ADMIN_PASSWORD),
+        ("WARTA_JWT_SECRET", "a-test-secret-that-is-at-least-32-bytes-long"),
+        ("WARTA_LOG", "warn"),
+    ];
+    let child = crate::cli::serve(dir.path(), port, &env);
+    let pid = child.id();
+    let client = awc::Client::builder().timeout(Duration::from_secs(60)).finish();
+    // Each attempt from its own address and for an unknown email: no throttle stops the check.
+    let round = |first: usize, count: usize| {
+        let client = client.clone();
+        futures_util::future::join_all((first..first + count).map(move |i| {
+            let request = client
+                .post(format!("http://127.0.0.1:{port}/api/v1/auth/login"))
+                .insert_header(("X-Forwarded-For", format!("10.9.{}.{}", i / 250, i % 250 + 1)));
+            async move {
+                let body = json!({"email": format!("nobody{i}@warta.test"), "password": "wrong password"});
+                request.send_json(&body).await.expect("answered").status().as_u16()
+            }
+        }))
+    };
+    const PARALLEL: usize = 8;
+    assert!(round(0, PARALLEL).await.iter().all(|&s| s == 401));
+    let Some(before) = resident_bytes(pid) else {
+        crate::cli::terminate(child);
+        return; // Not Linux: nothing to measure.
+    };
+    for r in 1..=15 {
+        assert!(round(r * PARALLEL, PARALLEL).await.iter().all(|&s| s == 401));
+    }
+    let after = resident_bytes(pid).expect("RSS");
+    crate::cli::terminate(child);
+    let buffers = std::thread::available_parallelism().map_or(2, |n| n.get()).min(PARALLEL) as u64;
+    let allowed = buffers * 20 * 1024 * 1024 + 48 * 1024 * 1024;
+    assert!(
+        after <= before + allowed,
+        "RSS grew from {} MB to {} MB over 120 failed logins (allowed {} MB more)",
+        before >> 20,
+        after >> 20,
+        allowed >> 20
+    );
+}
+
+/// The password hash of the account `email`, read from the database.
+fn stored_hash(app: &TestApp, address: &str) -> String {
+    let db = warta::db::Db::open(&app.db_path, 1).expect("the test database opens");
+    let address = address.to_owned();
+    db.run_now(move |conn| {
+        use diesel::prelude::*;
+        use warta::db::schema::users::dsl::*;
+        Ok(users.filter(email.eq(address)).select(password_hash).first::<String>(conn)?)
+    })
+    .expect("the account exists")
+}
+
+/// Tests hash with argon2's smallest parameters (production keeps OWASP's); a hash carries its
+/// parameters, so hashes made at either cost verify on a server set to the other.
+#[actix_web::test]
+async fn hashes_made_at_another_cost_still_verify() {
+    let production = TestApp::spawn_with(|s| s.fast_password_hashing = false).await;
+    assert!(stored_hash(&production, ADMIN_EMAIL).starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+    let db_path = production.db_path.clone();
+    let fast = TestApp::spawn_with(move |s| {
+        s.database_path = db_path;
+        s.fast_password_hashing = true;
+    })
+    .await;
+    let admin = fast.admin_token().await;
+    let email = format!("cheap-{}@warta.test", crate::helpers::unique());
+    let body = json!({"email": email, "name": "Cheap", "role": "writer", "password": PASSWORD});
+    fast.post(Some(&admin), "/api/v1/users", &body).await.assert_status(201);
+    assert!(stored_hash(&production, &email).starts_with("$argon2id$v=19$m=8,t=1,p=1$"));
+    production.login(&email, PASSWORD).await.assert_status(200);
+    production.login(&email, "not the password").await.assert_problem(401);
+    // A plain test server hashes cheaply, its first admin included.
+    let plain = TestApp::spawn().await;
+    assert!(stored_hash(&plain, ADMIN_EMAIL).starts_with("$argon2id$v=19$m=8,t=1,p=1$"));
 }

@@ -156,3 +156,55 @@ async fn unknown_users_are_404_to_an_admin() {
         app.delete(Some(&admin), path).await.assert_problem(404);
     }
 }
+
+/// A 422 names every broken field at once, `null` included, on create and on update.
+#[actix_web::test]
+async fn every_broken_field_is_named_and_null_is_refused() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let empty = app.post(Some(&admin), "/api/v1/users", &json!({})).await;
+    assert_eq!(empty.error_fields(), ["email", "name", "role", "password"]);
+    let mistyped = json!({"email": 1, "name": null, "role": "owner", "password": ["x"], "author_id": "3"});
+    assert_eq!(
+        app.post(Some(&admin), "/api/v1/users", &mistyped).await.error_fields(),
+        ["email", "name", "role", "password", "author_id"]
+    );
+    // `author_id: null` on create is "no byline".
+    let email = format!("nobyline-{}@warta.test", crate::helpers::unique());
+    let body = json!({"email": email, "name": "N", "role": "writer", "password": PASSWORD, "author_id": null});
+    app.post(Some(&admin), "/api/v1/users", &body).await.assert_status(201);
+
+    let (id, _) = app.user_with_token("writer").await;
+    let path = format!("/api/v1/users/{id}");
+    let before = app.get_as(&admin, &path).await.json();
+    let nulls = json!({"email": null, "name": null, "role": null, "password": null});
+    assert_eq!(app.patch(Some(&admin), &path, &nulls).await.error_fields(), ["email", "name", "role", "password"]);
+    let mistyped = json!({"email": "nope", "name": 5, "role": "boss", "password": "short", "author_id": "x"});
+    assert_eq!(
+        app.patch(Some(&admin), &path, &mistyped).await.error_fields(),
+        ["email", "name", "role", "password", "author_id"]
+    );
+    assert_eq!(app.get_as(&admin, &path).await.json(), before, "nothing changed");
+}
+
+/// A PATCH that changes nothing (empty, or only the stored values) is 200 with the account as it
+/// is, and leaves no audit entry.
+#[actix_web::test]
+async fn a_patch_that_changes_nothing_writes_nothing() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let (id, _) = app.user_with_token("writer").await;
+    let path = format!("/api/v1/users/{id}");
+    let account = app.get_as(&admin, &path).await.json();
+    let audit_total = || async { app.get_as(&admin, "/api/v1/audit").await.json()["meta"]["total"].clone() };
+    let entries = audit_total().await;
+    let same = json!({"email": account["email"], "name": account["name"], "role": account["role"], "author_id": null});
+    for body in [json!({}), same] {
+        let answer = app.patch(Some(&admin), &path, &body).await;
+        answer.assert_status(200);
+        assert_eq!(answer.json(), account, "{body}");
+    }
+    assert_eq!(audit_total().await, entries, "no audit entry for a change that changes nothing");
+    app.patch(Some(&admin), &path, &json!({"name": "Changed"})).await.assert_status(200);
+    assert_eq!(audit_total().await, entries.as_i64().expect("total") + 1);
+}
