@@ -19,7 +19,7 @@ use crate::tags::dto::TagName;
 pub struct CoverImage {
     /// An absolute http(s) URL.
     #[schema(
-        pattern = r"^[Hh][Tt][Tt][Pp][Ss]?://[^\x00-\x20\x7f-\x9f\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$",
+        pattern = r#"^[Hh][Tt][Tt][Pp][Ss]?://[^\x00-\x20\x7f-\x9f\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"<>\\`]+$"#,
         max_length = 2048
     )]
     pub url: String,
