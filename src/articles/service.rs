@@ -627,13 +627,16 @@ pub fn create(
     })
 }
 
-/// 404 for what the caller may not see; 403 for what it sees but may not change.
+/// 404 for what the caller may not see; 403 for what it sees but may not change. A writer's own
+/// article is theirs to change until it is visible or an editor scheduled it: what an editor
+/// approved for a time is what appears at that time.
 fn check_may_edit(user: &AuthUser, row: &ArticleRow, now: NaiveDateTime) -> Result<(), ApiError> {
     if user.role.may(Action::EditAnyArticle) {
         return Ok(());
     }
     let own = row.created_by == Some(user.id);
     match (own, row.is_visible(now)) {
+        (true, false) if row.status() == ArticleStatus::Scheduled => Err(ApiError::Forbidden),
         (true, false) => Ok(()),
         (_, true) => Err(ApiError::Forbidden),
         (false, false) => Err(ApiError::NotFound("article")),
@@ -744,6 +747,9 @@ fn validate_change(current: &ArticleRow, req: UpdateArticleRequest) -> Result<Ch
         status: req.status.unwrap_or(current.status()),
         published_at: match req.published_at {
             Some(at) => at.and_then(|at| check_published_at(&mut v, at)),
+            // Publishing what was never published, without a time, is publishing now: a time a
+            // writer left on a draft does not survive an editor's publish.
+            None if publishes(current, req.status) => None,
             None => current.published_at,
         },
     };
@@ -753,6 +759,11 @@ fn validate_change(current: &ArticleRow, req: UpdateArticleRequest) -> Result<Ch
     let tag_names = req.tags.map(|names| check_tags(&mut v, names));
     v.into_result()?;
     Ok(Change { draft, author_ids: req.author_ids, tag_names })
+}
+
+/// Whether a change asks to publish an article that was never published (a draft or one in review).
+fn publishes(current: &ArticleRow, status: Option<ArticleStatus>) -> bool {
+    status == Some(ArticleStatus::Published) && current.status().open_to_writers()
 }
 
 /// Stores a checked and rendered change, in the write transaction: the article must still be at

@@ -129,7 +129,7 @@ impl std::fmt::Display for RenderError {
 
 /// Renders and sanitizes a body, or says why it cannot be. Raw HTML inside Markdown goes through the
 /// same allow-list. The work is bounded whatever the body: Markdown stops at the first event past
-/// the nesting limit or output past twice the size limit, and the HTML is measured by a parse that
+/// the nesting limit or output past the size limit, and the HTML is measured by a parse that
 /// stops at the nesting or element limit before the sanitizer builds its tree.
 pub fn render(body: &str, format: BodyFormat) -> Result<RenderedBody, RenderError> {
     let unsafe_html = match format {
@@ -152,7 +152,8 @@ pub fn render(body: &str, format: BodyFormat) -> Result<RenderedBody, RenderErro
 }
 
 /// Markdown to (unsanitized) HTML, stopping early when the events nest too deep or the output
-/// grows past twice the limit (the sanitizer drops some of it, never adds much).
+/// grows past the limit: Markdown's own output is measured before sanitizing, so the parse and the
+/// sanitizer never see more than the limit.
 fn markdown_to_html(body: &str) -> Result<String, RenderError> {
     // No smart punctuation: the newsroom's quotes and dashes are kept exactly as typed.
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_FOOTNOTES;
@@ -167,7 +168,7 @@ fn markdown_to_html(body: &str) -> Result<String, RenderError> {
         too_deep |= depth > MAX_NESTING;
         (!too_deep).then_some(event)
     });
-    let mut out = Bounded { text: String::with_capacity(body.len() * 5 / 4), limit: 2 * MAX_HTML_BYTES };
+    let mut out = Bounded { text: String::with_capacity(body.len() * 5 / 4), limit: MAX_HTML_BYTES };
     let written = html::write_html_fmt(&mut out, events);
     if too_deep {
         return Err(RenderError::TooDeep);

@@ -221,7 +221,7 @@ async fn writers_edit_only_their_own_articles_that_are_not_visible() {
     let cases = [
         ("own draft", Owner::Writer, "draft", 200),
         ("own review", Owner::Writer, "review", 200),
-        ("own scheduled", Owner::Writer, "scheduled", 200),
+        ("own scheduled", Owner::Writer, "scheduled", 403),
         ("own archived", Owner::Writer, "archived", 200),
         ("own published", Owner::Writer, "published", 403),
         ("another writer's draft", Owner::OtherWriter, "draft", 404),
@@ -271,10 +271,46 @@ async fn writers_may_not_move_the_time_of_an_article_an_editor_scheduled() {
     assert_eq!((now["status"].clone(), now["published_at"].clone()), (json!("scheduled"), at));
     assert_eq!(version(&now), version(&scheduled), "refused writes change nothing");
     app.get(&article_path(&key)).await.assert_problem(404);
-    // The writer may still edit the text of their own article while it is not visible.
-    app.patch_article(&room.writer, &key, version(&scheduled), &json!({"title": "Judul baru"}))
-        .await
-        .assert_status(200);
+}
+
+/// What an editor scheduled is what appears: the writer cannot rewrite it meanwhile (403, as for a
+/// visible article), though they still read it.
+#[actix_web::test]
+async fn writers_cannot_edit_their_article_once_an_editor_scheduled_it() {
+    let app = TestApp::spawn().await;
+    let room = newsroom(&app).await;
+    let draft = room.article(&app, Owner::Writer, "Naskah", "draft").await;
+    let key = id(&draft).to_string();
+    let at = rfc3339(Utc::now() + Duration::days(1));
+    let scheduled = app
+        .patch_article(&room.editor, &key, version(&draft), &json!({"status": "published", "published_at": at}))
+        .await;
+    let scheduled = scheduled.assert_status(200).json();
+    assert_eq!(scheduled["status"], "scheduled");
+    for change in [json!({"title": "Judul baru"}), json!({"body": "Isi lain."}), json!({"status": "draft"})] {
+        app.patch_article(&room.writer, &key, version(&scheduled), &change).await.assert_problem(403);
+    }
+    let after = room.current(&app, &scheduled).await;
+    assert_eq!((&after["title"], &after["version"]), (&scheduled["title"], &scheduled["version"]));
+    app.get_as(&room.writer, &article_path(&key)).await.assert_status(200);
+}
+
+/// A time a writer put on a draft does not survive an editor's publish without a time: it
+/// publishes now.
+#[actix_web::test]
+async fn publishing_a_draft_without_a_time_uses_now_even_when_the_draft_carried_one() {
+    let app = TestApp::spawn().await;
+    let room = newsroom(&app).await;
+    let backdated = json!({"status": "draft", "published_at": "2001-01-01T00:00:00Z"});
+    let draft = app.create_article(&room.writer, room.body("Mundur", backdated)).await;
+    assert_eq!(draft["published_at"], "2001-01-01T00:00:00Z", "{draft}");
+    let before = Utc::now() - Duration::seconds(2);
+    let published = app
+        .patch_article(&room.editor, &id(&draft).to_string(), version(&draft), &json!({"status": "published"}))
+        .await;
+    let published = published.assert_status(200).json();
+    let at = parse_time(&published["published_at"]);
+    assert!(before <= at && at <= Utc::now() + Duration::seconds(2), "published at {at}, not now");
 }
 
 #[actix_web::test]
