@@ -149,34 +149,91 @@ pub struct CreateArticleRequest {
     pub published_at: Option<DateTime<Utc>>,
 }
 
+/// A field of a change as sent: absent, `null`, a value, or something that is not a `T`. A field
+/// that does not fit is kept (as its 422 entry) rather than failing the whole body, so that one
+/// 422 names every broken field at once.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Patch<T> {
+    #[default]
+    Absent,
+    Null,
+    Value(T),
+    Invalid {
+        /// Where inside the field (`.` for the field itself, `url` inside `cover_image`).
+        path: String,
+        message: String,
+    },
+}
+
+impl<'de, T: serde::de::DeserializeOwned> Deserialize<'de> for Patch<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(d)?;
+        if value.is_null() {
+            return Ok(Patch::Null);
+        }
+        Ok(match serde_path_to_error::deserialize::<_, T>(value) {
+            Ok(value) => Patch::Value(value),
+            Err(e) => Patch::Invalid { path: e.path().to_string(), message: e.inner().to_string() },
+        })
+    }
+}
+
+impl<T> Patch<T> {
+    /// The value, when one of the right type was sent.
+    pub fn value(&self) -> Option<&T> {
+        match self {
+            Patch::Value(value) => Some(value),
+            _ => None,
+        }
+    }
+
+    pub fn is_absent(&self) -> bool {
+        matches!(self, Patch::Absent)
+    }
+}
+
 /// Changes to an article: any subset of the fields. `null` clears `excerpt` (derive it again),
-/// `cover_image` and `published_at`. The version being changed goes in `If-Match` or in `version`.
+/// `cover_image` and `published_at`; for any other field it is a 422. The version being changed
+/// goes in `If-Match` or in `version`.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct UpdateArticleRequest {
+    #[serde(default)]
     #[schema(
+        value_type = String,
         pattern = r"[^\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]",
         max_length = 300
     )]
-    pub title: Option<String>,
-    #[schema(value_type = Option<Slug>)]
-    pub slug: Option<String>,
-    #[serde(default, deserialize_with = "crate::extract::nullable")]
+    pub title: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = Slug)]
+    pub slug: Patch<String>,
+    #[serde(default)]
     #[schema(value_type = Option<String>, max_length = 1000)]
-    pub excerpt: Option<Option<String>>,
-    pub body: Option<String>,
-    pub body_format: Option<BodyFormat>,
-    #[serde(default, deserialize_with = "crate::extract::nullable")]
+    pub excerpt: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = String)]
+    pub body: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = BodyFormat)]
+    pub body_format: Patch<BodyFormat>,
+    #[serde(default)]
     #[schema(value_type = Option<CoverImage>)]
-    pub cover_image: Option<Option<CoverImage>>,
-    pub category_id: Option<CategoryId>,
-    #[schema(max_items = 20)]
-    pub author_ids: Option<Vec<AuthorId>>,
-    #[schema(value_type = Option<Vec<TagName>>, max_items = 30)]
-    pub tags: Option<Vec<String>>,
-    pub status: Option<ArticleStatus>,
-    #[serde(default, deserialize_with = "crate::extract::nullable")]
+    pub cover_image: Patch<CoverImage>,
+    #[serde(default)]
+    #[schema(value_type = CategoryId)]
+    pub category_id: Patch<CategoryId>,
+    #[serde(default)]
+    #[schema(value_type = Vec<AuthorId>, max_items = 20)]
+    pub author_ids: Patch<Vec<AuthorId>>,
+    #[serde(default)]
+    #[schema(value_type = Vec<TagName>, max_items = 30)]
+    pub tags: Patch<Vec<String>>,
+    #[serde(default)]
+    #[schema(value_type = ArticleStatus)]
+    pub status: Patch<ArticleStatus>,
+    #[serde(default)]
     #[schema(value_type = Option<String>, format = DateTime)]
-    pub published_at: Option<Option<DateTime<Utc>>>,
+    pub published_at: Patch<DateTime<Utc>>,
     /// The version this change is based on, when `If-Match` is not sent.
     pub version: Option<i64>,
 }

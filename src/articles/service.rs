@@ -3,12 +3,12 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{DateTime, Datelike, NaiveDateTime, Timelike, Utc};
+use chrono::{DateTime, Datelike, NaiveDateTime, SubsecRound, Timelike, Utc};
 use chrono_tz::Tz;
 
 use crate::articles::dto::{
     ArticleCategory, ArticleListQuery, ArticleOrder, ArticleResponse, ArticleSummary, CoverImage, CreateArticleRequest,
-    UpdateArticleRequest,
+    Patch, UpdateArticleRequest,
 };
 use crate::articles::repo::{self, ArticleFields, ArticleFilter, ArticleRow, Scope, Sort, SummaryRow};
 use crate::audit::{self, Change as Audited};
@@ -660,7 +660,7 @@ struct Change {
 }
 
 /// Changes an article in explicit phases: authorize and check the version on the article as read,
-/// validate the change, render its body (both outside the write transaction, so a slow body never
+/// validate the change (one that changes nothing ends here, writing nothing), render its body (both outside the write transaction, so a slow body never
 /// holds the write lock), then persist and audit in the transaction, on the version checked.
 pub fn update(
     conn: &mut DbConn,
@@ -674,6 +674,9 @@ pub fn update(
     let current = repo::find_by_key(conn, key)?.ok_or(ApiError::NotFound("article"))?;
     let req = authorize_change(user, &current, body, unparsed, if_match)?;
     let change = validate_change(&current, req)?;
+    if changes_nothing(conn, &current, &change)? {
+        return full(conn, current, tz, time::now());
+    }
     let rendered = render_body(&change.draft)?;
     db::write(conn, |conn| persist_change(conn, user, current, change, rendered, tz))
 }
@@ -695,13 +698,13 @@ fn authorize_change(
         Err(ApiError::Validation(errors)) => (None, Some(errors)),
         Err(other) => return Err(other),
     };
-    let status = req.as_ref().map_or(unparsed.status, |r| r.status);
+    let status = req.as_ref().map_or(unparsed.status, |r| r.status.value().copied());
     if let Some(status) = status {
         check_status_allowed(user, status)?;
     }
     // Moving the time of a scheduled (or published, archived) article is scheduling, which
     // writers may not do even to their own article while it is not yet visible.
-    let moves_time = req.as_ref().map_or(unparsed.published_at, |r| r.published_at.is_some());
+    let moves_time = req.as_ref().map_or(unparsed.published_at, |r| !r.published_at.is_absent());
     if moves_time && !current.status().open_to_writers() {
         user.require(Action::EditAnyArticle)?;
     }
@@ -713,52 +716,129 @@ fn authorize_change(
     }
 }
 
+/// A field that cannot be null: its value, or `None` when it is absent or broken (a broken one,
+/// `null` included, is recorded in `v`).
+fn required<T>(v: &mut Violations, field: &str, patch: Patch<T>) -> Option<T> {
+    match patch {
+        Patch::Absent => None,
+        Patch::Value(value) => Some(value),
+        Patch::Null => {
+            v.push(FieldError::new(field, "must not be null"));
+            None
+        }
+        Patch::Invalid { path, message } => {
+            v.push(misfit(field, &path, message));
+            None
+        }
+    }
+}
+
+/// A field that may be null: `Some(None)` for `null`, `None` when absent or broken (recorded in `v`).
+fn nullable<T>(v: &mut Violations, field: &str, patch: Patch<T>) -> Option<Option<T>> {
+    match patch {
+        Patch::Null => Some(None),
+        other => required(v, field, other).map(Some),
+    }
+}
+
+/// The 422 entry of a value of the wrong type, named down to where inside the field it broke.
+fn misfit(field: &str, path: &str, message: String) -> FieldError {
+    match path {
+        "." => FieldError::new(field, message),
+        inner if inner.starts_with('[') => FieldError::new(format!("{field}{inner}"), message),
+        inner => FieldError::new(format!("{field}.{inner}"), message),
+    }
+}
+
 /// The article as the change leaves it, every field checked; each broken field is one entry of the 422.
 fn validate_change(current: &ArticleRow, req: UpdateArticleRequest) -> Result<Change, ApiError> {
     let mut v = Violations::new();
-    let current_cover = current.cover_url.clone().map(|url| CoverImage {
-        url,
-        caption: current.cover_caption.clone(),
-        credit: current.cover_credit.clone(),
-        alt: current.cover_alt.clone(),
-    });
+    let current_cover = current_cover(current);
+    let status = required(&mut v, "status", req.status);
     let draft = Draft {
-        title: match req.title {
+        title: match required(&mut v, "title", req.title) {
             Some(t) => v.check(required_text("title", &t, TITLE_MAX)).unwrap_or_default(),
             None => current.title.clone(),
         },
-        slug: req.slug.and_then(|s| v.check(Slug::parse("slug", &s))),
-        custom_excerpt: match req.excerpt {
+        slug: required(&mut v, "slug", req.slug).and_then(|s| v.check(Slug::parse("slug", &s))),
+        custom_excerpt: match nullable(&mut v, "excerpt", req.excerpt) {
             Some(Some(e)) => check_excerpt(&mut v, e),
             Some(None) => None,
             None => current.custom_excerpt.clone(),
         },
-        body: match req.body {
+        body: match required(&mut v, "body", req.body) {
             Some(b) => check_body(&mut v, &b).unwrap_or_default(),
             None => current.body.clone(),
         },
-        body_format: req.body_format.unwrap_or(BodyFormat::parse(&current.body_format).unwrap_or(BodyFormat::Markdown)),
-        cover: match req.cover_image {
+        body_format: required(&mut v, "body_format", req.body_format)
+            .unwrap_or(BodyFormat::parse(&current.body_format).unwrap_or(BodyFormat::Markdown)),
+        cover: match nullable(&mut v, "cover_image", req.cover_image) {
             Some(Some(c)) => check_cover(&mut v, c),
             Some(None) => None,
             None => current_cover,
         },
-        category_id: req.category_id.unwrap_or(current.category_id),
-        status: req.status.unwrap_or(current.status()),
-        published_at: match req.published_at {
+        category_id: required(&mut v, "category_id", req.category_id).unwrap_or(current.category_id),
+        status: status.unwrap_or(current.status()),
+        published_at: match nullable(&mut v, "published_at", req.published_at) {
             Some(at) => at.and_then(|at| check_published_at(&mut v, at)),
             // Publishing what was never published, without a time, is publishing now: a time a
             // writer left on a draft does not survive an editor's publish.
-            None if publishes(current, req.status) => None,
+            None if publishes(current, status) => None,
             None => current.published_at,
         },
     };
-    if let Some(ids) = &req.author_ids {
+    let author_ids = required(&mut v, "author_ids", req.author_ids);
+    if let Some(ids) = &author_ids {
         check_authors(&mut v, ids);
     }
-    let tag_names = req.tags.map(|names| check_tags(&mut v, names));
+    let tag_names = required(&mut v, "tags", req.tags).map(|names| check_tags(&mut v, names));
     v.into_result()?;
-    Ok(Change { draft, author_ids: req.author_ids, tag_names })
+    Ok(Change { draft, author_ids, tag_names })
+}
+
+fn current_cover(current: &ArticleRow) -> Option<CoverImage> {
+    current.cover_url.clone().map(|url| CoverImage {
+        url,
+        caption: current.cover_caption.clone(),
+        credit: current.cover_credit.clone(),
+        alt: current.cover_alt.clone(),
+    })
+}
+
+/// Whether a change leaves the article exactly as it is (every field, the bylines in order and
+/// the set of tags): such a change writes nothing, so the version and `updated_at` stay.
+fn changes_nothing(conn: &mut DbConn, current: &ArticleRow, change: &Change) -> Result<bool, ApiError> {
+    let draft = &change.draft;
+    let (status, published_at) = draft.status.resolve(draft.published_at, time::now());
+    let same_fields = draft.title == current.title
+        && draft.slug.as_ref().is_none_or(|slug| slug.as_str() == current.slug)
+        && draft.custom_excerpt == current.custom_excerpt
+        && draft.body == current.body
+        && draft.body_format.as_str() == current.body_format
+        && draft.cover == current_cover(current)
+        && draft.category_id == current.category_id
+        && status == current.status()
+        // Times are shown (and so sent back) in whole seconds.
+        && published_at.map(|at| at.trunc_subsecs(0)) == current.published_at.map(|at| at.trunc_subsecs(0));
+    if !same_fields {
+        return Ok(false);
+    }
+    if let Some(ids) = &change.author_ids {
+        let bylines: Vec<AuthorId> = repo::bylines_of(conn, &[current.id])?.into_iter().map(|(_, a)| a.id).collect();
+        if *ids != bylines {
+            return Ok(false);
+        }
+    }
+    if let Some(names) = &change.tag_names {
+        // Tags are named case-insensitively (as `tags::service::ensure_named` finds them).
+        let asked: HashSet<String> = names.iter().map(|n| n.to_lowercase()).collect();
+        let held: HashSet<String> =
+            repo::tags_of(conn, &[current.id])?.into_iter().map(|(_, t)| t.name.to_lowercase()).collect();
+        if asked != held {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 /// Whether a change asks to publish an article that was never published (a draft or one in review).

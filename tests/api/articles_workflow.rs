@@ -646,7 +646,7 @@ async fn the_version_starts_at_one_and_grows_by_one_with_each_write() {
 async fn a_patch_must_name_the_current_version() {
     let app = TestApp::spawn().await;
     let room = newsroom(&app).await;
-    let article = app.create_article(&room.editor, room.body("Asli", json!({}))).await;
+    let article = app.create_article(&room.editor, room.body("Awal", json!({}))).await;
     let key = id(&article).to_string();
     app.patch_article(&room.editor, &key, 1, &json!({"title": "Asli"})).await.assert_status(200);
 
@@ -907,4 +907,88 @@ async fn patch_errors_come_in_the_contracts_order() {
     }
     assert_eq!(version(&room.current(&app, &draft).await), 1, "no refused PATCH changed the draft");
     assert!(failures.is_empty(), "428 and 412 must come before 422:\n{}", failures.join("\n"));
+}
+
+/// The audit entries of one article, as the admin reads them.
+async fn audit_entries(app: &TestApp, room: &Newsroom, article: i64) -> usize {
+    let history = app.get_as(&room.admin, &format!("/api/v1/audit?article={article}&per_page=100")).await;
+    history.assert_status(200).json()["data"].as_array().map_or(0, Vec::len)
+}
+
+/// A PATCH that changes nothing (an empty object, or values equal to the stored ones, the same
+/// bylines and the same tags in another order and case) is a 200 with the article as it was: the
+/// same version and `updated_at`, and no audit entry.
+#[actix_web::test]
+async fn a_patch_that_changes_nothing_writes_nothing() {
+    let app = TestApp::spawn().await;
+    let room = newsroom(&app).await;
+    let author = id(&app.create_author(&room.editor, json!({"name": "Reni"})).await);
+    let fields = json!({"author_ids": [author], "tags": ["Korea Utara", "Rudal"], "excerpt": "Ringkas.",
+        "cover_image": {"url": "https://img.example/a.jpg", "caption": "Ilustrasi"}, "status": "published"});
+    let article = app.create_article(&room.editor, room.body("Tetap", fields)).await;
+    let key = id(&article).to_string();
+    let entries = audit_entries(&app, &room, id(&article)).await;
+    let same = [
+        json!({}),
+        json!({"title": "Tetap", "body": "Isi berita semangka.", "body_format": "markdown"}),
+        json!({"category_id": room.category, "status": "published", "published_at": article["published_at"]}),
+        json!({"author_ids": [author], "tags": ["rudal", "KOREA UTARA"], "excerpt": "Ringkas."}),
+        json!({"cover_image": {"url": "https://img.example/a.jpg", "caption": "Ilustrasi"}, "slug": article["slug"]}),
+    ];
+    for change in same {
+        let response = app.patch_article(&room.editor, &key, version(&article), &change).await;
+        let answer = response.assert_status(200).json();
+        assert_eq!(
+            (&answer["version"], &answer["updated_at"], &answer["body_html"]),
+            (&article["version"], &article["updated_at"], &article["body_html"]),
+            "{change}"
+        );
+        assert_eq!(response.header("etag").as_deref(), Some(format!("\"{}\"", version(&article)).as_str()));
+    }
+    assert_eq!(audit_entries(&app, &room, id(&article)).await, entries, "a no-op PATCH wrote an audit entry");
+    let after = room.current(&app, &article).await;
+    assert_eq!((&after["version"], &after["updated_at"]), (&article["version"], &article["updated_at"]));
+    // A real change still writes, once.
+    let changed = app.patch_article(&room.editor, &key, version(&article), &json!({"title": "Berubah"})).await;
+    assert_eq!(changed.assert_status(200).json()["version"], version(&article) + 1);
+    assert_eq!(audit_entries(&app, &room, id(&article)).await, entries + 1);
+}
+
+/// `null` for a field that cannot be null is a 422 on that field (never ignored), titles are at
+/// most 300 characters, and one 422 names every broken field; nothing changes.
+#[actix_web::test]
+async fn nulls_overlong_titles_and_misfits_are_422_on_every_broken_field_at_once() {
+    let app = TestApp::spawn().await;
+    let room = newsroom(&app).await;
+    let article = app.create_article(&room.editor, room.body("Asli", json!({}))).await;
+    let key = id(&article).to_string();
+    let not_null = ["title", "slug", "body", "body_format", "category_id", "author_ids", "tags", "status"];
+    for field in not_null {
+        let response = app.patch_article(&room.editor, &key, 1, &json!({ field: null })).await;
+        assert_eq!(response.error_fields(), [field], "{field}: null");
+    }
+    let mut all_null = serde_json::Map::new();
+    for field in not_null {
+        all_null.insert(field.to_owned(), Value::Null);
+    }
+    let response = app.patch_article(&room.editor, &key, 1, &Value::Object(all_null)).await;
+    assert_eq!(response.error_fields().into_iter().collect::<BTreeSet<_>>(), not_null.map(String::from).into());
+
+    let broken = json!({"title": "x".repeat(301), "category_id": "satu", "body_format": "rtf", "tags": null,
+        "cover_image": {"url": 5}, "author_ids": [1, "dua"], "excerpt": "e".repeat(1001), "published_at": "kemarin"});
+    let response = app.patch_article(&room.editor, &key, 1, &broken).await;
+    let fields: BTreeSet<String> = response.error_fields().into_iter().collect();
+    let expected: BTreeSet<String> =
+        ["title", "category_id", "body_format", "tags", "cover_image.url", "author_ids[1]", "excerpt", "published_at"]
+            .map(String::from)
+            .into();
+    assert_eq!(fields, expected, "{}", response.text());
+
+    // Nullable fields stay nullable; 300 characters is a title.
+    let fine = json!({"excerpt": null, "cover_image": null, "published_at": null, "title": "é".repeat(300)});
+    app.patch_article(&room.editor, &key, 1, &fine).await.assert_status(200);
+    let created = app.post(Some(&room.editor), ARTICLES, &room.body(&"x".repeat(301), json!({}))).await;
+    assert_eq!(created.error_fields(), ["title"]);
+    let after = room.current(&app, &article).await;
+    assert_eq!(after["version"], 2, "only the valid PATCH wrote");
 }

@@ -1715,7 +1715,8 @@ async fn plant_payloads(app: &TestApp, payloads: &[&'static str]) -> (Vec<Plante
         ) else {
             continue;
         };
-        let cover_url = format!("https://img.warta.example/{i}.jpg?a=1&b=\"><script>alert({i})</script>");
+        // Raw `"`, `<` and `>` are refused in URLs (422); what a URL may carry still has to be escaped.
+        let cover_url = format!("https://img.warta.example/{i}.jpg?a=1&b='%22%3E%3Cscript%3Ealert({i})&c=]]&d=&amp;");
         let mut cover = json!({"url": cover_url, "credit": payload, "alt": payload});
         // Odd ones have no caption, so the feed falls back to the alt text.
         if i % 2 == 0 {
