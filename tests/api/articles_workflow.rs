@@ -992,3 +992,27 @@ async fn nulls_overlong_titles_and_misfits_are_422_on_every_broken_field_at_once
     let after = room.current(&app, &article).await;
     assert_eq!(after["version"], 2, "only the valid PATCH wrote");
 }
+
+/// A new article's body that does not fit names every field it gets wrong at once: values of the
+/// wrong type (down to the item or nested field) and required fields missing or null.
+#[actix_web::test]
+async fn a_create_that_does_not_fit_names_every_broken_field_at_once() {
+    let app = TestApp::spawn().await;
+    let room = newsroom(&app).await;
+    let cases = [
+        (json!({"title": 5, "body": [], "category_id": "satu"}), vec!["body", "category_id", "title"]),
+        (json!({"title": null, "category_id": room.category}), vec!["body", "title"]),
+        (
+            json!({"title": "T", "body": "B", "category_id": room.category, "author_ids": [1, "dua"],
+                "cover_image": {"url": 5}, "status": "terbit", "published_at": "kemarin"}),
+            vec!["author_ids[1]", "cover_image.url", "published_at", "status"],
+        ),
+    ];
+    for (body, expected) in cases {
+        let response = app.post(Some(&room.editor), ARTICLES, &body).await;
+        let fields: BTreeSet<String> = response.error_fields().into_iter().collect();
+        assert_eq!(fields, expected.into_iter().map(String::from).collect::<BTreeSet<_>>(), "{body}");
+    }
+    let all = app.get_as(&room.editor, &format!("{ARTICLES}?status=any")).await.json();
+    assert_eq!(all["meta"]["total"], 0, "refused creates wrote nothing");
+}
