@@ -10,6 +10,7 @@ use crate::domain::article_status::ArticleStatus;
 use crate::domain::body::BodyFormat;
 use crate::domain::ids::{ArticleId, AuthorId, CategoryId, TagId};
 use crate::domain::slug::Slug;
+use crate::domain::validation::FieldError;
 use crate::tags::dto::TagName;
 
 /// The picture at the top of an article, with the line printed under it ("Ilustrasi/Net").
@@ -19,7 +20,7 @@ use crate::tags::dto::TagName;
 pub struct CoverImage {
     /// An absolute http(s) URL.
     #[schema(
-        pattern = r"^[Hh][Tt][Tt][Pp][Ss]?://[^\x00-\x20\x7f-\x9f\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$",
+        pattern = r#"^[Hh][Tt][Tt][Pp][Ss]?://[^\x00-\x20\x7f-\x9f\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"<>\\`]+$"#,
         max_length = 2048
     )]
     pub url: String,
@@ -169,34 +170,174 @@ pub struct CreateArticleRequest {
     pub published_at: Option<DateTime<Utc>>,
 }
 
+/// A field of a change as sent: absent, `null`, a value, or something that is not a `T`. A field
+/// that does not fit is kept (as its 422 entry) rather than failing the whole body, so that one
+/// 422 names every broken field at once.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Patch<T> {
+    #[default]
+    Absent,
+    Null,
+    Value(T),
+    Invalid {
+        /// Where inside the field (`.` for the field itself, `url` inside `cover_image`).
+        path: String,
+        message: String,
+    },
+}
+
+impl<'de, T: serde::de::DeserializeOwned> Deserialize<'de> for Patch<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(d)?;
+        if value.is_null() {
+            return Ok(Patch::Null);
+        }
+        Ok(match serde_path_to_error::deserialize::<_, T>(value) {
+            Ok(value) => Patch::Value(value),
+            Err(e) => Patch::Invalid { path: e.path().to_string(), message: e.inner().to_string() },
+        })
+    }
+}
+
+impl<T> Patch<T> {
+    /// The value, when one of the right type was sent.
+    pub fn value(&self) -> Option<&T> {
+        match self {
+            Patch::Value(value) => Some(value),
+            _ => None,
+        }
+    }
+
+    pub fn is_absent(&self) -> bool {
+        matches!(self, Patch::Absent)
+    }
+
+    /// Where and how a value of the wrong type broke.
+    fn broken(&self) -> Option<(String, String)> {
+        match self {
+            Patch::Invalid { path, message } => Some((path.clone(), message.clone())),
+            _ => None,
+        }
+    }
+}
+
+/// A new article read field by field, for the 422 of a body that does not fit
+/// `CreateArticleRequest`: every field of the wrong type and every required field missing, at once.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct CreateProbe {
+    title: Patch<String>,
+    slug: Patch<String>,
+    excerpt: Patch<String>,
+    body: Patch<String>,
+    body_format: Patch<BodyFormat>,
+    cover_image: Patch<CoverImage>,
+    category_id: Patch<CategoryId>,
+    author_ids: Patch<Vec<AuthorId>>,
+    tags: Patch<Vec<String>>,
+    status: Patch<ArticleStatus>,
+    published_at: Patch<DateTime<Utc>>,
+}
+
+impl CreateArticleRequest {
+    /// The fields a create body gets wrong, each named as a 422 entry. `field` reads one top-level
+    /// field of the body.
+    pub fn misfits<'a>(field: impl Fn(&str) -> Option<&'a serde_json::Value>) -> Vec<FieldError> {
+        const FIELDS: [&str; 11] = [
+            "title",
+            "slug",
+            "excerpt",
+            "body",
+            "body_format",
+            "cover_image",
+            "category_id",
+            "author_ids",
+            "tags",
+            "status",
+            "published_at",
+        ];
+        let object: serde_json::Map<String, serde_json::Value> =
+            FIELDS.iter().filter_map(|name| field(name).map(|value| ((*name).to_owned(), value.clone()))).collect();
+        let Ok(probe) = serde_json::from_value::<CreateProbe>(serde_json::Value::Object(object)) else {
+            return Vec::new();
+        };
+        let mut errors = Vec::new();
+        let mut check = |name: &str, broken: Option<(String, String)>, missing: Option<&str>| {
+            if let Some((path, message)) = broken {
+                let name = match path.as_str() {
+                    "." => name.to_owned(),
+                    inner if inner.starts_with('[') => format!("{name}{inner}"),
+                    inner => format!("{name}.{inner}"),
+                };
+                errors.push(FieldError::new(name, message));
+            } else if let Some(message) = missing {
+                errors.push(FieldError::new(name, message));
+            }
+        };
+        fn missing<T>(patch: &Patch<T>) -> Option<&'static str> {
+            match patch {
+                Patch::Absent => Some("is required"),
+                Patch::Null => Some("must not be null"),
+                _ => None,
+            }
+        }
+        check("title", probe.title.broken(), missing(&probe.title));
+        check("slug", probe.slug.broken(), None);
+        check("excerpt", probe.excerpt.broken(), None);
+        check("body", probe.body.broken(), missing(&probe.body));
+        check("body_format", probe.body_format.broken(), None);
+        check("cover_image", probe.cover_image.broken(), None);
+        check("category_id", probe.category_id.broken(), missing(&probe.category_id));
+        check("author_ids", probe.author_ids.broken(), None);
+        check("tags", probe.tags.broken(), None);
+        check("status", probe.status.broken(), None);
+        check("published_at", probe.published_at.broken(), None);
+        errors
+    }
+}
+
 /// Changes to an article: any subset of the fields. `null` clears `excerpt` (derive it again),
-/// `cover_image` and `published_at`. The version being changed goes in `If-Match` or in `version`.
+/// `cover_image` and `published_at`; for any other field it is a 422. The version being changed
+/// goes in `If-Match` or in `version`.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct UpdateArticleRequest {
+    #[serde(default)]
     #[schema(
+        value_type = String,
         pattern = r"[^\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]",
         max_length = 300
     )]
-    pub title: Option<String>,
-    #[schema(value_type = Option<Slug>)]
-    pub slug: Option<String>,
-    #[serde(default, deserialize_with = "crate::extract::nullable")]
+    pub title: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = Slug)]
+    pub slug: Patch<String>,
+    #[serde(default)]
     #[schema(value_type = Option<String>, max_length = 1000)]
-    pub excerpt: Option<Option<String>>,
-    pub body: Option<String>,
-    pub body_format: Option<BodyFormat>,
-    #[serde(default, deserialize_with = "crate::extract::nullable")]
+    pub excerpt: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = String)]
+    pub body: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = BodyFormat)]
+    pub body_format: Patch<BodyFormat>,
+    #[serde(default)]
     #[schema(value_type = Option<CoverImageInput>)]
-    pub cover_image: Option<Option<CoverImage>>,
-    pub category_id: Option<CategoryId>,
-    #[schema(max_items = 20)]
-    pub author_ids: Option<Vec<AuthorId>>,
-    #[schema(value_type = Option<Vec<TagName>>, max_items = 30)]
-    pub tags: Option<Vec<String>>,
-    pub status: Option<ArticleStatus>,
-    #[serde(default, deserialize_with = "crate::extract::nullable")]
+    pub cover_image: Patch<CoverImage>,
+    #[serde(default)]
+    #[schema(value_type = CategoryId)]
+    pub category_id: Patch<CategoryId>,
+    #[serde(default)]
+    #[schema(value_type = Vec<AuthorId>, max_items = 20)]
+    pub author_ids: Patch<Vec<AuthorId>>,
+    #[serde(default)]
+    #[schema(value_type = Vec<TagName>, max_items = 30)]
+    pub tags: Patch<Vec<String>>,
+    #[serde(default)]
+    #[schema(value_type = ArticleStatus)]
+    pub status: Patch<ArticleStatus>,
+    #[serde(default)]
     #[schema(value_type = Option<String>, format = DateTime)]
-    pub published_at: Option<Option<DateTime<Utc>>>,
+    pub published_at: Patch<DateTime<Utc>>,
     /// The version this change is based on, when `If-Match` is not sent.
     pub version: Option<i64>,
 }

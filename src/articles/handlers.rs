@@ -79,7 +79,12 @@ pub async fn create_article(
     if let Some(status) = body.unfitting_field("status").and_then(|s| s.as_str()).and_then(ArticleStatus::parse) {
         service::check_status_allowed(&user, status)?;
     }
-    let req = body.parse()?;
+    // A body that does not fit names every field it gets wrong, not only the first.
+    let misfits = CreateArticleRequest::misfits(|name| body.unfitting_field(name));
+    let req = match body.parse() {
+        Err(ApiError::Validation(_)) if !misfits.is_empty() => return Err(ApiError::Validation(misfits)),
+        other => other?,
+    };
     let tz = settings.timezone;
     let article = db.run(move |conn| service::create(conn, &user, req, tz)).await?;
     let location = format!("/api/v1/articles/{}", article.summary.id);

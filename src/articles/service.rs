@@ -3,20 +3,20 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{DateTime, Datelike, NaiveDateTime, Timelike, Utc};
+use chrono::{DateTime, Datelike, NaiveDateTime, SubsecRound, Timelike, Utc};
 use chrono_tz::Tz;
 
 use crate::articles::dto::{
     ArticleCategory, ArticleListQuery, ArticleOrder, ArticleResponse, ArticleSummary, CoverImage, CreateArticleRequest,
-    UpdateArticleRequest,
+    Patch, UpdateArticleRequest,
 };
 use crate::articles::repo::{self, ArticleFields, ArticleFilter, ArticleRow, Scope, Sort, SummaryRow};
-use crate::audit::{self, Change};
+use crate::audit::{self, Change as Audited};
 use crate::auth::AuthUser;
 use crate::categories::service::Tree;
 use crate::db::{self, DbConn};
 use crate::domain::article_status::{ArticleStatus, Visibility};
-use crate::domain::body::{self, BodyFormat};
+use crate::domain::body::{self, BodyFormat, RenderedBody};
 use crate::domain::display_date;
 use crate::domain::ids::{ArticleId, AuthorId, CategoryId};
 use crate::domain::key::ItemKey;
@@ -472,12 +472,13 @@ fn check_authors(v: &mut Violations, ids: &[AuthorId]) {
 }
 
 fn check_body(v: &mut Violations, body: &str) -> Option<String> {
-    let body = v.check(optional_text("body", body, usize::MAX))?;
-    if body::nesting_depth(&body) > body::MAX_NESTING {
-        v.push(FieldError::new("body", format!("nests deeper than {} levels", body::MAX_NESTING)));
-        return None;
-    }
-    Some(body)
+    v.check(optional_text("body", body, usize::MAX))
+}
+
+/// Renders the body of a write that passed every other check: before the write transaction, so a
+/// slow body never holds the write lock, and bounded (see `body::render`), so none is slow for long.
+fn render_body(draft: &Draft) -> Result<RenderedBody, ApiError> {
+    body::render(&draft.body, draft.body_format).map_err(|e| FieldError::new("body", e.to_string()).into())
 }
 
 fn check_tags(v: &mut Violations, names: Vec<String>) -> Vec<String> {
@@ -536,14 +537,19 @@ fn slug_clash(e: diesel::result::Error) -> ApiError {
     }
 }
 
-/// Renders the body and fixes the stored status and time; also returns the body's text for the
-/// search index.
-fn fields(draft: &Draft, slug: String, by: &AuthUser, now: NaiveDateTime) -> Result<(ArticleFields, String), ApiError> {
+/// The stored row of a draft and its rendered body, with the status and time fixed; also returns
+/// the body's text for the search index.
+fn fields(
+    draft: &Draft,
+    rendered: RenderedBody,
+    slug: String,
+    by: &AuthUser,
+    now: NaiveDateTime,
+) -> Result<(ArticleFields, String), ApiError> {
     if draft.status == ArticleStatus::Scheduled && draft.published_at.is_none() {
         return Err(FieldError::new("published_at", "is required to schedule an article").into());
     }
     let (status, published_at) = draft.status.resolve(draft.published_at, now);
-    let rendered = body::render(&draft.body, draft.body_format);
     let fields = ArticleFields {
         slug,
         title: draft.title.clone(),
@@ -599,6 +605,7 @@ pub fn create(
     check_authors(&mut v, &author_ids);
     let tag_names = check_tags(&mut v, req.tags.unwrap_or_default());
     v.into_result()?;
+    let rendered = render_body(&draft)?;
     db::write(conn, |conn| {
         check_references(conn, draft.category_id, Some(&author_ids))?;
         let now = time::now();
@@ -609,24 +616,27 @@ pub fn create(
             Some(slug) => slug.clone(),
             None => Slug::generate(&draft.title, "article").first_free(|s| repo::slug_taken(conn, s))?,
         };
-        let (fields, text) = fields(&draft, slug.into_string(), user, now)?;
+        let (fields, text) = fields(&draft, rendered, slug.into_string(), user, now)?;
         let row = repo::insert(conn, &fields, user.id, now).map_err(slug_clash)?;
         repo::set_bylines(conn, row.id, &author_ids)?;
         let tag_ids = tags::service::ensure_named(conn, &tag_names)?;
         repo::set_tags(conn, row.id, &tag_ids)?;
         index(conn, &row, &text)?;
-        audit::record(conn, user, Change::Create, "article", row.id.0, Some((None, Some(row.version))))?;
+        audit::record(conn, user, Audited::Create, "article", row.id.0, Some((None, Some(row.version))))?;
         full(conn, row, tz, now)
     })
 }
 
-/// 404 for what the caller may not see; 403 for what it sees but may not change.
+/// 404 for what the caller may not see; 403 for what it sees but may not change. A writer's own
+/// article is theirs to change until it is visible or an editor scheduled it: what an editor
+/// approved for a time is what appears at that time.
 fn check_may_edit(user: &AuthUser, row: &ArticleRow, now: NaiveDateTime) -> Result<(), ApiError> {
     if user.role.may(Action::EditAnyArticle) {
         return Ok(());
     }
     let own = row.created_by == Some(user.id);
     match (own, row.is_visible(now)) {
+        (true, false) if row.status() == ArticleStatus::Scheduled => Err(ApiError::Forbidden),
         (true, false) => Ok(()),
         (_, true) => Err(ApiError::Forbidden),
         (false, false) => Err(ApiError::NotFound("article")),
@@ -642,6 +652,16 @@ pub struct UnparsedChange {
     pub published_at: bool,
 }
 
+/// A change that passed every check on its own fields, before it is rendered and stored.
+struct Change {
+    draft: Draft,
+    author_ids: Option<Vec<AuthorId>>,
+    tag_names: Option<Vec<String>>,
+}
+
+/// Changes an article in explicit phases: authorize and check the version on the article as read,
+/// validate the change (one that changes nothing ends here, writing nothing), render its body (both outside the write transaction, so a slow body never
+/// holds the write lock), then persist and audit in the transaction, on the version checked.
 pub fn update(
     conn: &mut DbConn,
     user: &AuthUser,
@@ -651,116 +671,228 @@ pub fn update(
     if_match: Option<Precondition>,
     tz: Tz,
 ) -> Result<ArticleResponse, ApiError> {
-    db::write(conn, |conn| {
-        let now = time::now();
-        let current = repo::find_by_key(conn, key)?.ok_or(ApiError::NotFound("article"))?;
-        check_may_edit(user, &current, now)?;
-        // A body that is JSON but not an article change is a 422, which the contract ranks after
-        // the version checks (428, 412); a body that is not JSON at all (400, 415) ranks before them.
-        let (req, invalid) = match body {
-            Ok(req) => (Some(req), None),
-            Err(ApiError::Validation(errors)) => (None, Some(errors)),
-            Err(other) => return Err(other),
-        };
-        let status = req.as_ref().map_or(unparsed.status, |r| r.status);
-        if let Some(status) = status {
-            check_status_allowed(user, status)?;
-        }
-        // Moving the time of a scheduled (or published, archived) article is scheduling, which
-        // writers may not do even to their own article while it is not yet visible.
-        let moves_time = req.as_ref().map_or(unparsed.published_at, |r| r.published_at.is_some());
-        if moves_time && !current.status().open_to_writers() {
-            user.require(Action::EditAnyArticle)?;
-        }
-        let body_version = req.as_ref().map_or(unparsed.version, |r| r.version).map(Precondition::Version);
-        if_match.or(body_version).unwrap_or(Precondition::Missing).check(current.version)?;
-        let req = match (req, invalid) {
-            (Some(req), None) => req,
-            (_, errors) => return Err(ApiError::Validation(errors.unwrap_or_default())),
-        };
+    let current = repo::find_by_key(conn, key)?.ok_or(ApiError::NotFound("article"))?;
+    let req = authorize_change(user, &current, body, unparsed, if_match)?;
+    let change = validate_change(&current, req)?;
+    if changes_nothing(conn, &current, &change)? {
+        return full(conn, current, tz, time::now());
+    }
+    let rendered = render_body(&change.draft)?;
+    db::write(conn, |conn| persist_change(conn, user, current, change, rendered, tz))
+}
 
-        let mut v = Violations::new();
-        let current_cover = current.cover_url.clone().map(|url| CoverImage {
-            url,
-            caption: current.cover_caption.clone(),
-            credit: current.cover_credit.clone(),
-            alt: current.cover_alt.clone(),
-        });
-        let draft = Draft {
-            title: match req.title {
-                Some(t) => v.check(required_text("title", &t, TITLE_MAX)).unwrap_or_default(),
-                None => current.title.clone(),
-            },
-            slug: req.slug.and_then(|s| v.check(Slug::parse("slug", &s))),
-            custom_excerpt: match req.excerpt {
-                Some(Some(e)) => check_excerpt(&mut v, e),
-                Some(None) => None,
-                None => current.custom_excerpt.clone(),
-            },
-            body: match req.body {
-                Some(b) => check_body(&mut v, &b).unwrap_or_default(),
-                None => current.body.clone(),
-            },
-            body_format: req
-                .body_format
-                .unwrap_or(BodyFormat::parse(&current.body_format).unwrap_or(BodyFormat::Markdown)),
-            cover: match req.cover_image {
-                Some(Some(c)) => check_cover(&mut v, c),
-                Some(None) => None,
-                None => current_cover,
-            },
-            category_id: req.category_id.unwrap_or(current.category_id),
-            status: req.status.unwrap_or(current.status()),
-            published_at: match req.published_at {
-                Some(at) => at.and_then(|at| check_published_at(&mut v, at)),
-                None => current.published_at,
-            },
-        };
-        if let Some(ids) = &req.author_ids {
-            check_authors(&mut v, ids);
-        }
-        let tag_names = req.tags.map(|names| check_tags(&mut v, names));
-        v.into_result()?;
-        check_references(conn, draft.category_id, req.author_ids.as_deref())?;
+/// Who may change what, and whether the change names the current version. The order is the
+/// contract's: 404, 403, then 428/412, then the 422 of a body that did not parse.
+fn authorize_change(
+    user: &AuthUser,
+    current: &ArticleRow,
+    body: Result<UpdateArticleRequest, ApiError>,
+    unparsed: UnparsedChange,
+    if_match: Option<Precondition>,
+) -> Result<UpdateArticleRequest, ApiError> {
+    check_may_edit(user, current, time::now())?;
+    // A body that is JSON but not an article change is a 422, which the contract ranks after
+    // the version checks (428, 412); a body that is not JSON at all (400, 415) ranks before them.
+    let (req, invalid) = match body {
+        Ok(req) => (Some(req), None),
+        Err(ApiError::Validation(errors)) => (None, Some(errors)),
+        Err(other) => return Err(other),
+    };
+    let status = req.as_ref().map_or(unparsed.status, |r| r.status.value().copied());
+    if let Some(status) = status {
+        check_status_allowed(user, status)?;
+    }
+    // Moving the time of a scheduled (or published, archived) article is scheduling, which
+    // writers may not do even to their own article while it is not yet visible.
+    let moves_time = req.as_ref().map_or(unparsed.published_at, |r| !r.published_at.is_absent());
+    if moves_time && !current.status().open_to_writers() {
+        user.require(Action::EditAnyArticle)?;
+    }
+    let body_version = req.as_ref().map_or(unparsed.version, |r| r.version).map(Precondition::Version);
+    if_match.or(body_version).unwrap_or(Precondition::Missing).check(current.version)?;
+    match (req, invalid) {
+        (Some(req), None) => Ok(req),
+        (_, errors) => Err(ApiError::Validation(errors.unwrap_or_default())),
+    }
+}
 
-        let slug = match &draft.slug {
-            Some(slug) if slug.as_str() == current.slug => current.slug.clone(),
-            Some(slug) => {
-                let ours = repo::redirect_target(conn, slug.as_str())? == Some(current.id);
-                if !ours && repo::slug_taken(conn, slug.as_str())? {
-                    return Err(ApiError::Conflict("another article has this slug".into()));
-                }
-                repo::remove_redirect(conn, slug.as_str())?;
-                // Readers may hold links to a published article: its old slug keeps answering.
-                if current.is_visible(now) || current.status() == ArticleStatus::Archived {
-                    repo::add_redirect(conn, &current.slug, current.id)?;
-                }
-                slug.as_str().to_owned()
-            }
-            None => current.slug.clone(),
-        };
-        let (fields, text) = fields(&draft, slug, user, now)?;
-        let row = repo::update(conn, current.id, current.version, &fields)
-            .map_err(slug_clash)?
-            .ok_or(ApiError::PreconditionFailed)?;
-        if let Some(ids) = &req.author_ids {
-            repo::set_bylines(conn, row.id, ids)?;
+/// A field that cannot be null: its value, or `None` when it is absent or broken (a broken one,
+/// `null` included, is recorded in `v`).
+fn required<T>(v: &mut Violations, field: &str, patch: Patch<T>) -> Option<T> {
+    match patch {
+        Patch::Absent => None,
+        Patch::Value(value) => Some(value),
+        Patch::Null => {
+            v.push(FieldError::new(field, "must not be null"));
+            None
         }
-        if let Some(names) = tag_names {
-            let tag_ids = tags::service::ensure_named(conn, &names)?;
-            repo::set_tags(conn, row.id, &tag_ids)?;
+        Patch::Invalid { path, message } => {
+            v.push(misfit(field, &path, message));
+            None
         }
-        index(conn, &row, &text)?;
-        audit::record(
-            conn,
-            user,
-            Change::Update,
-            "article",
-            row.id.0,
-            Some((Some(current.version), Some(row.version))),
-        )?;
-        full(conn, row, tz, now)
+    }
+}
+
+/// A field that may be null: `Some(None)` for `null`, `None` when absent or broken (recorded in `v`).
+fn nullable<T>(v: &mut Violations, field: &str, patch: Patch<T>) -> Option<Option<T>> {
+    match patch {
+        Patch::Null => Some(None),
+        other => required(v, field, other).map(Some),
+    }
+}
+
+/// The 422 entry of a value of the wrong type, named down to where inside the field it broke.
+fn misfit(field: &str, path: &str, message: String) -> FieldError {
+    match path {
+        "." => FieldError::new(field, message),
+        inner if inner.starts_with('[') => FieldError::new(format!("{field}{inner}"), message),
+        inner => FieldError::new(format!("{field}.{inner}"), message),
+    }
+}
+
+/// The article as the change leaves it, every field checked; each broken field is one entry of the 422.
+fn validate_change(current: &ArticleRow, req: UpdateArticleRequest) -> Result<Change, ApiError> {
+    let mut v = Violations::new();
+    let current_cover = current_cover(current);
+    let status = required(&mut v, "status", req.status);
+    let draft = Draft {
+        title: match required(&mut v, "title", req.title) {
+            Some(t) => v.check(required_text("title", &t, TITLE_MAX)).unwrap_or_default(),
+            None => current.title.clone(),
+        },
+        slug: required(&mut v, "slug", req.slug).and_then(|s| v.check(Slug::parse("slug", &s))),
+        custom_excerpt: match nullable(&mut v, "excerpt", req.excerpt) {
+            Some(Some(e)) => check_excerpt(&mut v, e),
+            Some(None) => None,
+            None => current.custom_excerpt.clone(),
+        },
+        body: match required(&mut v, "body", req.body) {
+            Some(b) => check_body(&mut v, &b).unwrap_or_default(),
+            None => current.body.clone(),
+        },
+        body_format: required(&mut v, "body_format", req.body_format)
+            .unwrap_or(BodyFormat::parse(&current.body_format).unwrap_or(BodyFormat::Markdown)),
+        cover: match nullable(&mut v, "cover_image", req.cover_image) {
+            Some(Some(c)) => check_cover(&mut v, c),
+            Some(None) => None,
+            None => current_cover,
+        },
+        category_id: required(&mut v, "category_id", req.category_id).unwrap_or(current.category_id),
+        status: status.unwrap_or(current.status()),
+        published_at: match nullable(&mut v, "published_at", req.published_at) {
+            Some(at) => at.and_then(|at| check_published_at(&mut v, at)),
+            // Publishing what was never published, without a time, is publishing now: a time a
+            // writer left on a draft does not survive an editor's publish.
+            None if publishes(current, status) => None,
+            None => current.published_at,
+        },
+    };
+    let author_ids = required(&mut v, "author_ids", req.author_ids);
+    if let Some(ids) = &author_ids {
+        check_authors(&mut v, ids);
+    }
+    let tag_names = required(&mut v, "tags", req.tags).map(|names| check_tags(&mut v, names));
+    v.into_result()?;
+    Ok(Change { draft, author_ids, tag_names })
+}
+
+fn current_cover(current: &ArticleRow) -> Option<CoverImage> {
+    current.cover_url.clone().map(|url| CoverImage {
+        url,
+        caption: current.cover_caption.clone(),
+        credit: current.cover_credit.clone(),
+        alt: current.cover_alt.clone(),
     })
+}
+
+/// Whether a change leaves the article exactly as it is (every field, the bylines in order and
+/// the set of tags): such a change writes nothing, so the version and `updated_at` stay.
+fn changes_nothing(conn: &mut DbConn, current: &ArticleRow, change: &Change) -> Result<bool, ApiError> {
+    let draft = &change.draft;
+    let (status, published_at) = draft.status.resolve(draft.published_at, time::now());
+    let same_fields = draft.title == current.title
+        && draft.slug.as_ref().is_none_or(|slug| slug.as_str() == current.slug)
+        && draft.custom_excerpt == current.custom_excerpt
+        && draft.body == current.body
+        && draft.body_format.as_str() == current.body_format
+        && draft.cover == current_cover(current)
+        && draft.category_id == current.category_id
+        && status == current.status()
+        // Times are shown (and so sent back) in whole seconds.
+        && published_at.map(|at| at.trunc_subsecs(0)) == current.published_at.map(|at| at.trunc_subsecs(0));
+    if !same_fields {
+        return Ok(false);
+    }
+    if let Some(ids) = &change.author_ids {
+        let bylines: Vec<AuthorId> = repo::bylines_of(conn, &[current.id])?.into_iter().map(|(_, a)| a.id).collect();
+        if *ids != bylines {
+            return Ok(false);
+        }
+    }
+    if let Some(names) = &change.tag_names {
+        // Tags are named case-insensitively (as `tags::service::ensure_named` finds them).
+        let asked: HashSet<String> = names.iter().map(|n| n.to_lowercase()).collect();
+        let held: HashSet<String> =
+            repo::tags_of(conn, &[current.id])?.into_iter().map(|(_, t)| t.name.to_lowercase()).collect();
+        if asked != held {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// Whether a change asks to publish an article that was never published (a draft or one in review).
+fn publishes(current: &ArticleRow, status: Option<ArticleStatus>) -> bool {
+    status == Some(ArticleStatus::Published) && current.status().open_to_writers()
+}
+
+/// Stores a checked and rendered change, in the write transaction: the article must still be at
+/// the version the change was checked against (412 otherwise), and the ids it names must exist.
+fn persist_change(
+    conn: &mut DbConn,
+    user: &AuthUser,
+    checked: ArticleRow,
+    change: Change,
+    rendered: RenderedBody,
+    tz: Tz,
+) -> Result<ArticleResponse, ApiError> {
+    let now = time::now();
+    let current = repo::by_ids(conn, &[checked.id])?.pop().ok_or(ApiError::NotFound("article"))?;
+    if current.version != checked.version {
+        return Err(ApiError::PreconditionFailed);
+    }
+    let Change { draft, author_ids, tag_names } = change;
+    check_references(conn, draft.category_id, author_ids.as_deref())?;
+    let slug = match &draft.slug {
+        Some(slug) if slug.as_str() == current.slug => current.slug.clone(),
+        Some(slug) => {
+            let ours = repo::redirect_target(conn, slug.as_str())? == Some(current.id);
+            if !ours && repo::slug_taken(conn, slug.as_str())? {
+                return Err(ApiError::Conflict("another article has this slug".into()));
+            }
+            repo::remove_redirect(conn, slug.as_str())?;
+            // Readers may hold links to a published article: its old slug keeps answering.
+            if current.is_visible(now) || current.status() == ArticleStatus::Archived {
+                repo::add_redirect(conn, &current.slug, current.id)?;
+            }
+            slug.as_str().to_owned()
+        }
+        None => current.slug.clone(),
+    };
+    let (fields, text) = fields(&draft, rendered, slug, user, now)?;
+    let row = repo::update(conn, current.id, current.version, &fields)
+        .map_err(slug_clash)?
+        .ok_or(ApiError::PreconditionFailed)?;
+    if let Some(ids) = &author_ids {
+        repo::set_bylines(conn, row.id, ids)?;
+    }
+    if let Some(names) = tag_names {
+        let tag_ids = tags::service::ensure_named(conn, &names)?;
+        repo::set_tags(conn, row.id, &tag_ids)?;
+    }
+    index(conn, &row, &text)?;
+    audit::record(conn, user, Audited::Update, "article", row.id.0, Some((Some(current.version), Some(row.version))))?;
+    full(conn, row, tz, now)
 }
 
 pub fn delete(
@@ -784,7 +916,7 @@ pub fn delete(
             return Err(ApiError::PreconditionFailed);
         }
         repo::unindex(conn, current.id)?;
-        audit::record(conn, user, Change::Delete, "article", current.id.0, Some((Some(current.version), None)))?;
+        audit::record(conn, user, Audited::Delete, "article", current.id.0, Some((Some(current.version), None)))?;
         Ok(current.id)
     })
 }

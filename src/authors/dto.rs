@@ -78,7 +78,7 @@ pub struct CreateAuthorRequest {
     #[serde(default)]
     #[schema(
         value_type = Option<String>,
-        pattern = r"^[Hh][Tt][Tt][Pp][Ss]?://[^\x00-\x20\x7f-\x9f\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$",
+        pattern = r#"^[Hh][Tt][Tt][Pp][Ss]?://[^\x00-\x20\x7f-\x9f\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"<>\\`]+$"#,
         max_length = 2048
     )]
     pub avatar_url: Field<String>,
@@ -107,6 +107,6 @@ pub struct UpdateAuthorRequest {
     pub bio: Field<String>,
     /// An absolute http(s) URL.
     #[serde(default)]
-    #[schema(value_type = Option<String>, pattern = r"^[Hh][Tt][Tt][Pp][Ss]?://[^\x00-\x20\x7f-\x9f\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$", max_length = 2048)]
+    #[schema(value_type = Option<String>, pattern = r#"^[Hh][Tt][Tt][Pp][Ss]?://[^\x00-\x20\x7f-\x9f\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"<>\\`]+$"#, max_length = 2048)]
     pub avatar_url: Field<String>,
 }

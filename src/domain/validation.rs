@@ -67,14 +67,18 @@ pub fn optional_text(field: &str, value: &str, max_chars: usize) -> Result<Strin
     Ok(value.to_owned())
 }
 
-/// An absolute http(s) URL, as used for avatars and images.
+/// Characters a URL never needs raw (they are percent-encoded in a well-formed one) and that break
+/// out of an HTML attribute or a Markdown link when a client pastes the URL into a page.
+const URL_UNSAFE: [char; 5] = ['"', '<', '>', '`', '\\'];
+
+/// An absolute http(s) URL, as used for avatars and images. The OpenAPI pattern of these fields
+/// (`CoverImage.url`, the authors' `avatar_url`) spells out the same rule.
 pub fn http_url(field: &str, value: &str) -> Result<String, FieldError> {
     let lower = value.to_ascii_lowercase();
     let rest = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://"));
+    let clean = |c: char| !(c.is_whitespace() || c.is_control() || URL_UNSAFE.contains(&c));
     match rest {
-        Some(rest) if !rest.is_empty() && !value.chars().any(|c| c.is_whitespace() || c.is_control()) => {
-            optional_text(field, value, 2048)
-        }
+        Some(rest) if !rest.is_empty() && value.chars().all(clean) => optional_text(field, value, 2048),
         _ => Err(FieldError::new(field, "must be an absolute http or https URL")),
     }
 }
@@ -175,7 +179,17 @@ mod tests {
     #[test]
     fn urls_must_be_absolute_http() {
         assert!(http_url("avatar_url", "https://cdn.example.com/a.jpg").is_ok());
-        for bad in ["javascript:alert(1)", "/relative.jpg", "https://", "https://a b"] {
+        for bad in [
+            "javascript:alert(1)",
+            "/relative.jpg",
+            "https://",
+            "https://a b",
+            "https://a/\"onerror=\"x",
+            "https://a/<script>",
+            "https://a/>",
+            "https://a/`x`",
+            "https://a\\b",
+        ] {
             assert!(http_url("avatar_url", bad).is_err(), "{bad}");
         }
     }

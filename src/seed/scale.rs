@@ -216,9 +216,10 @@ fn paragraphs() -> Result<Vec<Paragraph>, ApiError> {
     };
     let pool: Vec<Paragraph> = bodies
         .flat_map(|b| b.split("\n\n").filter(plain).map(str::trim).map(str::to_owned).collect::<Vec<_>>())
-        .map(|markdown| {
-            let rendered = body::render(&markdown, BodyFormat::Markdown);
-            Paragraph { words: rendered.word_count as usize, html: rendered.html, text: rendered.text, markdown }
+        .filter_map(|markdown| {
+            // A plain paragraph always renders; one that would not is left out of the pool.
+            let rendered = body::render(&markdown, BodyFormat::Markdown).ok()?;
+            Some(Paragraph { words: rendered.word_count as usize, html: rendered.html, text: rendered.text, markdown })
         })
         .collect();
     if pool.len() < 20 {

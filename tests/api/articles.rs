@@ -599,6 +599,90 @@ async fn only_video_embeds_are_kept_as_iframes() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// An embed's URL is read as a browser reads it: dot segments (plain, percent-encoded or behind
+/// backslashes) that climb out of the player's embed path drop the frame.
+#[actix_web::test]
+async fn embeds_that_climb_out_of_the_players_embed_path_are_dropped() {
+    let app = TestApp::spawn().await;
+    let desk = desk(&app).await;
+    let climbing = [
+        "https://www.youtube.com/embed/../../x",
+        "https://www.youtube.com/embed/%2e%2e/%2E%2e/redirect?q=https://evil.example",
+        "https://www.youtube.com/embed/..\\..\\x",
+        "https://www.youtube.com/embed\\..\\x",
+        "https://www.youtube.com/embed/a%2F..%2F..%2Fx",
+        "https://player.vimeo.com/video/./../x",
+        "https://user:pw@www.youtube.com/embed/x",
+        "https://www.youtube.com:444/embed/x",
+    ];
+    let mut failures = Vec::new();
+    for src in climbing {
+        let body = format!("<p>Video:</p><iframe src=\"{src}\"></iframe>");
+        let article = desk.write(&app, json!({"body": body, "body_format": "html"})).await;
+        let html = string(&article, "body_html");
+        if html.to_lowercase().contains("<iframe") {
+            failures.push(format!("{src}: an iframe was kept: {html}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Ids in a body are namespaced and `class` is dropped, so an article cannot clobber the page's
+/// DOM (`id="login"`, `class="admin"`); footnote links still reach their definitions.
+#[actix_web::test]
+async fn ids_are_namespaced_classes_dropped_and_footnotes_still_link() {
+    let app = TestApp::spawn().await;
+    let desk = desk(&app).await;
+    let article = desk
+        .write(
+            &app,
+            json!({"body": "Catatan[^sumber].\n\n[^sumber]: Redaksi.\n\n<div id=\"login\" class=\"admin\">x</div>"}),
+        )
+        .await;
+    let html = string(&article, "body_html");
+    assert!(!html.contains("class="), "{html}");
+    assert!(!html.contains("id=\"login\"") && html.contains("id=\"warta-login\""), "{html}");
+    let ids: Vec<&str> = html.split("id=\"").skip(1).filter_map(|rest| rest.split('"').next()).collect();
+    let links: Vec<&str> = html.split("href=\"#").skip(1).filter_map(|rest| rest.split('"').next()).collect();
+    assert!(!links.is_empty(), "no footnote link: {html}");
+    for link in links {
+        assert!(link.starts_with("warta-") && ids.contains(&link), "#{link} names no id of {ids:?}: {html}");
+    }
+}
+
+/// URL fields refuse what breaks out of an HTML attribute or a Markdown link (`"`, `<`, `>`,
+/// backticks, backslashes, spaces), and the pattern the OpenAPI document declares agrees.
+#[actix_web::test]
+async fn urls_with_quotes_angle_brackets_or_backticks_are_422_and_the_declared_pattern_agrees() {
+    let app = TestApp::spawn().await;
+    let desk = desk(&app).await;
+    let doc = app.get("/openapi.json").await.json();
+    let pattern = doc["components"]["schemas"]["CoverImage"]["properties"]["url"]["pattern"]
+        .as_str()
+        .map(|p| regex::Regex::new(p).expect("the pattern compiles"))
+        .expect("CoverImage.url declares a pattern");
+    let before = app.get_as(&desk.editor, &list_path(&[("status", "any")])).await.json()["meta"]["total"].clone();
+    for url in [
+        "https://img.example/a.jpg\"onerror=\"alert(1)",
+        "https://img.example/<script>",
+        "https://img.example/a>b",
+        "https://img.example/`x`",
+        "https://img.example\\a.jpg",
+        "https://img.example/a b.jpg",
+    ] {
+        assert!(!pattern.is_match(url), "the declared pattern accepts {url:?}");
+        let cover = app.post(Some(&desk.editor), ARTICLES, &desk.body(json!({"cover_image": {"url": url}}))).await;
+        assert_eq!(cover.error_fields(), ["cover_image.url"], "{url:?}");
+        let author = app.post(Some(&desk.editor), "/api/v1/authors", &json!({"name": "Foto", "avatar_url": url})).await;
+        assert_eq!(author.error_fields(), ["avatar_url"], "{url:?}");
+    }
+    let after = app.get_as(&desk.editor, &list_path(&[("status", "any")])).await.json()["meta"]["total"].clone();
+    assert_eq!(before, after);
+    let fine = "https://img.example/2023/08/rudal.jpg?w=640&h=360#x";
+    assert!(pattern.is_match(fine));
+    desk.write(&app, json!({"cover_image": {"url": fine}})).await;
+}
+
 // ---------------------------------------------------------------------------------------------
 // What is derived from the body
 

@@ -221,7 +221,7 @@ async fn writers_edit_only_their_own_articles_that_are_not_visible() {
     let cases = [
         ("own draft", Owner::Writer, "draft", 200),
         ("own review", Owner::Writer, "review", 200),
-        ("own scheduled", Owner::Writer, "scheduled", 200),
+        ("own scheduled", Owner::Writer, "scheduled", 403),
         ("own archived", Owner::Writer, "archived", 200),
         ("own published", Owner::Writer, "published", 403),
         ("another writer's draft", Owner::OtherWriter, "draft", 404),
@@ -271,10 +271,46 @@ async fn writers_may_not_move_the_time_of_an_article_an_editor_scheduled() {
     assert_eq!((now["status"].clone(), now["published_at"].clone()), (json!("scheduled"), at));
     assert_eq!(version(&now), version(&scheduled), "refused writes change nothing");
     app.get(&article_path(&key)).await.assert_problem(404);
-    // The writer may still edit the text of their own article while it is not visible.
-    app.patch_article(&room.writer, &key, version(&scheduled), &json!({"title": "Judul baru"}))
-        .await
-        .assert_status(200);
+}
+
+/// What an editor scheduled is what appears: the writer cannot rewrite it meanwhile (403, as for a
+/// visible article), though they still read it.
+#[actix_web::test]
+async fn writers_cannot_edit_their_article_once_an_editor_scheduled_it() {
+    let app = TestApp::spawn().await;
+    let room = newsroom(&app).await;
+    let draft = room.article(&app, Owner::Writer, "Naskah", "draft").await;
+    let key = id(&draft).to_string();
+    let at = rfc3339(Utc::now() + Duration::days(1));
+    let scheduled = app
+        .patch_article(&room.editor, &key, version(&draft), &json!({"status": "published", "published_at": at}))
+        .await;
+    let scheduled = scheduled.assert_status(200).json();
+    assert_eq!(scheduled["status"], "scheduled");
+    for change in [json!({"title": "Judul baru"}), json!({"body": "Isi lain."}), json!({"status": "draft"})] {
+        app.patch_article(&room.writer, &key, version(&scheduled), &change).await.assert_problem(403);
+    }
+    let after = room.current(&app, &scheduled).await;
+    assert_eq!((&after["title"], &after["version"]), (&scheduled["title"], &scheduled["version"]));
+    app.get_as(&room.writer, &article_path(&key)).await.assert_status(200);
+}
+
+/// A time a writer put on a draft does not survive an editor's publish without a time: it
+/// publishes now.
+#[actix_web::test]
+async fn publishing_a_draft_without_a_time_uses_now_even_when_the_draft_carried_one() {
+    let app = TestApp::spawn().await;
+    let room = newsroom(&app).await;
+    let backdated = json!({"status": "draft", "published_at": "2001-01-01T00:00:00Z"});
+    let draft = app.create_article(&room.writer, room.body("Mundur", backdated)).await;
+    assert_eq!(draft["published_at"], "2001-01-01T00:00:00Z", "{draft}");
+    let before = Utc::now() - Duration::seconds(2);
+    let published = app
+        .patch_article(&room.editor, &id(&draft).to_string(), version(&draft), &json!({"status": "published"}))
+        .await;
+    let published = published.assert_status(200).json();
+    let at = parse_time(&published["published_at"]);
+    assert!(before <= at && at <= Utc::now() + Duration::seconds(2), "published at {at}, not now");
 }
 
 #[actix_web::test]
@@ -610,7 +646,7 @@ async fn the_version_starts_at_one_and_grows_by_one_with_each_write() {
 async fn a_patch_must_name_the_current_version() {
     let app = TestApp::spawn().await;
     let room = newsroom(&app).await;
-    let article = app.create_article(&room.editor, room.body("Asli", json!({}))).await;
+    let article = app.create_article(&room.editor, room.body("Awal", json!({}))).await;
     let key = id(&article).to_string();
     app.patch_article(&room.editor, &key, 1, &json!({"title": "Asli"})).await.assert_status(200);
 
@@ -871,4 +907,112 @@ async fn patch_errors_come_in_the_contracts_order() {
     }
     assert_eq!(version(&room.current(&app, &draft).await), 1, "no refused PATCH changed the draft");
     assert!(failures.is_empty(), "428 and 412 must come before 422:\n{}", failures.join("\n"));
+}
+
+/// The audit entries of one article, as the admin reads them.
+async fn audit_entries(app: &TestApp, room: &Newsroom, article: i64) -> usize {
+    let history = app.get_as(&room.admin, &format!("/api/v1/audit?article={article}&per_page=100")).await;
+    history.assert_status(200).json()["data"].as_array().map_or(0, Vec::len)
+}
+
+/// A PATCH that changes nothing (an empty object, or values equal to the stored ones, the same
+/// bylines and the same tags in another order and case) is a 200 with the article as it was: the
+/// same version and `updated_at`, and no audit entry.
+#[actix_web::test]
+async fn a_patch_that_changes_nothing_writes_nothing() {
+    let app = TestApp::spawn().await;
+    let room = newsroom(&app).await;
+    let author = id(&app.create_author(&room.editor, json!({"name": "Reni"})).await);
+    let fields = json!({"author_ids": [author], "tags": ["Korea Utara", "Rudal"], "excerpt": "Ringkas.",
+        "cover_image": {"url": "https://img.example/a.jpg", "caption": "Ilustrasi"}, "status": "published"});
+    let article = app.create_article(&room.editor, room.body("Tetap", fields)).await;
+    let key = id(&article).to_string();
+    let entries = audit_entries(&app, &room, id(&article)).await;
+    let same = [
+        json!({}),
+        json!({"title": "Tetap", "body": "Isi berita semangka.", "body_format": "markdown"}),
+        json!({"category_id": room.category, "status": "published", "published_at": article["published_at"]}),
+        json!({"author_ids": [author], "tags": ["rudal", "KOREA UTARA"], "excerpt": "Ringkas."}),
+        json!({"cover_image": {"url": "https://img.example/a.jpg", "caption": "Ilustrasi"}, "slug": article["slug"]}),
+    ];
+    for change in same {
+        let response = app.patch_article(&room.editor, &key, version(&article), &change).await;
+        let answer = response.assert_status(200).json();
+        assert_eq!(
+            (&answer["version"], &answer["updated_at"], &answer["body_html"]),
+            (&article["version"], &article["updated_at"], &article["body_html"]),
+            "{change}"
+        );
+        assert_eq!(response.header("etag").as_deref(), Some(format!("\"{}\"", version(&article)).as_str()));
+    }
+    assert_eq!(audit_entries(&app, &room, id(&article)).await, entries, "a no-op PATCH wrote an audit entry");
+    let after = room.current(&app, &article).await;
+    assert_eq!((&after["version"], &after["updated_at"]), (&article["version"], &article["updated_at"]));
+    // A real change still writes, once.
+    let changed = app.patch_article(&room.editor, &key, version(&article), &json!({"title": "Berubah"})).await;
+    assert_eq!(changed.assert_status(200).json()["version"], version(&article) + 1);
+    assert_eq!(audit_entries(&app, &room, id(&article)).await, entries + 1);
+}
+
+/// `null` for a field that cannot be null is a 422 on that field (never ignored), titles are at
+/// most 300 characters, and one 422 names every broken field; nothing changes.
+#[actix_web::test]
+async fn nulls_overlong_titles_and_misfits_are_422_on_every_broken_field_at_once() {
+    let app = TestApp::spawn().await;
+    let room = newsroom(&app).await;
+    let article = app.create_article(&room.editor, room.body("Asli", json!({}))).await;
+    let key = id(&article).to_string();
+    let not_null = ["title", "slug", "body", "body_format", "category_id", "author_ids", "tags", "status"];
+    for field in not_null {
+        let response = app.patch_article(&room.editor, &key, 1, &json!({ field: null })).await;
+        assert_eq!(response.error_fields(), [field], "{field}: null");
+    }
+    let mut all_null = serde_json::Map::new();
+    for field in not_null {
+        all_null.insert(field.to_owned(), Value::Null);
+    }
+    let response = app.patch_article(&room.editor, &key, 1, &Value::Object(all_null)).await;
+    assert_eq!(response.error_fields().into_iter().collect::<BTreeSet<_>>(), not_null.map(String::from).into());
+
+    let broken = json!({"title": "x".repeat(301), "category_id": "satu", "body_format": "rtf", "tags": null,
+        "cover_image": {"url": 5}, "author_ids": [1, "dua"], "excerpt": "e".repeat(1001), "published_at": "kemarin"});
+    let response = app.patch_article(&room.editor, &key, 1, &broken).await;
+    let fields: BTreeSet<String> = response.error_fields().into_iter().collect();
+    let expected: BTreeSet<String> =
+        ["title", "category_id", "body_format", "tags", "cover_image.url", "author_ids[1]", "excerpt", "published_at"]
+            .map(String::from)
+            .into();
+    assert_eq!(fields, expected, "{}", response.text());
+
+    // Nullable fields stay nullable; 300 characters is a title.
+    let fine = json!({"excerpt": null, "cover_image": null, "published_at": null, "title": "é".repeat(300)});
+    app.patch_article(&room.editor, &key, 1, &fine).await.assert_status(200);
+    let created = app.post(Some(&room.editor), ARTICLES, &room.body(&"x".repeat(301), json!({}))).await;
+    assert_eq!(created.error_fields(), ["title"]);
+    let after = room.current(&app, &article).await;
+    assert_eq!(after["version"], 2, "only the valid PATCH wrote");
+}
+
+/// A new article's body that does not fit names every field it gets wrong at once: values of the
+/// wrong type (down to the item or nested field) and required fields missing or null.
+#[actix_web::test]
+async fn a_create_that_does_not_fit_names_every_broken_field_at_once() {
+    let app = TestApp::spawn().await;
+    let room = newsroom(&app).await;
+    let cases = [
+        (json!({"title": 5, "body": [], "category_id": "satu"}), vec!["body", "category_id", "title"]),
+        (json!({"title": null, "category_id": room.category}), vec!["body", "title"]),
+        (
+            json!({"title": "T", "body": "B", "category_id": room.category, "author_ids": [1, "dua"],
+                "cover_image": {"url": 5}, "status": "terbit", "published_at": "kemarin"}),
+            vec!["author_ids[1]", "cover_image.url", "published_at", "status"],
+        ),
+    ];
+    for (body, expected) in cases {
+        let response = app.post(Some(&room.editor), ARTICLES, &body).await;
+        let fields: BTreeSet<String> = response.error_fields().into_iter().collect();
+        assert_eq!(fields, expected.into_iter().map(String::from).collect::<BTreeSet<_>>(), "{body}");
+    }
+    let all = app.get_as(&room.editor, &format!("{ARTICLES}?status=any")).await.json();
+    assert_eq!(all["meta"]["total"], 0, "refused creates wrote nothing");
 }
