@@ -84,6 +84,7 @@ fn parse_role(raw: &str) -> Result<Role, String> {
 pub fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
     match command {
         Command::Serve => actix_web::rt::System::new().block_on(async move {
+            raise_open_file_limit();
             let app = Application::build(settings.clone()).await?;
             tracing::info!(bind = %settings.bind, port = app.port(), docs = %format!("{}/docs/", settings.public_url), "Warta is serving");
             app.run_until_stopped().await?;
@@ -191,6 +192,28 @@ pub fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         }
     }
 }
+
+/// Every connection is a file descriptor, and the usual soft limit (1024) is below
+/// `WARTA_MAX_CONNECTIONS`: raise it to the hard limit the operator allows. Failing is not fatal.
+#[cfg(unix)]
+fn raise_open_file_limit() {
+    let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: getrlimit writes into the struct we own and reads nothing else.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } != 0 || limit.rlim_cur >= limit.rlim_max {
+        return;
+    }
+    let soft = limit.rlim_cur;
+    limit.rlim_cur = limit.rlim_max;
+    // SAFETY: setrlimit only reads the struct we own.
+    if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &limit) } == 0 {
+        tracing::debug!(from = soft, to = limit.rlim_max, "raised the open-file limit");
+    } else {
+        tracing::warn!(soft, hard = limit.rlim_max, "could not raise the open-file limit");
+    }
+}
+
+#[cfg(not(unix))]
+fn raise_open_file_limit() {}
 
 fn describe(e: &ApiError) -> String {
     match e {

@@ -43,7 +43,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let limit = req.app_data::<Data<Settings>>().map(|s| s.max_body_bytes).unwrap_or(1024 * 1024);
+        let settings = req.app_data::<Data<Settings>>();
+        let limit = settings.map(|s| s.max_body_bytes).unwrap_or(1024 * 1024);
+        let timeout = settings.map(|s| s.request_timeout).unwrap_or(std::time::Duration::from_secs(10));
         let is_json = req
             .headers()
             .get(header::CONTENT_TYPE)
@@ -60,15 +62,23 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
             if declared.is_some_and(|len| len > limit as u64) {
                 return Err(ApiError::PayloadTooLarge(limit));
             }
-            let mut body = Vec::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk =
-                    chunk.map_err(|e| ApiError::BadRequest(format!("the request body could not be read: {e}")))?;
-                if body.len() + chunk.len() > limit {
-                    return Err(ApiError::PayloadTooLarge(limit));
+            // The whole body must arrive within the timeout, not each piece of it: a client sending
+            // one byte a second would otherwise hold its connection (and a file descriptor) forever.
+            let read = async {
+                let mut body = Vec::new();
+                while let Some(chunk) = payload.next().await {
+                    let chunk =
+                        chunk.map_err(|e| ApiError::BadRequest(format!("the request body could not be read: {e}")))?;
+                    if body.len() + chunk.len() > limit {
+                        return Err(ApiError::PayloadTooLarge(limit));
+                    }
+                    body.extend_from_slice(&chunk);
                 }
-                body.extend_from_slice(&chunk);
-            }
+                Ok(body)
+            };
+            let body = actix_web::rt::time::timeout(timeout, read)
+                .await
+                .map_err(|_| ApiError::RequestTimeout(timeout.as_secs()))??;
             let (result, unfitting) = if is_json { decode(&body) } else { (Err(ApiError::UnsupportedMediaType), None) };
             Ok(JsonBody { result, unfitting })
         })

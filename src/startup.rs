@@ -87,6 +87,13 @@ impl Application {
             .with_context(|| format!("cannot listen on {} (WARTA_BIND)", settings.bind))?;
         let port = listener.local_addr()?.port();
         let workers = settings.workers;
+        let request_timeout = settings.request_timeout;
+        // actix counts connections per worker; the setting is the total.
+        let per_worker = settings.max_connections.div_ceil(workers).max(1);
+        let limits = std::sync::Arc::new(security::ConnectionLimits::new(
+            settings.max_connections_per_address,
+            settings.trusted_proxies.clone(),
+        ));
         let settings = Data::new(settings);
         let trending = Data::new(TrendingCache::new(settings.trending_cache));
         let article_keys = Data::new(ArticleKeys::default());
@@ -141,6 +148,20 @@ impl Application {
                 }))
         })
         .workers(workers)
+        .max_connections(per_worker)
+        // A request head must arrive whole within this (else 408 and close); the body read has its
+        // own timeout of the same length in the JSON extractor.
+        .client_request_timeout(request_timeout)
+        .on_connect(move |io, data| {
+            let Some(stream) = io.downcast_ref::<actix_web::rt::net::TcpStream>() else { return };
+            let Ok(peer) = stream.peer_addr() else { return };
+            match limits.admit(peer.ip()) {
+                Some(slot) => {
+                    data.insert(slot);
+                }
+                None => security::refuse_connection(stream),
+            }
+        })
         .shutdown_timeout(10)
         .listen(listener)?
         .run();
