@@ -38,6 +38,8 @@ pub struct Settings {
     pub admin_email: Option<String>,
     pub admin_password: Option<String>,
     pub jwt_secret: Option<String>,
+    /// When set, `/metrics` answers only `Authorization: Bearer <this>`.
+    pub metrics_token: Option<String>,
     pub jwt_issuer: String,
     pub access_token_ttl: Duration,
     pub refresh_token_ttl: Duration,
@@ -97,6 +99,10 @@ impl Settings {
                 return Err(invalid("WARTA_JWT_SECRET", "must be at least 32 bytes"));
             }
         }
+        let metrics_token = get("WARTA_METRICS_TOKEN");
+        if metrics_token.as_ref().is_some_and(|t| t.len() < 16 || !t.bytes().all(|b| b.is_ascii_graphic())) {
+            return Err(invalid("WARTA_METRICS_TOKEN", "must be at least 16 printable characters, without spaces"));
+        }
         let admin_email = get("WARTA_ADMIN_EMAIL");
         let admin_password = get("WARTA_ADMIN_PASSWORD");
         if let Some(password) = &admin_password {
@@ -131,6 +137,7 @@ impl Settings {
             admin_email,
             admin_password,
             jwt_secret,
+            metrics_token,
             jwt_issuer: get("WARTA_JWT_ISSUER").unwrap_or_else(|| "warta".into()),
             access_token_ttl: Duration::from_secs(number(&get, "WARTA_ACCESS_TOKEN_TTL", 900, 1..=86_400)?),
             refresh_token_ttl: Duration::from_secs(number(
@@ -304,6 +311,7 @@ mod tests {
             ("WARTA_ADMIN_PASSWORD", "short"),
             ("WARTA_ACCESS_TOKEN_TTL", "0"),
             ("WARTA_REQUEST_TIMEOUT_SECONDS", "0"),
+            ("WARTA_METRICS_TOKEN", "short"),
             ("WARTA_MAX_CONNECTIONS_PER_ADDRESS", "0"),
         ];
         for (var, value) in cases {

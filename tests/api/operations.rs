@@ -39,6 +39,23 @@ async fn metrics_count_requests_by_route_pattern_and_status() {
 }
 
 #[actix_web::test]
+async fn metrics_need_the_configured_token() {
+    let token = "scraper-token-0123456789";
+    let app = TestApp::spawn_with(|s| s.metrics_token = Some(token.into())).await;
+    app.get("/metrics").await.assert_problem(401);
+    for wrong in ["Bearer scraper-token-012345678", "Bearer ", "Basic c2NyYXBlcg==", token] {
+        let response = app.request_with(Method::GET, "/metrics", None, &[("Authorization", wrong)], None).await;
+        response.assert_problem(401);
+        assert!(!response.text().contains("warta_http_requests_total"), "{wrong}");
+    }
+    let bearer = format!("Bearer {token}");
+    let allowed = app.request_with(Method::GET, "/metrics", None, &[("Authorization", &bearer)], None).await;
+    allowed.assert_status(200);
+    assert!(allowed.text().contains("warta_http_requests_total"), "{}", allowed.text());
+    app.get("/healthz").await.assert_status(200);
+}
+
+#[actix_web::test]
 async fn every_answer_has_a_request_id_and_security_headers() {
     let app = TestApp::spawn().await;
     let response = app.get("/api/v1/categories").await;
