@@ -597,6 +597,29 @@ async fn each_client_counts_once_per_dedupe_period() {
             counted: 2,
         },
         DedupeCase {
+            why: "a proxy that writes ip:port names the client; what the client wrote to its left is ignored",
+            dedupe_seconds: 1800,
+            trusted_proxies: &["127.0.0.1"],
+            reads: &[
+                (false, READER, Some("203.0.113.1, 198.51.100.9:5555")),
+                (false, READER, Some("203.0.113.2, 198.51.100.9:6666")),
+                (false, READER, Some("[2001:db8::1]:443")),
+                (false, READER, Some("2001:db8::1")),
+            ],
+            counted: 2,
+        },
+        DedupeCase {
+            why: "an unparsable entry is the proxy's own hop, never the client-chosen one to its left",
+            dedupe_seconds: 1800,
+            trusted_proxies: &["127.0.0.1"],
+            reads: &[
+                (false, READER, Some("203.0.113.1, unknown")),
+                (false, READER, Some("203.0.113.2, _hidden")),
+                (false, READER, Some("203.0.113.3, garbage")),
+            ],
+            counted: 1,
+        },
+        DedupeCase {
             why: "X-Forwarded-For from a peer that is not a trusted proxy is ignored",
             dedupe_seconds: 1800,
             trusted_proxies: &[],
