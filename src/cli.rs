@@ -119,8 +119,13 @@ pub fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             // Opening would create an empty database: a mistyped WARTA_DATABASE_URL must fail, not
             // produce an empty "backup".
             anyhow::ensure!(
-                settings.database_path.is_file(),
+                settings.database_path.exists(),
                 "{} does not exist: check WARTA_DATABASE_URL",
+                settings.database_path.display()
+            );
+            anyhow::ensure!(
+                settings.database_path.is_file(),
+                "{} is not a database file: check WARTA_DATABASE_URL",
                 settings.database_path.display()
             );
             anyhow::ensure!(

@@ -272,3 +272,75 @@ async fn the_demo_newsroom_loads_once() {
     let (status, _, _) = terminate(child);
     assert!(status.success());
 }
+
+/// `warta` run through `sh` with this umask, so file modes are checked whatever the operator's is.
+#[cfg(unix)]
+fn warta_with_umask(dir: &Path, umask: &str) -> Command {
+    let mut command = Command::new("sh");
+    command
+        .current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("WARTA_DATABASE_URL", dir.join("data/warta.db"))
+        .args(["-c", &format!("umask {umask} && exec \"$0\" \"$@\""), env!("CARGO_BIN_EXE_warta")]);
+    command
+}
+
+#[cfg(unix)]
+fn mode_of(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())).permissions().mode() & 0o777
+}
+
+#[cfg(unix)]
+#[test]
+fn the_database_and_its_backups_are_readable_by_their_owner_only() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let migrate = warta_with_umask(dir.path(), "000").arg("migrate").output().expect("runs");
+    assert!(migrate.status.success(), "{}", String::from_utf8_lossy(&migrate.stderr));
+    let db = dir.path().join("data/warta.db");
+    assert_eq!(mode_of(&db), 0o600, "the database, even with umask 000");
+    for extra in ["data/warta.db-wal", "data/warta.db-shm"] {
+        let path = dir.path().join(extra);
+        if path.exists() {
+            assert_eq!(mode_of(&path), 0o600, "{extra}");
+        }
+    }
+    let target = dir.path().join("copy.db");
+    let backup = warta_with_umask(dir.path(), "000").arg("backup").arg(&target).output().expect("runs");
+    assert!(backup.status.success(), "{}", String::from_utf8_lossy(&backup.stderr));
+    assert_eq!(mode_of(&target), 0o600, "the backup, even with umask 000");
+    assert!(std::fs::metadata(&target).expect("backup").len() > 0);
+}
+
+#[cfg(unix)]
+#[test]
+fn backup_refuses_targets_that_are_not_new_files() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    assert!(warta(dir.path()).arg("migrate").output().expect("runs").status.success());
+    let refused = |target: &std::ffi::OsStr| {
+        let output = warta(dir.path()).arg("backup").arg(target).output().expect("runs");
+        assert!(!output.status.success(), "{target:?} was accepted: {}", String::from_utf8_lossy(&output.stdout));
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
+    for target in [":memory:", "file:copy.db", "file::memory:"] {
+        let message = refused(target.as_ref());
+        assert!(message.contains("not a file name"), "{target}: {message}");
+    }
+    assert!(!dir.path().join(":memory:").exists() && !dir.path().join("file:copy.db").exists());
+
+    // A link to a file that does not exist yet is not followed: whoever planted it learns nothing.
+    let planted = dir.path().join("elsewhere.db");
+    let link = dir.path().join("link.db");
+    std::os::unix::fs::symlink(&planted, &link).expect("symlink");
+    let message = refused(link.as_os_str());
+    assert!(message.contains("already exists"), "{message}");
+    assert!(!planted.exists(), "the dangling link was followed");
+
+    // A source that is not a database file.
+    let output =
+        warta(dir.path()).env("WARTA_DATABASE_URL", dir.path()).arg("backup").arg("x.db").output().expect("runs");
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("not a database file"), "{output:?}");
+    assert!(!dir.path().join("x.db").exists());
+}
