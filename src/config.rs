@@ -55,6 +55,8 @@ pub struct Settings {
     pub max_connections_per_address: usize,
     pub trusted_proxies: Vec<IpAddr>,
     pub view_dedupe_seconds: u64,
+    /// Reads of one article counted per client address within `view_dedupe_seconds`.
+    pub view_reads_per_address: u32,
     /// How often buffered views are written to the database.
     pub view_flush_interval: Duration,
     /// How long a computed trending feed is reused.
@@ -156,6 +158,7 @@ impl Settings {
                 as usize,
             trusted_proxies: trusted_proxies(get("WARTA_TRUSTED_PROXIES").as_deref().unwrap_or(""))?,
             view_dedupe_seconds: number(&get, "WARTA_VIEW_DEDUPE_SECONDS", 1800, 0..=31_536_000)?,
+            view_reads_per_address: number(&get, "WARTA_VIEW_READS_PER_ADDRESS", 10, 1..=1_000_000)? as u32,
             view_flush_interval: Duration::from_millis(number(&get, "WARTA_VIEW_FLUSH_MS", 1000, 10..=3_600_000)?),
             trending_cache: Duration::from_secs(number(&get, "WARTA_TRENDING_CACHE_SECONDS", 5, 0..=3600)?),
             totals_cache: Duration::from_secs(number(&get, "WARTA_TOTALS_CACHE_SECONDS", 30, 0..=3600)?),

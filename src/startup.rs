@@ -81,7 +81,10 @@ impl Application {
         let metrics = Data::new(Metrics::default());
         let spec = Data::new(OpenApiJson(crate::openapi::document_json()));
         let db = Data::new(db);
-        let views = Data::new(ViewCounter::new(std::time::Duration::from_secs(settings.view_dedupe_seconds)));
+        let views = Data::new(ViewCounter::new(
+            std::time::Duration::from_secs(settings.view_dedupe_seconds),
+            settings.view_reads_per_address,
+        ));
         spawn_view_flusher(db.clone(), views.clone(), settings.view_flush_interval);
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("cannot listen on {} (WARTA_BIND)", settings.bind))?;

@@ -649,6 +649,29 @@ async fn each_client_counts_once_per_dedupe_period() {
 }
 
 #[actix_web::test]
+async fn one_address_rotating_user_agents_counts_at_most_its_cap_per_article() {
+    let app = TestApp::spawn_with(|s| {
+        fast_views(s);
+        s.view_reads_per_address = 3;
+        s.trusted_proxies = vec!["127.0.0.1".parse().expect("ip")];
+    })
+    .await;
+    let desk = desk(&app).await;
+    let id = numeric_id(&desk.publish(&app, json!({"title": "Dipompa"})).await);
+    for n in 0..12 {
+        let agent = format!("Mozilla/5.0 (Pembaca {n})");
+        let headers = [("User-Agent", agent.as_str()), ("X-Forwarded-For", "203.0.113.7")];
+        assert_eq!(read_with(&app, id, &headers).await, 202, "every read is answered alike");
+    }
+    // Readers sharing another address (a NAT) still count, each up to that address's cap.
+    for agent in [READER, APP_READER] {
+        assert_eq!(read_with(&app, id, &[("User-Agent", agent), ("X-Forwarded-For", "198.51.100.9")]).await, 202);
+    }
+    settles_at(&app, id, 5, "3 from the rotating address, 2 from the shared one").await;
+    assert_eq!(trending_views(&app, "Dipompa").await, Some(5));
+}
+
+#[actix_web::test]
 async fn a_read_reaches_trending_and_view_count_within_two_seconds() {
     // The default flush interval (one second); only the computed answers are not reused.
     let app = TestApp::spawn_with(|s| {
