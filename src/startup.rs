@@ -6,7 +6,7 @@ use std::net::TcpListener;
 use actix_cors::Cors;
 use actix_web::dev::Server;
 use actix_web::http::header;
-use actix_web::middleware::{from_fn, Compress};
+use actix_web::middleware::{from_fn, Compress, DefaultHeaders};
 use actix_web::web::{self, Data};
 use actix_web::{App, HttpServer};
 use anyhow::Context;
@@ -130,6 +130,7 @@ impl Application {
                     .wrap(from_fn(http_head::head_as_get))
                     .wrap(Compress::default())
                     .wrap(cors(&settings.cors_origins))
+                    .wrap(any_origin_headers(&settings.cors_origins))
                     .wrap(from_fn(error::problem_bodies))
                     .wrap(from_fn(security::security_headers))
                     .wrap(from_fn(telemetry::observe))
@@ -202,6 +203,32 @@ fn spawn_view_flusher(db: Data<Db>, views: Data<ViewCounter>, interval: std::tim
     });
 }
 
+/// Headers a browser reads from other origins, besides the ones it may always read.
+const EXPOSED_HEADERS: [header::HeaderName; 5] = [
+    header::ETAG,
+    header::LINK,
+    header::LOCATION,
+    header::RETRY_AFTER,
+    header::HeaderName::from_static("x-request-id"),
+];
+
+/// With `*` every answer is the same whatever the `Origin`, so it carries the CORS headers always
+/// (not only when the request named an origin) and `Vary` does not name `Origin`: a shared cache
+/// keeps one copy for every site instead of one per site, and a copy fetched without `Origin`
+/// still works in a browser. With a list of origins the answer depends on `Origin`, and the CORS
+/// middleware says so in `Vary`.
+fn any_origin_headers(origins: &CorsOrigins) -> DefaultHeaders {
+    match origins {
+        CorsOrigins::Any => {
+            let exposed = EXPOSED_HEADERS.iter().map(|h| h.as_str()).collect::<Vec<_>>().join(", ");
+            DefaultHeaders::new()
+                .add((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
+                .add((header::ACCESS_CONTROL_EXPOSE_HEADERS, exposed))
+        }
+        CorsOrigins::List(_) => DefaultHeaders::new(),
+    }
+}
+
 fn cors(origins: &CorsOrigins) -> Cors {
     let cors = Cors::default()
         .allowed_methods(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
@@ -213,17 +240,11 @@ fn cors(origins: &CorsOrigins) -> Cors {
             header::ACCEPT,
             header::HeaderName::from_static("x-request-id"),
         ])
-        .expose_headers([
-            header::ETAG,
-            header::LINK,
-            header::LOCATION,
-            header::RETRY_AFTER,
-            header::HeaderName::from_static("x-request-id"),
-        ])
+        .expose_headers(EXPOSED_HEADERS)
         .max_age(3600);
     match origins {
         // Tokens travel in a header, never in cookies, so any origin may read the public API.
-        CorsOrigins::Any => cors.allow_any_origin().send_wildcard(),
+        CorsOrigins::Any => cors.allow_any_origin().send_wildcard().disable_vary_header(),
         // Browsers send the scheme and host in lower case; a configured `https://Admin.Example` means the same.
         CorsOrigins::List(list) => {
             list.iter().fold(cors, |cors, origin| cors.allowed_origin(&origin.to_ascii_lowercase()))
