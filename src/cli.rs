@@ -86,6 +86,10 @@ pub fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         Command::Serve => actix_web::rt::System::new().block_on(async move {
             raise_open_file_limit();
             let app = Application::build(settings.clone()).await?;
+            // The address actually bound, on stdout: with WARTA_BIND=host:0 the system picks the
+            // port, and whoever started Warta (a supervisor, the tests) learns it here.
+            let host = settings.bind.rsplit_once(':').map_or(settings.bind.as_str(), |(host, _)| host);
+            println!("Warta is listening on {host}:{}", app.port());
             tracing::info!(bind = %settings.bind, port = app.port(), docs = %format!("{}/docs/", settings.public_url), "Warta is serving");
             app.run_until_stopped().await?;
             tracing::info!("stopped");
