@@ -98,7 +98,6 @@ async fn one_address_gets_only_its_share_of_connections_and_others_are_still_ser
     })
     .await;
     let held: Vec<TcpStream> = (0..3).map(|_| connect(&app)).collect();
-    let fourth = connect(&app);
     let again = app.address.trim_start_matches("http://").to_owned();
     actix_web::rt::task::spawn_blocking(move || {
         let mut held = held;
@@ -109,7 +108,10 @@ async fn one_address_gets_only_its_share_of_connections_and_others_are_still_ser
             read_until(stream, "\"ok\"");
             stream.write_all(b"GET /healthz HTTP/1.1\r\n").expect("write half a request");
         }
-        let mut fourth = fourth;
+        // Only now: the workers admit connections concurrently, so one opened earlier could take
+        // a slot before the three above.
+        let mut fourth = TcpStream::connect(&again).expect("connect");
+        fourth.set_read_timeout(Some(PATIENCE)).expect("timeout");
         let refused = read_to_end(&mut fourth);
         assert!(refused.starts_with("HTTP/1.1 429"), "the fourth connection is refused: {refused:?}");
         assert!(refused.contains("application/problem+json") && refused.contains("\"status\":429"), "{refused}");
