@@ -84,7 +84,12 @@ fn parse_role(raw: &str) -> Result<Role, String> {
 pub fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
     match command {
         Command::Serve => actix_web::rt::System::new().block_on(async move {
+            raise_open_file_limit();
             let app = Application::build(settings.clone()).await?;
+            // The address actually bound, on stdout: with WARTA_BIND=host:0 the system picks the
+            // port, and whoever started Warta (a supervisor, the tests) learns it here.
+            let host = settings.bind.rsplit_once(':').map_or(settings.bind.as_str(), |(host, _)| host);
+            println!("Warta is listening on {host}:{}", app.port());
             tracing::info!(bind = %settings.bind, port = app.port(), docs = %format!("{}/docs/", settings.public_url), "Warta is serving");
             app.run_until_stopped().await?;
             tracing::info!("stopped");
@@ -118,8 +123,13 @@ pub fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             // Opening would create an empty database: a mistyped WARTA_DATABASE_URL must fail, not
             // produce an empty "backup".
             anyhow::ensure!(
-                settings.database_path.is_file(),
+                settings.database_path.exists(),
                 "{} does not exist: check WARTA_DATABASE_URL",
+                settings.database_path.display()
+            );
+            anyhow::ensure!(
+                settings.database_path.is_file(),
+                "{} is not a database file: check WARTA_DATABASE_URL",
                 settings.database_path.display()
             );
             anyhow::ensure!(
@@ -191,6 +201,28 @@ pub fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         }
     }
 }
+
+/// Every connection is a file descriptor, and the usual soft limit (1024) is below
+/// `WARTA_MAX_CONNECTIONS`: raise it to the hard limit the operator allows. Failing is not fatal.
+#[cfg(unix)]
+fn raise_open_file_limit() {
+    let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: getrlimit writes into the struct we own and reads nothing else.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } != 0 || limit.rlim_cur >= limit.rlim_max {
+        return;
+    }
+    let soft = limit.rlim_cur;
+    limit.rlim_cur = limit.rlim_max;
+    // SAFETY: setrlimit only reads the struct we own.
+    if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &limit) } == 0 {
+        tracing::debug!(from = soft, to = limit.rlim_max, "raised the open-file limit");
+    } else {
+        tracing::warn!(soft, hard = limit.rlim_max, "could not raise the open-file limit");
+    }
+}
+
+#[cfg(not(unix))]
+fn raise_open_file_limit() {}
 
 fn describe(e: &ApiError) -> String {
     match e {

@@ -41,6 +41,8 @@ pub struct Settings {
     /// Secrets print as `[REDACTED]` in `Debug` output (logs, panics) and are zeroed when dropped.
     pub admin_password: Option<SecretString>,
     pub jwt_secret: Option<SecretString>,
+    /// When set, `/metrics` answers only `Authorization: Bearer <this>`.
+    pub metrics_token: Option<SecretString>,
     pub jwt_issuer: String,
     pub access_token_ttl: Duration,
     pub refresh_token_ttl: Duration,
@@ -48,8 +50,16 @@ pub struct Settings {
     pub cors_origins: CorsOrigins,
     pub cache_max_age: u32,
     pub max_body_bytes: usize,
+    /// How long a client may take to send a request head, and separately its body.
+    pub request_timeout: Duration,
+    /// Connections open at once, in total (past it new ones wait in the listen backlog).
+    pub max_connections: usize,
+    /// Connections open at once from one client address (an IPv6 /64); trusted proxies are exempt.
+    pub max_connections_per_address: usize,
     pub trusted_proxies: Vec<IpAddr>,
     pub view_dedupe_seconds: u64,
+    /// Reads of one article counted per client address within `view_dedupe_seconds`.
+    pub view_reads_per_address: u32,
     /// How often buffered views are written to the database.
     pub view_flush_interval: Duration,
     /// How long a computed trending feed is reused.
@@ -98,6 +108,10 @@ impl Settings {
                 return Err(invalid("WARTA_JWT_SECRET", "must be at least 32 bytes"));
             }
         }
+        let metrics_token = get("WARTA_METRICS_TOKEN");
+        if metrics_token.as_ref().is_some_and(|t| t.len() < 16 || !t.bytes().all(|b| b.is_ascii_graphic())) {
+            return Err(invalid("WARTA_METRICS_TOKEN", "must be at least 16 printable characters, without spaces"));
+        }
         let admin_email = get("WARTA_ADMIN_EMAIL");
         let admin_password = get("WARTA_ADMIN_PASSWORD");
         if let Some(password) = &admin_password {
@@ -132,6 +146,7 @@ impl Settings {
             admin_email,
             admin_password: admin_password.map(SecretString::from),
             jwt_secret: jwt_secret.map(SecretString::from),
+            metrics_token: metrics_token.map(SecretString::from),
             jwt_issuer: get("WARTA_JWT_ISSUER").unwrap_or_else(|| "warta".into()),
             access_token_ttl: Duration::from_secs(number(&get, "WARTA_ACCESS_TOKEN_TTL", 900, 1..=86_400)?),
             refresh_token_ttl: Duration::from_secs(number(
@@ -144,8 +159,13 @@ impl Settings {
             cors_origins: cors_origins(get("WARTA_CORS_ORIGINS").as_deref().unwrap_or("*"))?,
             cache_max_age: number(&get, "WARTA_CACHE_MAX_AGE", 30, 0..=31_536_000)? as u32,
             max_body_bytes: number(&get, "WARTA_MAX_BODY_BYTES", 1024 * 1024, 1024..=1024 * 1024 * 1024)? as usize,
+            request_timeout: Duration::from_secs(number(&get, "WARTA_REQUEST_TIMEOUT_SECONDS", 10, 1..=3600)?),
+            max_connections: number(&get, "WARTA_MAX_CONNECTIONS", 10_000, 1..=1_000_000)? as usize,
+            max_connections_per_address: number(&get, "WARTA_MAX_CONNECTIONS_PER_ADDRESS", 100, 1..=1_000_000)?
+                as usize,
             trusted_proxies: trusted_proxies(get("WARTA_TRUSTED_PROXIES").as_deref().unwrap_or(""))?,
             view_dedupe_seconds: number(&get, "WARTA_VIEW_DEDUPE_SECONDS", 1800, 0..=31_536_000)?,
+            view_reads_per_address: number(&get, "WARTA_VIEW_READS_PER_ADDRESS", 10, 1..=1_000_000)? as u32,
             view_flush_interval: Duration::from_millis(number(&get, "WARTA_VIEW_FLUSH_MS", 1000, 10..=3_600_000)?),
             trending_cache: Duration::from_secs(number(&get, "WARTA_TRENDING_CACHE_SECONDS", 5, 0..=3600)?),
             totals_cache: Duration::from_secs(number(&get, "WARTA_TOTALS_CACHE_SECONDS", 30, 0..=3600)?),
@@ -280,6 +300,8 @@ mod tests {
         assert_eq!(s.cache_max_age, 30);
         assert_eq!(s.max_body_bytes, 1_048_576);
         assert_eq!(s.view_dedupe_seconds, 1800);
+        assert_eq!(s.request_timeout, Duration::from_secs(10));
+        assert_eq!((s.max_connections, s.max_connections_per_address), (10_000, 100));
         assert_eq!(s.access_token_ttl, Duration::from_secs(900));
         assert!(s.trusted_proxies.is_empty());
         assert_eq!(s.data_dir(), PathBuf::from("data"));
@@ -300,6 +322,9 @@ mod tests {
             ("WARTA_PUBLIC_URL", "warta.example"),
             ("WARTA_ADMIN_PASSWORD", "short"),
             ("WARTA_ACCESS_TOKEN_TTL", "0"),
+            ("WARTA_REQUEST_TIMEOUT_SECONDS", "0"),
+            ("WARTA_METRICS_TOKEN", "short"),
+            ("WARTA_MAX_CONNECTIONS_PER_ADDRESS", "0"),
         ];
         for (var, value) in cases {
             let error = settings(&[(var, value)]).expect_err(var);

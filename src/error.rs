@@ -37,6 +37,9 @@ pub enum ApiError {
     Conflict(String),
     #[error("the request body is larger than {0} bytes")]
     PayloadTooLarge(usize),
+    /// 408: the body did not arrive in time (the connection is closed after the answer).
+    #[error("the request body did not arrive within {0} seconds")]
+    RequestTimeout(u64),
     #[error("the request body must be application/json")]
     UnsupportedMediaType,
     #[error("too many attempts; retry in {retry_after} seconds")]
@@ -126,6 +129,7 @@ impl ResponseError for ApiError {
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
@@ -156,6 +160,10 @@ impl ResponseError for ApiError {
             }
             ApiError::MethodNotAllowed(allow) => {
                 response.insert_header((header::ALLOW, *allow));
+            }
+            // The rest of a slow body may still be on its way: the connection is not reused.
+            ApiError::RequestTimeout(_) => {
+                response.force_close();
             }
             _ => {}
         }
@@ -228,6 +236,7 @@ mod tests {
             (ApiError::MethodNotAllowed("GET"), 405),
             (ApiError::Conflict("taken".into()), 409),
             (ApiError::PayloadTooLarge(10), 413),
+            (ApiError::RequestTimeout(10), 408),
             (ApiError::UnsupportedMediaType, 415),
             (ApiError::TooManyRequests { retry_after: 3 }, 429),
             (ApiError::PreconditionRequired, 428),

@@ -43,7 +43,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let limit = req.app_data::<Data<Settings>>().map(|s| s.max_body_bytes).unwrap_or(1024 * 1024);
+        let settings = req.app_data::<Data<Settings>>();
+        let limit = settings.map(|s| s.max_body_bytes).unwrap_or(1024 * 1024);
+        let timeout = settings.map(|s| s.request_timeout).unwrap_or(std::time::Duration::from_secs(10));
         let is_json = req
             .headers()
             .get(header::CONTENT_TYPE)
@@ -60,15 +62,23 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
             if declared.is_some_and(|len| len > limit as u64) {
                 return Err(ApiError::PayloadTooLarge(limit));
             }
-            let mut body = Vec::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk =
-                    chunk.map_err(|e| ApiError::BadRequest(format!("the request body could not be read: {e}")))?;
-                if body.len() + chunk.len() > limit {
-                    return Err(ApiError::PayloadTooLarge(limit));
+            // The whole body must arrive within the timeout, not each piece of it: a client sending
+            // one byte a second would otherwise hold its connection (and a file descriptor) forever.
+            let read = async {
+                let mut body = Vec::new();
+                while let Some(chunk) = payload.next().await {
+                    let chunk =
+                        chunk.map_err(|e| ApiError::BadRequest(format!("the request body could not be read: {e}")))?;
+                    if body.len() + chunk.len() > limit {
+                        return Err(ApiError::PayloadTooLarge(limit));
+                    }
+                    body.extend_from_slice(&chunk);
                 }
-                body.extend_from_slice(&chunk);
-            }
+                Ok(body)
+            };
+            let body = actix_web::rt::time::timeout(timeout, read)
+                .await
+                .map_err(|_| ApiError::RequestTimeout(timeout.as_secs()))??;
             let (result, unfitting) = if is_json { decode(&body) } else { (Err(ApiError::UnsupportedMediaType), None) };
             Ok(JsonBody { result, unfitting })
         })
@@ -117,7 +127,10 @@ pub fn nullable<'de, T: Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Result<
 }
 
 /// The address of the client: the peer, or, when the peer is a trusted proxy, the nearest address
-/// in `X-Forwarded-For` that is not itself a trusted proxy.
+/// in `X-Forwarded-For` that is not itself a trusted proxy. The list is read from the right (the
+/// entries our proxies wrote) and fails closed: an entry that does not parse (`unknown`, an
+/// obfuscated name, garbage) stops the walk at the hop that wrote it, the nearest trusted proxy, so
+/// whatever the client put further left is never believed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClientAddr(pub IpAddr);
 
@@ -125,19 +138,40 @@ impl ClientAddr {
     pub fn of(req: &HttpRequest) -> ClientAddr {
         let peer = req.peer_addr().map(|a| a.ip()).unwrap_or(IpAddr::from([0, 0, 0, 0]));
         let trusted: &[IpAddr] = req.app_data::<Data<Settings>>().map(|s| s.trusted_proxies.as_slice()).unwrap_or(&[]);
-        if !trusted.contains(&peer) {
-            return ClientAddr(peer);
-        }
-        let forwarded = req
-            .headers()
-            .get_all("x-forwarded-for")
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .filter_map(|a| a.trim().parse::<IpAddr>().ok())
-            .collect::<Vec<_>>();
-        let client = forwarded.into_iter().rev().find(|a| !trusted.contains(a)).unwrap_or(peer);
-        ClientAddr(client)
+        // A line that is not text counts as one unparsable entry.
+        let forwarded = req.headers().get_all("x-forwarded-for").map(|v| v.to_str().unwrap_or("\u{0}"));
+        ClientAddr(client_address(peer, trusted, forwarded))
     }
+}
+
+/// The client behind `peer` given the `X-Forwarded-For` header lines in order (see [`ClientAddr`]).
+fn client_address<'a>(peer: IpAddr, trusted: &[IpAddr], forwarded: impl Iterator<Item = &'a str>) -> IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let entries: Vec<&str> = forwarded.flat_map(|line| line.split(',')).collect();
+    let mut nearest = peer;
+    for entry in entries.into_iter().rev() {
+        match forwarded_address(entry) {
+            Some(address) if trusted.contains(&address) => nearest = address,
+            Some(address) => return address,
+            None => return nearest,
+        }
+    }
+    nearest
+}
+
+/// One `X-Forwarded-For` entry as proxies write it: `192.0.2.1`, `192.0.2.1:5678`, `2001:db8::1`,
+/// `[2001:db8::1]` or `[2001:db8::1]:443`.
+fn forwarded_address(entry: &str) -> Option<IpAddr> {
+    let entry = entry.trim();
+    if let Ok(address) = entry.parse::<IpAddr>() {
+        return Some(address);
+    }
+    if let Some(v6) = entry.strip_prefix('[').and_then(|rest| rest.strip_suffix(']')) {
+        return v6.parse::<std::net::Ipv6Addr>().ok().map(IpAddr::V6);
+    }
+    entry.parse::<std::net::SocketAddr>().ok().map(|address| address.ip())
 }
 
 impl FromRequest for ClientAddr {
@@ -190,6 +224,39 @@ mod tests {
             assert!(matches!(decode::<Body>(body.as_bytes()).0, Err(ApiError::BadRequest(_))), "{body:?}");
         }
         assert!(matches!(decode::<Body>(&[0xff, 0xfe]).0, Err(ApiError::BadRequest(_))));
+    }
+
+    #[test]
+    fn forwarded_entries_parse_in_the_forms_proxies_write() {
+        let ip = |s: &str| s.parse::<IpAddr>().expect("ip");
+        for (entry, address) in [
+            ("192.0.2.1", "192.0.2.1"),
+            (" 192.0.2.1:5678 ", "192.0.2.1"),
+            ("2001:db8::1", "2001:db8::1"),
+            ("[2001:db8::1]", "2001:db8::1"),
+            ("[2001:db8::1]:443", "2001:db8::1"),
+        ] {
+            assert_eq!(forwarded_address(entry), Some(ip(address)), "{entry}");
+        }
+        for entry in ["unknown", "", "_hidden", "192.0.2.1:x", "[192.0.2.1]", "2001:db8::1:443:x", "[::1"] {
+            assert_eq!(forwarded_address(entry), None, "{entry}");
+        }
+    }
+
+    #[test]
+    fn an_unparsable_forwarded_entry_is_the_hop_that_wrote_it() {
+        let ip = |s: &str| s.parse::<IpAddr>().expect("ip");
+        let (proxy, inner) = (ip("10.0.0.1"), ip("10.0.0.2"));
+        let trusted = [proxy, inner];
+        let client = |lines: &[&str]| client_address(proxy, &trusted, lines.iter().copied());
+        assert_eq!(client(&["198.51.100.1, 203.0.113.7"]), ip("203.0.113.7"));
+        assert_eq!(client(&["198.51.100.1", "203.0.113.7:5555"]), ip("203.0.113.7"), "lines are one list");
+        assert_eq!(client(&["198.51.100.1, unknown"]), proxy, "not the client-chosen entry to its left");
+        assert_eq!(client(&["198.51.100.1, garbage, 10.0.0.2"]), inner, "the nearest trusted hop");
+        assert_eq!(client(&["198.51.100.1, ,10.0.0.2"]), inner, "an empty entry is unparsable too");
+        assert_eq!(client(&["198.51.100.1, 10.0.0.2"]), ip("198.51.100.1"));
+        assert_eq!(client(&[]), proxy);
+        assert_eq!(client_address(ip("192.0.2.9"), &trusted, ["203.0.113.7"].into_iter()), ip("192.0.2.9"));
     }
 
     #[test]

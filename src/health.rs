@@ -1,11 +1,16 @@
 //! Operations endpoints: liveness, readiness (the database answers), metrics and the OpenAPI document.
 
+use actix_web::dev::Payload;
+use actix_web::http::header;
 use actix_web::web::Data;
-use actix_web::{get, HttpResponse};
+use actix_web::{get, FromRequest, HttpRequest, HttpResponse};
 use diesel::RunQueryDsl;
 use serde::Serialize;
+use secrecy::ExposeSecret;
+use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
+use crate::config::Settings;
 use crate::db::Db;
 use crate::error::{ApiError, Problem};
 use crate::metrics::Metrics;
@@ -24,6 +29,36 @@ pub struct Health {
 pub enum HealthStatus {
     Ok,
     Ready,
+}
+
+/// Admission to `/metrics`: anyone when `WARTA_METRICS_TOKEN` is unset, otherwise only a request
+/// whose bearer token is that token (compared in constant time). The scraper's token is not an
+/// account's access token, so it is checked here rather than by the auth extractors.
+pub struct MetricsAccess;
+
+impl FromRequest for MetricsAccess {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let expected = req.app_data::<Data<Settings>>().and_then(|s| s.metrics_token.as_ref().map(|t| t.expose_secret().to_owned()));
+        let Some(expected) = expected else { return std::future::ready(Ok(MetricsAccess)) };
+        let given = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .map(str::trim)
+            .unwrap_or("");
+        std::future::ready(if same_secret(given, &expected) { Ok(MetricsAccess) } else { Err(ApiError::Unauthorized) })
+    }
+}
+
+/// Whether two secrets are equal, in time that depends on neither: their SHA-256 digests (fixed
+/// length) are compared byte by byte without stopping at the first difference.
+fn same_secret(given: &str, expected: &str) -> bool {
+    let (a, b) = (Sha256::digest(given.as_bytes()), Sha256::digest(expected.as_bytes()));
+    a.iter().zip(b.iter()).fold(0u8, |diff, (x, y)| diff | (x ^ y)) == 0
 }
 
 /// The OpenAPI document as served, rendered once at start.
@@ -52,11 +87,13 @@ pub async fn readyz(db: Data<Db>) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(Health { status: "ready" }))
 }
 
-/// Prometheus metrics: requests and latency by route and status, and the database pool.
+/// Prometheus metrics: requests and latency by route and status, and the database pool. When
+/// `WARTA_METRICS_TOKEN` is set, only `Authorization: Bearer <that token>` may read them.
 #[utoipa::path(tag = "operations", responses(
-    (status = 200, description = "Prometheus text format", body = String, content_type = "text/plain; version=0.0.4")))]
+    (status = 200, description = "Prometheus text format", body = String, content_type = "text/plain; version=0.0.4"),
+    (status = 401, description = "`WARTA_METRICS_TOKEN` is set and the request does not carry it", body = Problem, content_type = "application/problem+json")))]
 #[get("/metrics")]
-pub async fn metrics(metrics: Data<Metrics>, db: Data<Db>) -> HttpResponse {
+pub async fn metrics(_access: MetricsAccess, metrics: Data<Metrics>, db: Data<Db>) -> HttpResponse {
     HttpResponse::Ok().content_type("text/plain; version=0.0.4; charset=utf-8").body(metrics.render(db.pool_state()))
 }
 
@@ -66,4 +103,16 @@ pub async fn metrics(metrics: Data<Metrics>, db: Data<Db>) -> HttpResponse {
 #[get("/openapi.json")]
 pub async fn openapi_json(doc: Data<OpenApiJson>) -> HttpResponse {
     HttpResponse::Ok().content_type("application/json").body(doc.0.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_compare_exactly() {
+        assert!(same_secret("metrics-token-123456", "metrics-token-123456"));
+        assert!(!same_secret("metrics-token-12345", "metrics-token-123456"));
+        assert!(!same_secret("", "metrics-token-123456"));
+    }
 }

@@ -6,7 +6,7 @@ use std::net::TcpListener;
 use actix_cors::Cors;
 use actix_web::dev::Server;
 use actix_web::http::header;
-use actix_web::middleware::{from_fn, Compress};
+use actix_web::middleware::{from_fn, Compress, DefaultHeaders};
 use actix_web::web::{self, Data};
 use actix_web::{App, HttpServer};
 use anyhow::Context;
@@ -81,12 +81,22 @@ impl Application {
         let metrics = Data::new(Metrics::default());
         let spec = Data::new(OpenApiJson(crate::openapi::document_json()));
         let db = Data::new(db);
-        let views = Data::new(ViewCounter::new(std::time::Duration::from_secs(settings.view_dedupe_seconds)));
+        let views = Data::new(ViewCounter::new(
+            std::time::Duration::from_secs(settings.view_dedupe_seconds),
+            settings.view_reads_per_address,
+        ));
         spawn_view_flusher(db.clone(), views.clone(), settings.view_flush_interval);
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("cannot listen on {} (WARTA_BIND)", settings.bind))?;
         let port = listener.local_addr()?.port();
         let workers = settings.workers;
+        let request_timeout = settings.request_timeout;
+        // actix counts connections per worker; the setting is the total.
+        let per_worker = settings.max_connections.div_ceil(workers).max(1);
+        let limits = std::sync::Arc::new(security::ConnectionLimits::new(
+            settings.max_connections_per_address,
+            settings.trusted_proxies.clone(),
+        ));
         let settings = Data::new(settings);
         let trending = Data::new(TrendingCache::new(settings.trending_cache));
         let article_keys = Data::new(ArticleKeys::default());
@@ -120,6 +130,7 @@ impl Application {
                     .wrap(from_fn(http_head::head_as_get))
                     .wrap(Compress::default())
                     .wrap(cors(&settings.cors_origins))
+                    .wrap(any_origin_headers(&settings.cors_origins))
                     .wrap(from_fn(error::problem_bodies))
                     .wrap(from_fn(security::security_headers))
                     .wrap(from_fn(telemetry::observe))
@@ -141,6 +152,20 @@ impl Application {
                 }))
         })
         .workers(workers)
+        .max_connections(per_worker)
+        // A request head must arrive whole within this (else 408 and close); the body read has its
+        // own timeout of the same length in the JSON extractor.
+        .client_request_timeout(request_timeout)
+        .on_connect(move |io, data| {
+            let Some(stream) = io.downcast_ref::<actix_web::rt::net::TcpStream>() else { return };
+            let Ok(peer) = stream.peer_addr() else { return };
+            match limits.admit(peer.ip()) {
+                Some(slot) => {
+                    data.insert(slot);
+                }
+                None => security::refuse_connection(stream),
+            }
+        })
         .shutdown_timeout(10)
         .listen(listener)?
         .run();
@@ -178,6 +203,32 @@ fn spawn_view_flusher(db: Data<Db>, views: Data<ViewCounter>, interval: std::tim
     });
 }
 
+/// Headers a browser reads from other origins, besides the ones it may always read.
+const EXPOSED_HEADERS: [header::HeaderName; 5] = [
+    header::ETAG,
+    header::LINK,
+    header::LOCATION,
+    header::RETRY_AFTER,
+    header::HeaderName::from_static("x-request-id"),
+];
+
+/// With `*` every answer is the same whatever the `Origin`, so it carries the CORS headers always
+/// (not only when the request named an origin) and `Vary` does not name `Origin`: a shared cache
+/// keeps one copy for every site instead of one per site, and a copy fetched without `Origin`
+/// still works in a browser. With a list of origins the answer depends on `Origin`, and the CORS
+/// middleware says so in `Vary`.
+fn any_origin_headers(origins: &CorsOrigins) -> DefaultHeaders {
+    match origins {
+        CorsOrigins::Any => {
+            let exposed = EXPOSED_HEADERS.iter().map(|h| h.as_str()).collect::<Vec<_>>().join(", ");
+            DefaultHeaders::new()
+                .add((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
+                .add((header::ACCESS_CONTROL_EXPOSE_HEADERS, exposed))
+        }
+        CorsOrigins::List(_) => DefaultHeaders::new(),
+    }
+}
+
 fn cors(origins: &CorsOrigins) -> Cors {
     let cors = Cors::default()
         .allowed_methods(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
@@ -189,17 +240,11 @@ fn cors(origins: &CorsOrigins) -> Cors {
             header::ACCEPT,
             header::HeaderName::from_static("x-request-id"),
         ])
-        .expose_headers([
-            header::ETAG,
-            header::LINK,
-            header::LOCATION,
-            header::RETRY_AFTER,
-            header::HeaderName::from_static("x-request-id"),
-        ])
+        .expose_headers(EXPOSED_HEADERS)
         .max_age(3600);
     match origins {
         // Tokens travel in a header, never in cookies, so any origin may read the public API.
-        CorsOrigins::Any => cors.allow_any_origin().send_wildcard(),
+        CorsOrigins::Any => cors.allow_any_origin().send_wildcard().disable_vary_header(),
         // Browsers send the scheme and host in lower case; a configured `https://Admin.Example` means the same.
         CorsOrigins::List(list) => {
             list.iter().fold(cors, |cors, origin| cors.allowed_origin(&origin.to_ascii_lowercase()))

@@ -48,6 +48,7 @@ impl Db {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).with_context(|| format!("cannot create the data folder {}", dir.display()))?;
         }
+        create_private(path)?;
         let manager = ConnectionManager::<DbConn>::new(path.to_string_lossy());
         let pool = Pool::builder()
             .max_size(pool_size)
@@ -89,13 +90,37 @@ impl Db {
 
     /// Writes a consistent copy of the database to `target` (which must not exist) while it stays in
     /// use: `VACUUM INTO` reads one snapshot, so writes during the copy are either wholly in it or not.
+    /// The file is created first, readable by its owner only and never through a symbolic link
+    /// (`O_EXCL` refuses any existing name, a dangling link included); `VACUUM INTO` fills it.
     pub fn backup(&self, target: &Path) -> anyhow::Result<()> {
-        anyhow::ensure!(!target.exists(), "{} already exists; a backup never overwrites", target.display());
-        let target = target.to_str().context("the backup path is not valid UTF-8")?;
-        let mut conn = self.pool.get().context("no database connection")?;
-        conn.batch_execute(&format!("VACUUM INTO '{}'", target.replace('\'', "''")))
-            .with_context(|| format!("backing up to {target}"))?;
-        Ok(())
+        let name = target.to_str().context("the backup path is not valid UTF-8")?;
+        anyhow::ensure!(
+            !name.is_empty() && name != ":memory:" && !name.starts_with("file:"),
+            "{name:?} is not a file name: name the file to write the backup to"
+        );
+        // An absolute path, so SQLite reads it as a file name and never as a URI or `:memory:`.
+        let target = std::path::absolute(target).with_context(|| format!("cannot resolve {name}"))?;
+        let created = match private_file(&target) {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                anyhow::bail!("{name} already exists; a backup never overwrites")
+            }
+            Err(e) => return Err(e).with_context(|| format!("cannot create {name}")),
+        };
+        drop(created);
+        let copied = (|| -> anyhow::Result<()> {
+            let absolute = target.to_str().context("the backup path is not valid UTF-8")?;
+            let mut conn = self.pool.get().context("no database connection")?;
+            conn.batch_execute(&format!("VACUUM INTO '{}'", absolute.replace('\'', "''")))
+                .with_context(|| format!("backing up to {name}"))?;
+            let written = std::fs::symlink_metadata(&target).with_context(|| format!("reading {name}"))?;
+            anyhow::ensure!(written.is_file() && written.len() > 0, "the backup {name} came out empty");
+            Ok(())
+        })();
+        if copied.is_err() {
+            let _ = std::fs::remove_file(&target);
+        }
+        copied
     }
 
     /// Connections open and idle, for `/metrics`.
@@ -103,6 +128,34 @@ impl Db {
         let state = self.pool.state();
         (state.connections, state.idle_connections, self.pool.max_size())
     }
+}
+
+/// Creates the database file readable and writable by its owner only when it does not exist yet
+/// (SQLite would create it with 0644); its `-wal` and `-shm` files take the same mode from it.
+fn create_private(path: &Path) -> anyhow::Result<()> {
+    match private_file(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e).with_context(|| format!("cannot create the database {}", path.display())),
+    }
+}
+
+/// A new file, mode 0600 whatever the umask. `create_new` is `O_CREAT | O_EXCL`, which fails on any
+/// existing name, a symbolic link (even one pointing nowhere) included.
+fn private_file(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        options.mode(0o600);
+        let file = options.open(path)?;
+        // The umask can only take bits away from 0600; setting it again makes that explicit.
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        Ok(file)
+    }
+    #[cfg(not(unix))]
+    options.open(path)
 }
 
 /// Runs `work` in one write transaction. On SQLite it takes the write lock at the start

@@ -147,9 +147,9 @@ pub fn rss(feed: &FeedContent, settings: &Settings) -> String {
         if let Some(at) = &article.published_at {
             element(&mut out, "pubDate", &rfc2822(at));
         }
-        if !article.authors.is_empty() {
-            let names: Vec<&str> = article.authors.iter().map(|a| a.name.as_str()).collect();
-            element(&mut out, "dc:creator", &names.join(", "));
+        // One element per author: readers list co-bylines as separate people.
+        for author in &article.authors {
+            element(&mut out, "dc:creator", &author.name);
         }
         element(&mut out, "category", &article.category.name);
         for tag in &article.tags {
@@ -158,6 +158,13 @@ pub fn rss(feed: &FeedContent, settings: &Settings) -> String {
         element(&mut out, "description", &article.excerpt);
         element(&mut out, "content:encoded", body_html);
         if let Some(cover) = &article.cover_image {
+            // RSS 2.0 requires `length`; the size of an image on another host is unknown here, and
+            // "0" is what feed readers accept for that (common practice, as podcasts' "unknown").
+            out.push_str(&format!(
+                "<enclosure url=\"{}\" length=\"0\" type=\"{}\"/>\n",
+                xml_escape(&cover.url),
+                image_type(&cover.url)
+            ));
             out.push_str(&format!("<media:content url=\"{}\" medium=\"image\">", xml_escape(&cover.url)));
             if let Some(caption) = cover.caption.as_ref().or(cover.alt.as_ref()) {
                 out.push_str(&format!("<media:description>{}</media:description>", xml_escape(caption)));
@@ -171,6 +178,20 @@ pub fn rss(feed: &FeedContent, settings: &Settings) -> String {
     }
     out.push_str("</channel>\n</rss>\n");
     out
+}
+
+/// The media type of an image by the extension of its URL's path; JPEG when it says nothing.
+fn image_type(url: &str) -> &'static str {
+    let path = url.split(['?', '#']).next().unwrap_or("");
+    let extension = path.rsplit('/').next().and_then(|file| file.rsplit_once('.')).map(|(_, ext)| ext);
+    match extension.map(str::to_ascii_lowercase).as_deref() {
+        Some("png") => "image/png",
+        Some("gif") => "image/gif",
+        Some("webp") => "image/webp",
+        Some("avif") => "image/avif",
+        Some("svg") => "image/svg+xml",
+        _ => "image/jpeg",
+    }
 }
 
 /// JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/).
@@ -254,5 +275,18 @@ mod tests {
             "A &amp; B &lt;c&gt; &quot;d&quot; &apos;e&apos; “é” 🎉"
         );
         assert_eq!(xml_escape("a\r\nb\u{FFFE}\u{FFFF}"), "a&#13;\nb");
+    }
+
+    #[test]
+    fn image_types_follow_the_extension() {
+        for (url, media_type) in [
+            ("https://i.example/a.jpg?w=1", "image/jpeg"),
+            ("https://i.example/a.PNG", "image/png"),
+            ("https://i.example/x.y/a.webp#top", "image/webp"),
+            ("https://i.example/x.png/photo", "image/jpeg"),
+            ("https://i.example/image?format=png", "image/jpeg"),
+        ] {
+            assert_eq!(image_type(url), media_type, "{url}");
+        }
     }
 }

@@ -16,7 +16,8 @@ use crate::views::service::{is_bot, ArticleKeys, ViewCounter};
 /// Record one read of an article, for the trending feed and `view_count`.
 ///
 /// No body is needed. The same client (address and User-Agent) reading the same article again
-/// within `WARTA_VIEW_DEDUPE_SECONDS` counts once; robots (and clients without a User-Agent) are
+/// within `WARTA_VIEW_DEDUPE_SECONDS` counts once, and one address counts at most
+/// `WARTA_VIEW_READS_PER_ADDRESS` reads of an article in that time, whatever its User-Agents; robots (and clients without a User-Agent) are
 /// answered 202 but not counted. Reads reach the trending feed within a second or two.
 #[utoipa::path(tag = "articles", security((), ("bearer" = [])), params(("key" = String, Path, description = "An id (all digits) or a slug")), responses(
     (status = 202, description = "Accepted"),
@@ -47,7 +48,7 @@ pub async fn record_view(
     .ok_or(ApiError::NotFound("article"))?;
     let agent = req.headers().get(header::USER_AGENT).and_then(|v| v.to_str().ok());
     if !is_bot(agent) {
-        counter.record(article, &format!("{} {}", client.0, agent.unwrap_or_default()), now);
+        counter.record(article, client.0, agent.unwrap_or_default(), now);
     }
     Ok(HttpResponse::Accepted().finish())
 }

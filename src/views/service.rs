@@ -5,6 +5,7 @@
 use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
 use std::hash::BuildHasher;
+use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -92,42 +93,54 @@ impl ArticleKeys {
 
 pub struct ViewCounter {
     dedupe: Duration,
-    /// Keyed by a hash of (client, article), so no address is kept in memory.
+    /// Counted reads per address and article within one dedupe period.
+    per_address: u32,
+    /// Keyed by a hash of (address, User-Agent, article), so no address is kept in memory.
     recent: Mutex<HashMap<u64, Instant>>,
+    /// Keyed by a hash of (address, article): when its period began and the reads counted in it.
+    by_address: Mutex<HashMap<u64, (Instant, u32)>>,
     pending: Mutex<HashMap<(ArticleId, i64), i64>>,
     hasher: RandomState,
     last_prune: Mutex<Option<Instant>>,
 }
 
 impl ViewCounter {
-    pub fn new(dedupe: Duration) -> ViewCounter {
+    pub fn new(dedupe: Duration, per_address: u32) -> ViewCounter {
         ViewCounter {
             dedupe,
+            per_address,
             recent: Mutex::new(HashMap::new()),
+            by_address: Mutex::new(HashMap::new()),
             pending: Mutex::new(HashMap::new()),
             hasher: RandomState::new(),
             last_prune: Mutex::new(None),
         }
     }
 
-    /// Accepts one read of `article` by `client` (address and User-Agent) at `at`; returns whether
-    /// it counts (the same client reading the same article within the dedupe period counts once).
-    pub fn record(&self, article: ArticleId, client: &str, at: NaiveDateTime) -> bool {
+    /// Accepts one read of `article` by the client at `address` with `agent` at `at`; returns
+    /// whether it counts. Within one dedupe period the same client (address and User-Agent)
+    /// counts once per article, and one address counts at most `per_address` times per article
+    /// whatever User-Agents it sends: readers behind one NAT address still count (up to that cap),
+    /// one client rotating User-Agents does not inflate trending.
+    pub fn record(&self, article: ArticleId, address: IpAddr, agent: &str, at: NaiveDateTime) -> bool {
         if !self.dedupe.is_zero() {
-            let key = self.hasher.hash_one((client, article));
             let now = Instant::now();
+            let client = self.hasher.hash_one((address, agent, article));
             let Ok(mut recent) = self.recent.lock() else { return false };
-            if recent.get(&key).is_some_and(|seen| now.duration_since(*seen) < self.dedupe) {
+            if recent.get(&client).is_some_and(|seen| now.duration_since(*seen) < self.dedupe) {
                 return false;
             }
-            if recent.len() >= MAX_REMEMBERED_READS {
-                let dedupe = self.dedupe;
-                recent.retain(|_, seen| now.duration_since(*seen) < dedupe);
-                if recent.len() >= MAX_REMEMBERED_READS / 2 {
-                    recent.clear();
-                }
+            let Ok(mut by_address) = self.by_address.lock() else { return false };
+            let key = self.hasher.hash_one((address, article));
+            let (since, counted) = by_address.get(&key).copied().unwrap_or((now, 0));
+            let (since, counted) = if now.duration_since(since) >= self.dedupe { (now, 0) } else { (since, counted) };
+            if counted >= self.per_address {
+                return false;
             }
-            recent.insert(key, now);
+            bound(&mut recent, |seen| now.duration_since(*seen) < self.dedupe);
+            bound(&mut by_address, |(since, _)| now.duration_since(*since) < self.dedupe);
+            recent.insert(client, now);
+            by_address.insert(key, (since, counted + 1));
         }
         let Ok(mut pending) = self.pending.lock() else { return false };
         *pending.entry((article, hour_of(at))).or_insert(0) += 1;
@@ -195,12 +208,26 @@ impl ViewCounter {
         };
         if due {
             repo::prune_before(conn, hour_of(now) - LONGEST_WINDOW_HOURS * 3600)?;
+            let dedupe = self.dedupe;
             if let Ok(mut recent) = self.recent.lock() {
-                let dedupe = self.dedupe;
                 recent.retain(|_, seen| seen.elapsed() < dedupe);
+            }
+            if let Ok(mut by_address) = self.by_address.lock() {
+                by_address.retain(|_, (since, _)| since.elapsed() < dedupe);
             }
         }
         Ok(())
+    }
+}
+
+/// Keeps a dedupe map under `MAX_REMEMBERED_READS`: when full, expired entries go, then (if it is
+/// still half full) everything.
+fn bound<V>(map: &mut HashMap<u64, V>, live: impl Fn(&V) -> bool) {
+    if map.len() >= MAX_REMEMBERED_READS {
+        map.retain(|_, value| live(value));
+        if map.len() >= MAX_REMEMBERED_READS / 2 {
+            map.clear();
+        }
     }
 }
 
@@ -229,14 +256,18 @@ mod tests {
         }
     }
 
+    fn ip(n: u8) -> IpAddr {
+        IpAddr::from([192, 0, 2, n])
+    }
+
     #[test]
     fn a_deleted_articles_buffered_reads_are_forgotten() {
-        let counter = ViewCounter::new(Duration::ZERO);
+        let counter = ViewCounter::new(Duration::ZERO, 10);
         let at = crate::domain::time::now();
-        for client in ["a", "b", "c"] {
-            counter.record(ArticleId(7), client, at);
+        for client in 1..=3 {
+            counter.record(ArticleId(7), ip(client), "a", at);
         }
-        counter.record(ArticleId(8), "a", at);
+        counter.record(ArticleId(8), ip(1), "a", at);
         counter.forget(ArticleId(7));
         assert_eq!(counter.pending(), 1);
     }
@@ -257,15 +288,25 @@ mod tests {
 
     #[test]
     fn one_client_counts_once_per_period() {
-        let counter = ViewCounter::new(Duration::from_secs(60));
+        let counter = ViewCounter::new(Duration::from_secs(60), 10);
         let at = crate::domain::time::now();
-        assert!(counter.record(ArticleId(1), "1.2.3.4 Mozilla", at));
-        assert!(!counter.record(ArticleId(1), "1.2.3.4 Mozilla", at));
-        assert!(counter.record(ArticleId(2), "1.2.3.4 Mozilla", at));
-        assert!(counter.record(ArticleId(1), "1.2.3.5 Mozilla", at));
+        assert!(counter.record(ArticleId(1), ip(4), "Mozilla", at));
+        assert!(!counter.record(ArticleId(1), ip(4), "Mozilla", at));
+        assert!(counter.record(ArticleId(2), ip(4), "Mozilla", at));
+        assert!(counter.record(ArticleId(1), ip(5), "Mozilla", at));
         assert_eq!(counter.pending(), 3);
-        let every_read = ViewCounter::new(Duration::ZERO);
-        assert!(every_read.record(ArticleId(1), "a", at) && every_read.record(ArticleId(1), "a", at));
+        let every_read = ViewCounter::new(Duration::ZERO, 1);
+        assert!(every_read.record(ArticleId(1), ip(1), "a", at) && every_read.record(ArticleId(1), ip(1), "a", at));
+    }
+
+    #[test]
+    fn one_address_counts_at_most_its_cap_per_article_whatever_its_user_agents() {
+        let counter = ViewCounter::new(Duration::from_secs(60), 3);
+        let at = crate::domain::time::now();
+        let counted = (0..50).filter(|n| counter.record(ArticleId(1), ip(9), &format!("Agent {n}"), at)).count();
+        assert_eq!(counted, 3);
+        assert!(counter.record(ArticleId(2), ip(9), "Agent 0", at), "another article has its own cap");
+        assert!(counter.record(ArticleId(1), ip(10), "Agent 0", at), "another address has its own cap");
     }
 
     #[test]

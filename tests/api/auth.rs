@@ -588,7 +588,6 @@ fn resident_bytes(pid: u32) -> Option<u64> {
 #[actix_web::test]
 async fn failed_logins_do_not_grow_memory() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let port = crate::cli::free_port();
     let env = [
         ("WARTA_TRUSTED_PROXIES", "127.0.0.1"),
         ("WARTA_ADMIN_EMAIL", ADMIN_EMAIL),
@@ -596,8 +595,8 @@ async fn failed_logins_do_not_grow_memory() {
         ("WARTA_JWT_SECRET", "a-test-secret-that-is-at-least-32-bytes-long"),
         ("WARTA_LOG", "warn"),
     ];
-    let child = crate::cli::serve(dir.path(), port, &env);
-    let pid = child.id();
+    let served = crate::cli::serve(dir.path(), &env);
+    let (port, pid) = (served.port, served.child.id());
     let client = awc::Client::builder().timeout(Duration::from_secs(60)).finish();
     // Each attempt from its own address and for an unknown email: no throttle stops the check.
     let round = |first: usize, count: usize| {
@@ -615,14 +614,14 @@ async fn failed_logins_do_not_grow_memory() {
     const PARALLEL: usize = 8;
     assert!(round(0, PARALLEL).await.iter().all(|&s| s == 401));
     let Some(before) = resident_bytes(pid) else {
-        crate::cli::terminate(child);
+        crate::cli::terminate(served);
         return; // Not Linux: nothing to measure.
     };
     for r in 1..=15 {
         assert!(round(r * PARALLEL, PARALLEL).await.iter().all(|&s| s == 401));
     }
     let after = resident_bytes(pid).expect("RSS");
-    crate::cli::terminate(child);
+    crate::cli::terminate(served);
     let buffers = std::thread::available_parallelism().map_or(2, |n| n.get()).min(PARALLEL) as u64;
     let allowed = buffers * 20 * 1024 * 1024 + 48 * 1024 * 1024;
     assert!(

@@ -15,27 +15,62 @@ pub(crate) fn warta(dir: &Path) -> Command {
     command
 }
 
-pub(crate) fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+/// A `warta serve` process, and what it printed to stdout before it listened.
+pub(crate) struct Served {
+    pub child: Child,
+    /// The port it bound: it is started with port 0 and reports the one it got, so no other
+    /// process can take the port between a test choosing it and the server binding it.
+    pub port: u16,
+    /// Its stdout up to the line that names the port (the one-time admin password is printed there).
+    pub printed: String,
+    stdout: std::thread::JoinHandle<String>,
 }
 
-/// Starts `warta serve` and waits until it answers `/healthz`.
-pub(crate) fn serve(dir: &Path, port: u16, extra_env: &[(&str, &str)]) -> Child {
+/// Starts `warta serve` on a port the system picks and waits until it says which one.
+pub(crate) fn serve(dir: &Path, extra_env: &[(&str, &str)]) -> Served {
     let mut command = warta(dir);
-    command.env("WARTA_BIND", format!("127.0.0.1:{port}")).stdout(Stdio::piped()).stderr(Stdio::piped());
+    command.env("WARTA_BIND", "127.0.0.1:0").stdout(Stdio::piped()).stderr(Stdio::piped());
     for (k, v) in extra_env {
         command.env(k, v);
     }
-    let child = command.spawn().expect("warta starts");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "warta did not start listening");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    child
+    let mut child = command.spawn().expect("warta starts");
+    // Stdout is read to its end on a thread, so a chatty server never blocks on a full pipe.
+    let (lines, received) = std::sync::mpsc::channel();
+    let stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let stdout = std::thread::spawn(move || {
+        let mut all = String::new();
+        for line in stdout.lines() {
+            let Ok(line) = line else { break };
+            all.push_str(&line);
+            all.push('\n');
+            let _ = lines.send(line);
+        }
+        all
+    });
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut printed = String::new();
+    let port = loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let Ok(line) = received.recv_timeout(left) else {
+            let _ = child.kill();
+            let output = child.wait_with_output().expect("output");
+            panic!(
+                "warta did not report its port; stdout: {printed}; stderr: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        };
+        if let Some(address) = line.strip_prefix("Warta is listening on ") {
+            break address.rsplit(':').next().and_then(|p| p.parse::<u16>().ok()).expect("a port");
+        }
+        printed.push_str(&line);
+        printed.push('\n');
+    };
+    Served { child, port, printed, stdout }
 }
 
-pub(crate) fn terminate(mut child: Child) -> (std::process::ExitStatus, String, String) {
+/// Sends SIGTERM, waits for the exit, and returns the exit status, all of stdout and stderr.
+pub(crate) fn terminate(served: Served) -> (std::process::ExitStatus, String, String) {
+    let Served { mut child, stdout, .. } = served;
     let pid = child.id().to_string();
     Command::new("kill").args(["-TERM", &pid]).status().expect("kill runs");
     let output = {
@@ -49,11 +84,7 @@ pub(crate) fn terminate(mut child: Child) -> (std::process::ExitStatus, String, 
         }
         child.wait_with_output().expect("output")
     };
-    (
-        output.status,
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+    (output.status, stdout.join().expect("stdout was read"), String::from_utf8_lossy(&output.stderr).into_owned())
 }
 
 async fn login(port: u16, email: &str, password: &str) -> u16 {
@@ -69,18 +100,15 @@ async fn login(port: u16, email: &str, password: &str) -> u16 {
 #[actix_web::test]
 async fn the_first_start_prints_a_one_time_admin_password_once() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let port = free_port();
-    let mut first = serve(dir.path(), port, &[]);
-    let mut stdout = BufReader::new(first.stdout.take().expect("stdout"));
-    let mut printed = String::new();
-    let password = loop {
-        let mut line = String::new();
-        assert!(stdout.read_line(&mut line).expect("read") > 0, "no password printed: {printed}");
-        printed.push_str(&line);
-        if let Some(password) = line.trim().strip_prefix("password:") {
-            break password.trim().to_owned();
-        }
-    };
+    let first = serve(dir.path(), &[]);
+    let port = first.port;
+    let printed = first.printed.clone();
+    let password = printed
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("password:"))
+        .unwrap_or_else(|| panic!("no password printed: {printed}"))
+        .trim()
+        .to_owned();
     assert!(printed.contains("admin@warta.local"), "{printed}");
     assert!(password.len() >= 32, "a strong password: {password}");
     assert_eq!(login(port, "admin@warta.local", &password).await, 200);
@@ -88,7 +116,8 @@ async fn the_first_start_prints_a_one_time_admin_password_once() {
     assert!(status.success(), "exit {status:?}: {stderr}");
     assert!(dir.path().join("data/jwt-secret").exists(), "the generated secret is kept");
 
-    let second = serve(dir.path(), port, &[]);
+    let second = serve(dir.path(), &[]);
+    let port = second.port;
     assert_eq!(login(port, "admin@warta.local", &password).await, 200, "the secret and account survive a restart");
     let (status, stdout, _) = terminate(second);
     assert!(status.success());
@@ -98,13 +127,13 @@ async fn the_first_start_prints_a_one_time_admin_password_once() {
 #[actix_web::test]
 async fn the_first_admin_can_come_from_the_environment() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let port = free_port();
     let env = [
         ("WARTA_ADMIN_EMAIL", "redaksi@warta.test"),
         ("WARTA_ADMIN_PASSWORD", "a very long admin password"),
         ("WARTA_JWT_SECRET", "0123456789abcdef0123456789abcdef"),
     ];
-    let child = serve(dir.path(), port, &env);
+    let child = serve(dir.path(), &env);
+    let port = child.port;
     assert_eq!(login(port, "redaksi@warta.test", "a very long admin password").await, 200);
     let (status, stdout, _) = terminate(child);
     assert!(status.success());
@@ -138,8 +167,8 @@ async fn user_create_reads_the_password_from_stdin() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("password"));
 
-    let port = free_port();
-    let child = serve(dir.path(), port, &[]);
+    let child = serve(dir.path(), &[]);
+    let port = child.port;
     assert_eq!(login(port, "reni@warta.test", "kata sandi yang panjang").await, 200);
     let (status, stdout, _) = terminate(child);
     assert!(status.success());
@@ -179,9 +208,9 @@ fn migrate_and_openapi_commands_work() {
 fn sigterm_lets_in_flight_requests_finish() {
     use std::io::Read;
     let dir = tempfile::tempdir().expect("tempdir");
-    let port = free_port();
     let env = [("WARTA_ADMIN_EMAIL", "redaksi@warta.test"), ("WARTA_ADMIN_PASSWORD", "a very long admin password")];
-    let child = serve(dir.path(), port, &env);
+    let child = serve(dir.path(), &env);
+    let port = child.port;
     let body = json!({"email": "redaksi@warta.test", "password": "a very long admin password"}).to_string();
     let head = format!(
         "POST /api/v1/auth/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\
@@ -193,7 +222,7 @@ fn sigterm_lets_in_flight_requests_finish() {
     stream.write_all(head.as_bytes()).expect("write head");
     stream.write_all(&body.as_bytes()[..10]).expect("write part");
     std::thread::sleep(Duration::from_millis(300));
-    let pid = child.id().to_string();
+    let pid = child.child.id().to_string();
     Command::new("kill").args(["-TERM", &pid]).status().expect("kill runs");
     std::thread::sleep(Duration::from_millis(300));
     stream.write_all(&body.as_bytes()[10..]).expect("write rest");
@@ -207,13 +236,13 @@ fn sigterm_lets_in_flight_requests_finish() {
 #[actix_web::test]
 async fn json_logs_carry_one_structured_line_per_request() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let port = free_port();
     let env = [
         ("WARTA_LOG_FORMAT", "json"),
         ("WARTA_ADMIN_EMAIL", "redaksi@warta.test"),
         ("WARTA_ADMIN_PASSWORD", "a very long admin password"),
     ];
-    let child = serve(dir.path(), port, &env);
+    let child = serve(dir.path(), &env);
+    let port = child.port;
     let response = awc::Client::default()
         .get(format!("http://127.0.0.1:{port}/api/v1/authors?per_page=5"))
         .insert_header(("X-Request-Id", "trace-me-42"))
@@ -249,8 +278,8 @@ async fn the_demo_newsroom_loads_once() {
     let second = seed();
     assert!(second.contains("0 categories, 0 authors, 0 articles"), "{second}");
 
-    let port = free_port();
-    let child = serve(dir.path(), port, &env);
+    let child = serve(dir.path(), &env);
+    let port = child.port;
     let client = awc::Client::default();
     let get = |path: &str| {
         let request = client.get(format!("http://127.0.0.1:{port}/api/v1{path}"));
@@ -271,4 +300,76 @@ async fn the_demo_newsroom_loads_once() {
     assert!(berita["article_count"].as_i64() > dunia["article_count"].as_i64(), "descendants are counted");
     let (status, _, _) = terminate(child);
     assert!(status.success());
+}
+
+/// `warta` run through `sh` with this umask, so file modes are checked whatever the operator's is.
+#[cfg(unix)]
+fn warta_with_umask(dir: &Path, umask: &str) -> Command {
+    let mut command = Command::new("sh");
+    command
+        .current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("WARTA_DATABASE_URL", dir.join("data/warta.db"))
+        .args(["-c", &format!("umask {umask} && exec \"$0\" \"$@\""), env!("CARGO_BIN_EXE_warta")]);
+    command
+}
+
+#[cfg(unix)]
+fn mode_of(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())).permissions().mode() & 0o777
+}
+
+#[cfg(unix)]
+#[test]
+fn the_database_and_its_backups_are_readable_by_their_owner_only() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let migrate = warta_with_umask(dir.path(), "000").arg("migrate").output().expect("runs");
+    assert!(migrate.status.success(), "{}", String::from_utf8_lossy(&migrate.stderr));
+    let db = dir.path().join("data/warta.db");
+    assert_eq!(mode_of(&db), 0o600, "the database, even with umask 000");
+    for extra in ["data/warta.db-wal", "data/warta.db-shm"] {
+        let path = dir.path().join(extra);
+        if path.exists() {
+            assert_eq!(mode_of(&path), 0o600, "{extra}");
+        }
+    }
+    let target = dir.path().join("copy.db");
+    let backup = warta_with_umask(dir.path(), "000").arg("backup").arg(&target).output().expect("runs");
+    assert!(backup.status.success(), "{}", String::from_utf8_lossy(&backup.stderr));
+    assert_eq!(mode_of(&target), 0o600, "the backup, even with umask 000");
+    assert!(std::fs::metadata(&target).expect("backup").len() > 0);
+}
+
+#[cfg(unix)]
+#[test]
+fn backup_refuses_targets_that_are_not_new_files() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    assert!(warta(dir.path()).arg("migrate").output().expect("runs").status.success());
+    let refused = |target: &std::ffi::OsStr| {
+        let output = warta(dir.path()).arg("backup").arg(target).output().expect("runs");
+        assert!(!output.status.success(), "{target:?} was accepted: {}", String::from_utf8_lossy(&output.stdout));
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
+    for target in [":memory:", "file:copy.db", "file::memory:"] {
+        let message = refused(target.as_ref());
+        assert!(message.contains("not a file name"), "{target}: {message}");
+    }
+    assert!(!dir.path().join(":memory:").exists() && !dir.path().join("file:copy.db").exists());
+
+    // A link to a file that does not exist yet is not followed: whoever planted it learns nothing.
+    let planted = dir.path().join("elsewhere.db");
+    let link = dir.path().join("link.db");
+    std::os::unix::fs::symlink(&planted, &link).expect("symlink");
+    let message = refused(link.as_os_str());
+    assert!(message.contains("already exists"), "{message}");
+    assert!(!planted.exists(), "the dangling link was followed");
+
+    // A source that is not a database file.
+    let output =
+        warta(dir.path()).env("WARTA_DATABASE_URL", dir.path()).arg("backup").arg("x.db").output().expect("runs");
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("not a database file"), "{output:?}");
+    assert!(!dir.path().join("x.db").exists());
 }

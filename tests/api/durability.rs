@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use diesel::RunQueryDsl;
 use serde_json::{json, Value};
 
-use crate::cli::{free_port, serve, terminate, warta};
+use crate::cli::{serve, terminate, warta};
 
 const EMAIL: &str = "redaksi@warta.test";
 const PASSWORD: &str = "a very long admin password";
@@ -117,8 +117,8 @@ async fn a_sigkill_mid_stream_loses_no_acknowledged_write() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("data/warta.db");
     for (round, kill_after) in [700u64, 1100, 450].into_iter().enumerate() {
-        let port = free_port();
-        let child = serve(dir.path(), port, &env());
+        let child = serve(dir.path(), &env());
+        let port = child.port;
         let (admin, _) = Client::login(port).await;
         let (_, category) = admin
             .send("POST", "/categories", &[], Some(json!({"name": format!("Ronde {round}")})))
@@ -126,7 +126,7 @@ async fn a_sigkill_mid_stream_loses_no_acknowledged_write() {
             .expect("category");
         let category = category["id"].as_i64().expect("id");
         let acknowledged = std::cell::RefCell::new(HashMap::new());
-        let pid = child.id().to_string();
+        let pid = child.child.id().to_string();
         let killer = async {
             actix_web::rt::time::sleep(Duration::from_millis(kill_after)).await;
             Command::new("kill").args(["-KILL", &pid]).status().expect("kill");
@@ -138,9 +138,8 @@ async fn a_sigkill_mid_stream_loses_no_acknowledged_write() {
         assert!(acknowledged.len() >= 4, "round {round}: the writers got going ({})", acknowledged.len());
         assert_eq!(integrity(&db), "ok", "round {round}");
 
-        let port = free_port();
-        let child = serve(dir.path(), port, &env());
-        let (reader, _) = Client::login(port).await;
+        let child = serve(dir.path(), &env());
+        let (reader, _) = Client::login(child.port).await;
         for (id, (version, title)) in &acknowledged {
             let (status, article) = reader.send("GET", &format!("/articles/{id}"), &[], None).await.expect("answer");
             assert_eq!(status, 200, "round {round}: acknowledged article {id} is gone");
@@ -159,10 +158,10 @@ async fn a_sigkill_mid_stream_loses_no_acknowledged_write() {
 #[actix_web::test]
 async fn sigterm_under_load_finishes_in_flight_work_and_writes_buffered_views() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let port = free_port();
     let mut env = env().to_vec();
     env.extend([("WARTA_VIEW_FLUSH_MS", "3600000"), ("WARTA_VIEW_DEDUPE_SECONDS", "0")]);
-    let child = serve(dir.path(), port, &env);
+    let child = serve(dir.path(), &env);
+    let port = child.port;
     let (admin, _) = Client::login(port).await;
     let (_, category) =
         admin.send("POST", "/categories", &[], Some(json!({"name": "Berita"}))).await.expect("category");
@@ -185,7 +184,7 @@ async fn sigterm_under_load_finishes_in_flight_work_and_writes_buffered_views() 
             }
         }
     });
-    let pid = child.id().to_string();
+    let pid = child.child.id().to_string();
     let stopper = async {
         actix_web::rt::time::sleep(Duration::from_millis(600)).await;
         Command::new("kill").args(["-TERM", &pid]).status().expect("kill");
@@ -197,9 +196,8 @@ async fn sigterm_under_load_finishes_in_flight_work_and_writes_buffered_views() 
     assert!(started.elapsed() < Duration::from_secs(15), "shut down promptly");
     assert!(counted.get() > 10, "the load ran ({})", counted.get());
 
-    let port = free_port();
-    let child = serve(dir.path(), port, &env);
-    let (reader, _) = Client::login(port).await;
+    let child = serve(dir.path(), &env);
+    let (reader, _) = Client::login(child.port).await;
     let (_, article) = reader.send("GET", &format!("/articles/{id}"), &[], None).await.expect("answer");
     assert_eq!(article["view_count"].as_i64(), Some(counted.get()), "every accepted read was written at shutdown");
     let _ = terminate(child);
@@ -208,10 +206,10 @@ async fn sigterm_under_load_finishes_in_flight_work_and_writes_buffered_views() 
 #[actix_web::test]
 async fn secrets_never_reach_the_logs() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let port = free_port();
     let mut env: Vec<_> = env().into_iter().filter(|(k, _)| *k != "WARTA_LOG").collect();
     env.extend([("WARTA_LOG", "debug"), ("WARTA_LOG_FORMAT", "json")]);
-    let child = serve(dir.path(), port, &env);
+    let child = serve(dir.path(), &env);
+    let port = child.port;
     let (client, login) = Client::login(port).await;
     let refresh = login["refresh_token"].as_str().expect("refresh").to_owned();
     client.send("GET", "/auth/me", &[], None).await.expect("me");

@@ -4,7 +4,6 @@
 
 use std::fmt::Display;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use actix_web::http::Method;
@@ -597,6 +596,29 @@ async fn each_client_counts_once_per_dedupe_period() {
             counted: 2,
         },
         DedupeCase {
+            why: "a proxy that writes ip:port names the client; what the client wrote to its left is ignored",
+            dedupe_seconds: 1800,
+            trusted_proxies: &["127.0.0.1"],
+            reads: &[
+                (false, READER, Some("203.0.113.1, 198.51.100.9:5555")),
+                (false, READER, Some("203.0.113.2, 198.51.100.9:6666")),
+                (false, READER, Some("[2001:db8::1]:443")),
+                (false, READER, Some("2001:db8::1")),
+            ],
+            counted: 2,
+        },
+        DedupeCase {
+            why: "an unparsable entry is the proxy's own hop, never the client-chosen one to its left",
+            dedupe_seconds: 1800,
+            trusted_proxies: &["127.0.0.1"],
+            reads: &[
+                (false, READER, Some("203.0.113.1, unknown")),
+                (false, READER, Some("203.0.113.2, _hidden")),
+                (false, READER, Some("203.0.113.3, garbage")),
+            ],
+            counted: 1,
+        },
+        DedupeCase {
             why: "X-Forwarded-For from a peer that is not a trusted proxy is ignored",
             dedupe_seconds: 1800,
             trusted_proxies: &[],
@@ -623,6 +645,29 @@ async fn each_client_counts_once_per_dedupe_period() {
         settles_at(&app, id, case.counted, case.why).await;
         assert_eq!(trending_views(&app, "Banyak Dibaca").await, Some(case.counted), "{}: trending", case.why);
     }
+}
+
+#[actix_web::test]
+async fn one_address_rotating_user_agents_counts_at_most_its_cap_per_article() {
+    let app = TestApp::spawn_with(|s| {
+        fast_views(s);
+        s.view_reads_per_address = 3;
+        s.trusted_proxies = vec!["127.0.0.1".parse().expect("ip")];
+    })
+    .await;
+    let desk = desk(&app).await;
+    let id = numeric_id(&desk.publish(&app, json!({"title": "Dipompa"})).await);
+    for n in 0..12 {
+        let agent = format!("Mozilla/5.0 (Pembaca {n})");
+        let headers = [("User-Agent", agent.as_str()), ("X-Forwarded-For", "203.0.113.7")];
+        assert_eq!(read_with(&app, id, &headers).await, 202, "every read is answered alike");
+    }
+    // Readers sharing another address (a NAT) still count, each up to that address's cap.
+    for agent in [READER, APP_READER] {
+        assert_eq!(read_with(&app, id, &[("User-Agent", agent), ("X-Forwarded-For", "198.51.100.9")]).await, 202);
+    }
+    settles_at(&app, id, 5, "3 from the rotating address, 2 from the shared one").await;
+    assert_eq!(trending_views(&app, "Dipompa").await, Some(5));
 }
 
 #[actix_web::test]
@@ -681,48 +726,25 @@ async fn the_most_viewed_sort_puts_the_most_read_first() {
 
 const BINARY_ADMIN: (&str, &str) = ("redaksi@warta.test", "a very long admin password");
 
-fn unused_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").expect("a free port").local_addr().expect("its address").port()
-}
-
-/// `warta serve` on `port` with a clean environment in `dir`, once it accepts connections.
-fn start_warta(dir: &Path, port: u16) -> Child {
-    let child = Command::new(env!("CARGO_BIN_EXE_warta"))
-        .current_dir(dir)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .envs([
-            ("WARTA_DATABASE_URL", dir.join("data/warta.db").to_string_lossy().into_owned()),
-            ("WARTA_BIND", format!("127.0.0.1:{port}")),
-            ("WARTA_ADMIN_EMAIL", BINARY_ADMIN.0.to_owned()),
-            ("WARTA_ADMIN_PASSWORD", BINARY_ADMIN.1.to_owned()),
+/// `warta serve` with a clean environment in `dir`, on the port it reports.
+fn start_warta(dir: &Path) -> crate::cli::Served {
+    crate::cli::serve(
+        dir,
+        &[
+            ("WARTA_ADMIN_EMAIL", BINARY_ADMIN.0),
+            ("WARTA_ADMIN_PASSWORD", BINARY_ADMIN.1),
             // Only the flush at shutdown writes views; nothing computed is reused.
-            ("WARTA_VIEW_FLUSH_MS", "3600000".to_owned()),
-            ("WARTA_RESPONSE_CACHE_SECONDS", "0".to_owned()),
-            ("WARTA_TRENDING_CACHE_SECONDS", "0".to_owned()),
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("warta starts");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "warta is not listening on {port}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    child
+            ("WARTA_VIEW_FLUSH_MS", "3600000"),
+            ("WARTA_RESPONSE_CACHE_SECONDS", "0"),
+            ("WARTA_TRENDING_CACHE_SECONDS", "0"),
+        ],
+    )
 }
 
 /// Sends SIGTERM and waits for a clean exit.
-fn stop_warta(mut child: Child) {
-    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill runs");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while child.try_wait().expect("waiting on warta").is_none() {
-        assert!(Instant::now() < deadline, "warta did not stop on SIGTERM");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let output = child.wait_with_output().expect("its output");
-    assert!(output.status.success(), "exit {:?}: {}", output.status, String::from_utf8_lossy(&output.stderr));
+fn stop_warta(served: crate::cli::Served) {
+    let (status, _, stderr) = crate::cli::terminate(served);
+    assert!(status.success(), "exit {status:?}: {stderr}");
 }
 
 /// A request to the binary on `port`, as `token` when given.
@@ -737,8 +759,8 @@ async fn call(port: u16, method: Method, path: &str, token: Option<&str>, body: 
 #[actix_web::test]
 async fn views_buffered_at_shutdown_are_in_the_database_after_a_restart() {
     let dir = tempfile::tempdir().expect("a data folder");
-    let port = unused_port();
-    let first = start_warta(dir.path(), port);
+    let first = start_warta(dir.path());
+    let port = first.port;
     let login = json!({"email": BINARY_ADMIN.0, "password": BINARY_ADMIN.1});
     let login = call(port, Method::POST, "/api/v1/auth/login", None, Some(&login)).await;
     let token = login.assert_status(200).json()["access_token"].as_str().expect("a token").to_owned();
@@ -758,7 +780,8 @@ async fn views_buffered_at_shutdown_are_in_the_database_after_a_restart() {
     assert_eq!(before["view_count"], 0, "nothing is flushed before the shutdown: {before}");
     stop_warta(first);
 
-    let second = start_warta(dir.path(), port);
+    let second = start_warta(dir.path());
+    let port = second.port;
     let after = call(port, Method::GET, &path, None, None).await;
     let trending = call(port, Method::GET, TRENDING, None, None).await;
     stop_warta(second);

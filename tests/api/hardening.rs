@@ -254,3 +254,29 @@ async fn every_answer_carries_a_content_security_policy() {
     assert!(problem.header("content-security-policy").is_some());
     assert_eq!(problem.header("x-content-type-options").as_deref(), Some("nosniff"));
 }
+
+#[actix_web::test]
+async fn behind_a_proxy_the_client_cannot_pick_its_throttle_address_with_an_unparsable_entry() {
+    let app = TestApp::spawn_with(|s| {
+        s.login_window = std::time::Duration::from_secs(60);
+        s.trusted_proxies = vec!["127.0.0.1".parse().expect("ip")];
+    })
+    .await;
+    // The proxy wrote `unknown` (or ip:port) for the client; each attempt claims another address
+    // to the left of it. All are the proxy's hop, so they share one throttle.
+    for i in 0..20 {
+        let (claimed, hop) = (format!("203.0.113.{i}"), if i % 2 == 0 { "unknown" } else { "garbage:x" });
+        let forwarded = format!("{claimed}, {hop}");
+        let body = json!({"email": format!("n{i}@warta.test"), "password": "whatever"});
+        let response = app
+            .request_with(Method::POST, "/api/v1/auth/login", None, &[("X-Forwarded-For", &forwarded)], Some(&body))
+            .await;
+        response.assert_problem(401);
+    }
+    let body = json!({"email": crate::helpers::ADMIN_EMAIL, "password": crate::helpers::ADMIN_PASSWORD});
+    let fresh = [("X-Forwarded-For", "198.51.100.77, unknown")];
+    app.request_with(Method::POST, "/api/v1/auth/login", None, &fresh, Some(&body)).await.assert_problem(429);
+    // A well-formed `ip:port` entry from the proxy is the client itself, and it is not throttled.
+    let real = [("X-Forwarded-For", "203.0.113.5, 198.51.100.77:4321")];
+    app.request_with(Method::POST, "/api/v1/auth/login", None, &real, Some(&body)).await.assert_status(200);
+}

@@ -8,6 +8,7 @@ mod authors;
 mod caching;
 mod categories;
 mod cli;
+mod connections;
 mod durability;
 mod errors;
 mod feeds;

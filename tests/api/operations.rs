@@ -39,6 +39,23 @@ async fn metrics_count_requests_by_route_pattern_and_status() {
 }
 
 #[actix_web::test]
+async fn metrics_need_the_configured_token() {
+    let token = "scraper-token-0123456789";
+    let app = TestApp::spawn_with(|s| s.metrics_token = Some(token.into())).await;
+    app.get("/metrics").await.assert_problem(401);
+    for wrong in ["Bearer scraper-token-012345678", "Bearer ", "Basic c2NyYXBlcg==", token] {
+        let response = app.request_with(Method::GET, "/metrics", None, &[("Authorization", wrong)], None).await;
+        response.assert_problem(401);
+        assert!(!response.text().contains("warta_http_requests_total"), "{wrong}");
+    }
+    let bearer = format!("Bearer {token}");
+    let allowed = app.request_with(Method::GET, "/metrics", None, &[("Authorization", &bearer)], None).await;
+    allowed.assert_status(200);
+    assert!(allowed.text().contains("warta_http_requests_total"), "{}", allowed.text());
+    app.get("/healthz").await.assert_status(200);
+}
+
+#[actix_web::test]
 async fn every_answer_has_a_request_id_and_security_headers() {
     let app = TestApp::spawn().await;
     let response = app.get("/api/v1/categories").await;
@@ -111,4 +128,50 @@ async fn cors_answers_only_configured_origins() {
     let problem: serde_json::Value = refused.json().await.expect("a problem document");
     assert_eq!(problem["status"], refused.status().as_u16());
     assert!(problem["detail"].as_str().is_some_and(|d| d.contains("Origin")), "{problem}");
+}
+
+fn vary_of(headers: &actix_web::http::header::HeaderMap) -> Vec<String> {
+    headers
+        .get_all("vary")
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|v| v.trim().to_ascii_lowercase())
+        .collect()
+}
+
+#[actix_web::test]
+async fn with_any_origin_answers_do_not_vary_by_origin() {
+    let app = TestApp::spawn().await;
+    for origin in [Some("https://warta.example"), None] {
+        let mut request = app.client.get(app.url("/api/v1/categories"));
+        if let Some(origin) = origin {
+            request = request.insert_header(("Origin", origin));
+        }
+        let response = request.send().await.expect("sent");
+        let vary = vary_of(response.headers());
+        assert!(!vary.contains(&"origin".to_owned()), "{origin:?}: {vary:?}");
+        assert!(vary.contains(&"accept-encoding".to_owned()), "{origin:?}: {vary:?}");
+        // The same answer for every caller, so a cached copy works in any browser.
+        let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        assert_eq!(header("access-control-allow-origin").as_deref(), Some("*"), "{origin:?}");
+        assert!(header("access-control-expose-headers").is_some_and(|h| h.to_lowercase().contains("etag")));
+    }
+}
+
+#[actix_web::test]
+async fn with_a_list_of_origins_answers_vary_by_origin() {
+    let app = TestApp::spawn_with(|s| {
+        s.cors_origins = warta::config::CorsOrigins::List(vec!["https://warta.example".into()]);
+    })
+    .await;
+    let response = app
+        .client
+        .get(app.url("/api/v1/categories"))
+        .insert_header(("Origin", "https://warta.example"))
+        .send()
+        .await
+        .expect("sent");
+    assert!(vary_of(response.headers()).contains(&"origin".to_owned()), "{:?}", vary_of(response.headers()));
+    let without = app.client.get(app.url("/api/v1/categories")).send().await.expect("sent");
+    assert!(without.headers().get("access-control-allow-origin").is_none());
 }

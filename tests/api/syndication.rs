@@ -164,3 +164,45 @@ async fn a_publish_shows_in_the_feeds_at_once() {
         rss_items(&app.get("/api/v1/syndication/rss.xml").await).into_iter().map(|(t, _)| t).collect();
     assert_eq!(titles, ["Segera"]);
 }
+
+#[actix_web::test]
+async fn rss_names_each_author_and_encloses_the_cover() {
+    let app = TestApp::spawn().await;
+    let desk = desk(&app).await;
+    let second = app.create_author(&desk.editor, json!({"name": "Budi Santoso"})).await["id"].as_i64().expect("id");
+    app.create_article(
+        &desk.editor,
+        json!({"title": "Dua Penulis", "body": "Isi.", "category_id": desk.berita, "status": "published",
+            "author_ids": [desk.author, second], "cover_image": {"url": "https://images.example/foto.webp?w=800"}}),
+    )
+    .await;
+    desk.article(&app, "Bersampul JPEG", desk.berita, "published").await;
+    let text = app.get("/api/v1/syndication/rss.xml").await.text();
+    let doc = roxmltree::Document::parse(&text).expect("XML");
+    let item = |title: &str| {
+        doc.descendants()
+            .find(|n| {
+                n.has_tag_name("item") && n.children().any(|c| c.has_tag_name("title") && c.text() == Some(title))
+            })
+            .unwrap_or_else(|| panic!("no item {title}"))
+    };
+    let creators: Vec<&str> = item("Dua Penulis")
+        .children()
+        .filter(|n| {
+            n.tag_name().name() == "creator" && n.tag_name().namespace() == Some("http://purl.org/dc/elements/1.1/")
+        })
+        .filter_map(|n| n.text())
+        .collect();
+    assert_eq!(creators, ["Reni & Co", "Budi Santoso"]);
+    let enclosure = |title: &str| {
+        let node = item(title).children().find(|n| n.has_tag_name("enclosure")).expect("an enclosure");
+        (node.attribute("url").map(str::to_owned), node.attribute("type"), node.attribute("length"))
+    };
+    let (url, media_type, length) = enclosure("Dua Penulis");
+    assert_eq!(
+        (url.as_deref(), media_type, length),
+        (Some("https://images.example/foto.webp?w=800"), Some("image/webp"), Some("0"))
+    );
+    let (url, media_type, _) = enclosure("Bersampul JPEG");
+    assert_eq!((url.as_deref(), media_type), (Some("https://images.example/a.jpg?w=1&h=2"), Some("image/jpeg")));
+}
