@@ -19,6 +19,7 @@ pub mod http_head;
 pub mod metrics;
 pub mod openapi;
 pub mod responses;
+pub mod routes;
 pub mod security;
 pub mod seed;
 pub mod startup;
