@@ -8,6 +8,7 @@ pub mod authors;
 pub mod categories;
 pub mod cli;
 pub mod config;
+pub mod content_epoch;
 pub mod db;
 pub mod domain;
 pub mod error;

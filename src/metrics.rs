@@ -25,12 +25,27 @@ fn method_label(method: &str) -> &'static str {
     KNOWN.into_iter().find(|known| *known == method).unwrap_or("OTHER")
 }
 
+/// A value read when `/metrics` is rendered.
+struct Gauge {
+    name: &'static str,
+    help: &'static str,
+    read: Box<dyn Fn() -> u64 + Send + Sync>,
+}
+
 #[derive(Default)]
 pub struct Metrics {
     series: Mutex<BTreeMap<(String, String, u16), Series>>,
+    gauges: Mutex<Vec<Gauge>>,
 }
 
 impl Metrics {
+    /// Adds a gauge whose value `read` gives at each rendering.
+    pub fn gauge(&self, name: &'static str, help: &'static str, read: impl Fn() -> u64 + Send + Sync + 'static) {
+        if let Ok(mut gauges) = self.gauges.lock() {
+            gauges.push(Gauge { name, help, read: Box::new(read) });
+        }
+    }
+
     pub fn record(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
         let seconds = elapsed.as_secs_f64();
         let Ok(mut series) = self.series.lock() else { return };
@@ -81,6 +96,11 @@ impl Metrics {
         ];
         for (name, help, value) in gauges {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}");
+        }
+        if let Ok(gauges) = self.gauges.lock() {
+            for Gauge { name, help, read } in gauges.iter() {
+                let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {}", read());
+            }
         }
         out
     }

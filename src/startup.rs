@@ -57,14 +57,32 @@ impl Application {
         let port = listener.local_addr()?.port();
         let workers = settings.workers;
         let settings = Data::new(settings);
-        let trending = Data::new(TrendingCache::new(settings.trending_cache));
-        let article_keys = Data::new(ArticleKeys::default());
-        let totals = Data::new(Totals::new(settings.totals_cache));
+        // One content epoch for every cache of public answers; the database's writes move it on.
+        let epoch = db.epoch().clone();
+        let trending = Data::new(TrendingCache::new(settings.trending_cache, epoch.clone()));
+        let article_keys = Data::new(ArticleKeys::new(epoch.clone()));
+        let totals = Data::new(Totals::new(settings.totals_cache, epoch.clone()));
         let responses_cache = Data::new(ResponseCache::new(
             settings.response_cache_ttl,
             settings.response_cache_bytes,
             settings.cache_max_age,
+            epoch.clone(),
         ));
+        let cached = responses_cache.clone();
+        metrics.gauge(
+            "warta_response_cache_bytes",
+            "Bytes the response cache holds: keys, bodies, headers and a fixed overhead per entry.",
+            move || cached.usage().0,
+        );
+        let cached = responses_cache.clone();
+        metrics.gauge("warta_response_cache_entries", "Answers the response cache holds.", move || cached.usage().1);
+        let moved = epoch.clone();
+        metrics.gauge(
+            "warta_content_epoch",
+            "Moves on with every committed content write and scheduled publication; caches older answers are stale.",
+            move || moved.current(),
+        );
+        let content_epoch = Data::from(epoch);
         let (app_db, app_views) = (db.clone(), views.clone());
         let server = HttpServer::new(move || {
             let (app, _) = routes::register_routes(
@@ -75,6 +93,7 @@ impl Application {
                     .app_data(article_keys.clone())
                     .app_data(totals.clone())
                     .app_data(responses_cache.clone())
+                    .app_data(content_epoch.clone())
                     .app_data(keys.clone())
                     .app_data(passwords.clone())
                     .app_data(metrics.clone())

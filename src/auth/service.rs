@@ -48,7 +48,7 @@ pub fn begin_login(
     client_addr: &str,
     policy: TokenPolicy,
 ) -> Result<Option<UserRow>, ApiError> {
-    db::write(conn, |conn| reserve_attempt(conn, email_key, client_addr, policy))
+    db::write_private(conn, |conn| reserve_attempt(conn, email_key, client_addr, policy))
 }
 
 fn reserve_attempt(
@@ -93,7 +93,7 @@ pub fn finish_login(
     let Some(user) = user else {
         return Err(ApiError::BadCredentials);
     };
-    db::write(conn, |conn| {
+    db::write_private(conn, |conn| {
         repo::clear_failures_for_email(conn, email_key)?;
         let user = users::update(conn, user.id, &UserChanges { last_login_at: Some(Some(now)), ..Default::default() })?;
         repo::delete_expired_refresh_tokens(conn, now)?;
@@ -136,7 +136,7 @@ pub fn refresh(conn: &mut DbConn, keys: &JwtKeys, policy: TokenPolicy, token: &s
     let now = time::now();
     let hash = token_hash(token);
     // The revocation of a reused family must commit even though the answer is a 401.
-    let outcome = db::write(conn, |conn| {
+    let outcome = db::write_private(conn, |conn| {
         let Some(row) = repo::find_refresh_token(conn, &hash)? else {
             return Ok(Err(ApiError::Unauthorized));
         };
@@ -160,7 +160,7 @@ pub fn refresh(conn: &mut DbConn, keys: &JwtKeys, policy: TokenPolicy, token: &s
 /// Ends the login a refresh token belongs to. Unknown tokens are ignored: logging out twice is fine.
 pub fn logout(conn: &mut DbConn, token: &str) -> Result<(), ApiError> {
     let hash = token_hash(token);
-    db::write(conn, |conn| {
+    db::write_private(conn, |conn| {
         if let Some(row) = repo::find_refresh_token(conn, &hash)? {
             repo::revoke_family(conn, &row.family, time::now())?;
         }
@@ -170,7 +170,7 @@ pub fn logout(conn: &mut DbConn, token: &str) -> Result<(), ApiError> {
 
 /// Stores a new password hash and ends every login of the user.
 pub fn set_password(conn: &mut DbConn, user: &AuthUser, password_hash: String) -> Result<(), ApiError> {
-    db::write(conn, |conn| {
+    db::write_private(conn, |conn| {
         let now = time::now();
         users::update(
             conn,
