@@ -14,6 +14,7 @@ mod feeds;
 mod hardening;
 mod helpers;
 mod hostile;
+mod logging;
 mod openapi;
 mod operations;
 mod permissions;
