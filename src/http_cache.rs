@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{self, HeaderMap, HeaderValue};
+use actix_web::http::header::{self, ContentEncoding, HeaderMap, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::web::{Bytes, Data};
@@ -42,6 +42,8 @@ struct Entry {
     /// The content epoch the answer was rendered at; served only while it is current.
     epoch: u64,
     representation: Representation,
+    /// The body compressed at a high level, made once per encoding a reader asked for.
+    compressed: Vec<(ContentEncoding, Bytes)>,
 }
 
 impl Entry {
@@ -49,7 +51,65 @@ impl Entry {
     fn weight(&self, key: &str) -> usize {
         let r = &self.representation;
         let headers: usize = r.headers.iter().map(|(name, value)| name.as_str().len() + value.len()).sum();
-        key.len() + r.body.len() + r.etag.len() + headers + ENTRY_OVERHEAD
+        let compressed: usize = self.compressed.iter().map(|(_, body)| body.len()).sum();
+        key.len() + r.body.len() + r.etag.len() + headers + compressed + ENTRY_OVERHEAD
+    }
+
+    fn compressed(&self, encoding: ContentEncoding) -> Option<&Bytes> {
+        self.compressed.iter().find(|(e, _)| *e == encoding).map(|(_, body)| body)
+    }
+
+    /// A copy with the body compressed in `encoding` too.
+    fn with_compressed(&self, encoding: ContentEncoding) -> Option<Entry> {
+        let body = compress(encoding, &self.representation.body)?;
+        let Representation { body: identity, etag, headers } = &self.representation;
+        let representation = Representation { body: identity.clone(), etag: etag.clone(), headers: headers.clone() };
+        let mut compressed = self.compressed.clone();
+        compressed.push((encoding, body));
+        Some(Entry { epoch: self.epoch, representation, compressed })
+    }
+}
+
+/// Bodies shorter than this are left to the `Compress` middleware: compressing them gains little.
+const MIN_COMPRESSED: usize = 1024;
+
+/// The levels for cached answers, which are compressed once and sent many times (`Compress` uses
+/// brotli 3 and gzip 1 for answers made per request); the README's performance section has the
+/// measurements (`examples/compression_levels.rs`).
+const BROTLI_QUALITY: u32 = 9;
+const GZIP_LEVEL: u32 = 9;
+
+fn compress(encoding: ContentEncoding, body: &[u8]) -> Option<Bytes> {
+    use std::io::Write;
+    let out = match encoding {
+        ContentEncoding::Brotli => {
+            let mut writer =
+                brotli::CompressorWriter::new(Vec::with_capacity(body.len() / 4), 4096, BROTLI_QUALITY, 22);
+            writer.write_all(body).ok()?;
+            writer.flush().ok()?;
+            writer.into_inner()
+        }
+        ContentEncoding::Gzip => {
+            let mut writer =
+                flate2::write::GzEncoder::new(Vec::with_capacity(body.len() / 3), flate2::Compression::new(GZIP_LEVEL));
+            writer.write_all(body).ok()?;
+            writer.finish().ok()?
+        }
+        _ => return None,
+    };
+    Some(Bytes::from(out))
+}
+
+/// The encoding to send a cached answer in: brotli or gzip as the request prefers them, `None` for
+/// anything else (the answer goes out as it is, and `Compress` applies to it as to any answer).
+fn preferred_encoding(req: &actix_web::HttpRequest) -> Option<ContentEncoding> {
+    use actix_web::http::header::{AcceptEncoding, Encoding, Header};
+    static SUPPORTED: std::sync::LazyLock<[Encoding; 3]> =
+        std::sync::LazyLock::new(|| [Encoding::brotli(), Encoding::gzip(), Encoding::identity()]);
+    let accepted = AcceptEncoding::parse(req).ok()?;
+    match accepted.negotiate(SUPPORTED.iter())? {
+        Encoding::Known(encoding @ (ContentEncoding::Brotli | ContentEncoding::Gzip)) => Some(encoding),
+        _ => None,
     }
 }
 
@@ -89,6 +149,29 @@ impl ResponseCache {
         self.entries.as_ref()?.get(key).filter(|entry| entry.epoch == epoch)
     }
 
+    /// The entry with its body compressed as this request prefers, made now if not yet and kept
+    /// (weighed anew) for the next readers.
+    fn compressed_for(
+        &self,
+        req: &actix_web::HttpRequest,
+        key: &str,
+        entry: Arc<Entry>,
+    ) -> (Arc<Entry>, Option<ContentEncoding>) {
+        let encoding = preferred_encoding(req).filter(|_| entry.representation.body.len() >= MIN_COMPRESSED);
+        let Some(encoding) = encoding else { return (entry, None) };
+        if entry.compressed(encoding).is_some() {
+            return (entry, Some(encoding));
+        }
+        match entry.with_compressed(encoding) {
+            Some(richer) => {
+                let richer = Arc::new(richer);
+                self.store(key.to_owned(), richer.clone());
+                (richer, Some(encoding))
+            }
+            None => (entry, None),
+        }
+    }
+
     fn store(&self, key: String, entry: Arc<Entry>) {
         let Some(entries) = &self.entries else { return };
         // An answer rendered before a write committed is not kept after it.
@@ -124,7 +207,12 @@ fn not_modified(request: &HeaderMap, etag: &HeaderValue) -> bool {
         .any(|tag| tag.trim() == "*" || opaque(tag) == ours)
 }
 
-fn answer(req: actix_web::HttpRequest, cache: &ResponseCache, entry: &Entry) -> ServiceResponse<BoxBody> {
+fn answer(
+    req: actix_web::HttpRequest,
+    cache: &ResponseCache,
+    entry: &Entry,
+    encoding: Option<ContentEncoding>,
+) -> ServiceResponse<BoxBody> {
     let Representation { body, etag, headers } = &entry.representation;
     let fresh = not_modified(req.headers(), etag);
     let mut response = if fresh { HttpResponse::NotModified() } else { HttpResponse::Ok() };
@@ -135,6 +223,15 @@ fn answer(req: actix_web::HttpRequest, cache: &ResponseCache, entry: &Entry) -> 
     for (name, value) in headers {
         response.insert_header((name.clone(), value.clone()));
     }
+    // A stored compressed body goes out as it is: `Compress` leaves an answer that has a
+    // `Content-Encoding` alone, and `Vary: Accept-Encoding` is already set.
+    let body = match encoding.and_then(|encoding| Some((encoding, entry.compressed(encoding)?))) {
+        Some((encoding, compressed)) => {
+            response.insert_header((header::CONTENT_ENCODING, encoding.to_header_value()));
+            compressed
+        }
+        None => body,
+    };
     let response = if fresh { response.finish() } else { response.body(body.clone()) };
     ServiceResponse::new(req, response)
 }
@@ -155,7 +252,10 @@ pub async fn http_cache(
     let epoch = match cache.epoch.observe(now) {
         Observed::Known(epoch) => {
             if let Some(entry) = cache.lookup(&key, epoch) {
-                return Ok(answer(req.request().clone(), &cache, &entry));
+                // Compressed on the first hit, not when filled: a request that only fills the
+                // cache (a cache-busting one) never pays for the slow levels.
+                let (entry, encoding) = cache.compressed_for(req.request(), &key, entry);
+                return Ok(answer(req.request().clone(), &cache, &entry, encoding));
             }
             epoch
         }
@@ -181,9 +281,10 @@ pub async fn http_cache(
     let body = actix_web::body::to_bytes(response.into_body())
         .await
         .map_err(|_| actix_web::error::ErrorInternalServerError("the answer could not be read"))?;
-    let entry = Arc::new(Entry { epoch, representation: Representation { etag: etag_of(&body), body, headers } });
+    let representation = Representation { etag: etag_of(&body), body, headers };
+    let entry = Arc::new(Entry { epoch, representation, compressed: Vec::new() });
     cache.store(key, entry.clone());
-    Ok(answer(request, &cache, &entry))
+    Ok(answer(request, &cache, &entry, None))
 }
 
 /// Everything that is not an anonymous read of content: marked private when authenticated or
@@ -236,7 +337,7 @@ mod tests {
 
     fn entry(body: Vec<u8>, epoch: u64) -> Arc<Entry> {
         let representation = Representation { etag: etag_of(&body), body: Bytes::from(body), headers: Vec::new() };
-        Arc::new(Entry { epoch, representation })
+        Arc::new(Entry { epoch, representation, compressed: Vec::new() })
     }
 
     #[test]

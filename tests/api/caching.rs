@@ -369,3 +369,50 @@ async fn cache_busting_reads_stay_within_the_response_cache_bound() {
     assert!(entries > 0 && entries < 800, "{entries} entries: older ones were evicted");
     assert!(bytes >= entries * smallest, "{bytes} bytes for {entries} entries of at least {smallest} bytes each");
 }
+
+/// A cached answer is compressed once, at a level too slow to run per request (brotli 9, gzip 9),
+/// and that copy is what later readers get: smaller than the per-request compression of the answer
+/// that filled the cache, the same JSON once decoded, and still varied by `Accept-Encoding`.
+#[actix_web::test]
+async fn cached_answers_are_sent_compressed_at_a_high_level() {
+    use std::io::Read;
+    let app = TestApp::spawn().await;
+    let desk = desk(&app).await;
+    for n in 1..=10 {
+        desk.publish(&app, json!({"title": format!("Berita penting nomor {n} hari ini"), "body": "Isi. ".repeat(20)}))
+            .await;
+    }
+    let identity = app.get(LATEST).await;
+    identity.assert_status(200);
+    let expected: Value = identity.json();
+    for encoding in ["br", "gzip"] {
+        let read = || async {
+            let request = app
+                .client
+                .get(app.url(&format!("{LATEST}?e={encoding}")))
+                .insert_header(("Accept-Encoding", encoding))
+                .no_decompress();
+            let response = fetch(request, None).await;
+            response.assert_status(200);
+            assert_eq!(response.header("content-encoding").as_deref(), Some(encoding));
+            assert!(response.header("vary").is_some_and(|v| v.contains("Accept-Encoding")), "{:?}", response.headers);
+            response.body
+        };
+        let filled = read().await;
+        let stored = read().await;
+        assert_eq!(read().await, stored, "{encoding}: the stored copy is sent as it is");
+        assert!(
+            stored.len() < filled.len(),
+            "{encoding}: {} bytes stored, {} compressed per request",
+            stored.len(),
+            filled.len()
+        );
+        let mut decoded = Vec::new();
+        match encoding {
+            "br" => brotli::Decompressor::new(&stored[..], 4096).read_to_end(&mut decoded),
+            _ => flate2::read::GzDecoder::new(&stored[..]).read_to_end(&mut decoded),
+        }
+        .expect("decodes");
+        assert_eq!(serde_json::from_slice::<Value>(&decoded).expect("json"), expected, "{encoding}");
+    }
+}
