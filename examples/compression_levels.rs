@@ -18,13 +18,16 @@ fn gzip(body: &[u8], level: u32) -> usize {
     writer.finish().expect("finish").len()
 }
 
+/// A compressor: the body and the level in, the compressed size out.
+type Compressor = fn(&[u8], u32) -> usize;
+
 fn main() {
     println!("| answer | bytes | encoding | level | bytes | ratio | µs per answer |");
     println!("|---|---:|---|---:|---:|---:|---:|");
     for path in std::env::args().skip(1) {
         let body = std::fs::read(&path).expect("readable file");
         let name = std::path::Path::new(&path).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or(path);
-        let cases: [(&str, u32, fn(&[u8], u32) -> usize); 7] = [
+        let cases: [(&str, u32, Compressor); 7] = [
             ("gzip", 1, gzip),
             ("gzip", 6, gzip),
             ("gzip", 9, gzip),
