@@ -370,7 +370,7 @@ async fn cache_busting_reads_stay_within_the_response_cache_bound() {
     assert!(bytes >= entries * smallest, "{bytes} bytes for {entries} entries of at least {smallest} bytes each");
 }
 
-/// A cached answer is compressed once, at a level too slow to run per request (brotli 9, gzip 9),
+/// A cached answer is compressed once, at a level too slow to run per request (brotli 6, gzip 6),
 /// and that copy is what later readers get: smaller than the per-request compression of the answer
 /// that filled the cache, the same JSON once decoded, and still varied by `Accept-Encoding`.
 #[actix_web::test]
