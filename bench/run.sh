@@ -3,6 +3,8 @@
 # loopback, each scenario cached (the normal case for anonymous reads) and with the response cache
 # off, and prints requests/s, p50, p99 and the ratio to the baseline measured in the same run,
 # the server's peak RSS and the database size. Bounded in time; needs nothing but this repo.
+# Warta runs with its defaults, as operators run it: log level `info`, one access-log line per
+# request, written to a file; the cached scenarios are measured once more at `WARTA_LOG=warn`.
 #
 #   bench/run.sh [--articles N] [--duration SECONDS] [--runs R] [--connections C] [--smoke]
 #
@@ -37,7 +39,8 @@ port=18180 baseline_port=18190
 secret=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 password=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
 export WARTA_DATABASE_URL="$db" WARTA_ADMIN_EMAIL=bench@warta.test WARTA_ADMIN_PASSWORD="$password" \
-  WARTA_JWT_SECRET="$secret" WARTA_LOG=warn
+  WARTA_JWT_SECRET="$secret"
+unset WARTA_LOG
 
 if [ "$(nproc)" -ge 2 ]; then
   server_cpu=(taskset -c 0) load_cpu=(taskset -c 1) workers=1
@@ -71,6 +74,12 @@ start_warta() {
   wait_for $port /healthz
 }
 
+# Stops Warta and keeps only the end of its access log (it grows by about 200 bytes per request).
+stop_warta() {
+  stop_server
+  tail -n 1000 "$data/server.log" >"$data/server.log.tail" && mv "$data/server.log.tail" "$data/server.log"
+}
+
 peak_rss_mb() { awk '/VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
 
 # Inputs: slugs to rotate over, a category with many articles, and the latest feed for the baseline.
@@ -80,7 +89,7 @@ for page in 1 2 3 4 5; do curl -sf "$api/articles?per_page=100&page=$page"; echo
   python3 -c 'import sys, json; [print(a["slug"]) for l in sys.stdin if l.strip() for a in json.loads(l)["data"]]' >"$data/slugs.txt"
 category=$(curl -sf "$api/categories" | python3 -c 'import sys, json; d = json.load(sys.stdin)["data"]; print(max((c for c in d if c["parent_id"] is None), key=lambda c: c["article_count"])["slug"])')
 curl -sf "$api/feeds/latest?limit=10" >"$data/latest.json"
-stop_server
+stop_warta
 
 lua_slugs="slugs = {$(sed 's/.*/"&",/' "$data/slugs.txt" | tr -d '\n')}"
 cat >"$data/article.lua" <<LUA
@@ -141,14 +150,18 @@ for run in $(seq 1 "$runs"); do
   # The same with a Lua request() per call, the ceiling for the scenarios that rotate paths.
   echo -e "baseline lua\t-\t$run\t$(measure "http://127.0.0.1:$baseline_port/" "$data/mix.lua")" >>"$results"
   stop_server
-  for mode in cached uncached; do
-    if [ "$mode" = cached ]; then start_warta; else start_warta WARTA_RESPONSE_CACHE_SECONDS=0 WARTA_TRENDING_CACHE_SECONDS=0; fi
+  for mode in cached "cached warn" uncached; do
+    case "$mode" in
+      cached) start_warta ;;
+      "cached warn") start_warta WARTA_LOG=warn ;;
+      uncached) start_warta WARTA_RESPONSE_CACHE_SECONDS=0 WARTA_TRENDING_CACHE_SECONDS=0 ;;
+    esac
     for scenario in "${scenarios[@]}"; do
       IFS='|' read -r name path script <<<"$scenario"
       echo -e "$name\t$mode\t$run\t$(measure "http://127.0.0.1:$port$path" "$script")" >>"$results"
     done
     echo -e "rss\t$mode\t$run\t$(peak_rss_mb "$pid") 0 0 0" >>"$results"
-    stop_server
+    stop_warta
   done
 done
 
@@ -165,13 +178,14 @@ scripted = {"article", "beacon", "mix 90/10"}
 print()
 print(f"Warta benchmark, {'$(date -u +%Y-%m-%d)'}: $articles articles, database $db_mb MB; $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs))")
 print(f"wrk -t$threads -c$connections -d${duration}s, median of $runs run(s); $pinning; views deduped 0 s")
+print("Warta at its defaults (WARTA_LOG=info: one access-log line per request, to a file); 'cached warn' is WARTA_LOG=warn")
 print(f"baseline (bare actix-web, fixed {len(open('$data/latest.json','rb').read())}-byte latest feed): {base:,.0f} req/s; "
       f"with wrk running a Lua request() per call (the ceiling for article, beacon and mix): {base_lua:,.0f} req/s")
 print()
 print(f"| scenario | cache | req/s | p50 ms | p99 ms | x baseline | non-2xx |")
 print(f"|---|---|---:|---:|---:|---:|---:|")
 for name in [n for n in dict.fromkeys(r[0] for r in rows) if n not in ("baseline", "baseline lua", "rss")]:
-    for mode in ("cached", "uncached"):
+    for mode in ("cached", "cached warn", "uncached"):
         rps = median(name, mode, 0)
         ceiling = base_lua if name in scripted else base
         print(f"| {name} | {mode} | {rps:,.0f} | {median(name, mode, 1):.2f} | {median(name, mode, 2):.2f} | {rps / ceiling:.2f} | {median(name, mode, 3):.0f} |")

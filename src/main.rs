@@ -14,7 +14,8 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
-    warta::telemetry::init(&settings.log_level, settings.log_format);
+    // Held until `main` returns, so the lines still queued are written on a graceful stop.
+    let _log = warta::telemetry::init(&settings.log_level, settings.log_format);
     if let Err(e @ dotenvy::Error::LineParse(..)) = dotenv {
         tracing::warn!(error = %e, ".env could not be read");
     }

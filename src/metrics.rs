@@ -25,16 +25,33 @@ fn method_label(method: &str) -> &'static str {
     KNOWN.into_iter().find(|known| *known == method).unwrap_or("OTHER")
 }
 
+/// A value read when `/metrics` is rendered.
+struct Gauge {
+    name: &'static str,
+    help: &'static str,
+    read: Box<dyn Fn() -> u64 + Send + Sync>,
+}
+
 #[derive(Default)]
 pub struct Metrics {
-    series: Mutex<BTreeMap<(String, String, u16), Series>>,
+    series: Mutex<BTreeMap<(&'static str, &'static str, u16), Series>>,
+    gauges: Mutex<Vec<Gauge>>,
 }
 
 impl Metrics {
-    pub fn record(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
+    /// Adds a gauge whose value `read` gives at each rendering.
+    pub fn gauge(&self, name: &'static str, help: &'static str, read: impl Fn() -> u64 + Send + Sync + 'static) {
+        if let Ok(mut gauges) = self.gauges.lock() {
+            gauges.push(Gauge { name, help, read: Box::new(read) });
+        }
+    }
+
+    /// Counts an answer; the labels are `'static` (routes come from the route table), so counting
+    /// allocates nothing.
+    pub fn record(&self, method: &str, route: &'static str, status: u16, elapsed: Duration) {
         let seconds = elapsed.as_secs_f64();
         let Ok(mut series) = self.series.lock() else { return };
-        let entry = series.entry((method_label(method).to_owned(), route.to_owned(), status)).or_default();
+        let entry = series.entry((method_label(method), route, status)).or_default();
         entry.count += 1;
         entry.sum_seconds += seconds;
         if let Some(i) = BUCKETS.iter().position(|&b| seconds <= b) {
@@ -81,6 +98,11 @@ impl Metrics {
         ];
         for (name, help, value) in gauges {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}");
+        }
+        if let Ok(gauges) = self.gauges.lock() {
+            for Gauge { name, help, read } in gauges.iter() {
+                let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {}", read());
+            }
         }
         out
     }

@@ -55,7 +55,7 @@ impl Modify for BearerScheme {
 /// The document the server serves at `/openapi.json` and `warta openapi` prints.
 pub fn document() -> utoipa::openapi::OpenApi {
     let (_, mut doc) =
-        crate::startup::register_routes(App::new().into_utoipa_app().openapi(ApiDoc::openapi())).split_for_parts();
+        crate::routes::register_routes(App::new().into_utoipa_app().openapi(ApiDoc::openapi())).split_for_parts();
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
     for (path, item) in doc.paths.paths.iter_mut() {
         let methods = [

@@ -10,7 +10,7 @@ use actix_web::middleware::{from_fn, Compress, DefaultHeaders};
 use actix_web::web::{self, Data};
 use actix_web::{App, HttpServer};
 use anyhow::Context;
-use utoipa_actix_web::{scope, AppExt, UtoipaApp};
+use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::articles::service::Totals;
@@ -21,44 +21,13 @@ use crate::db::Db;
 use crate::domain::validation::Email;
 use crate::error::{self, ApiError};
 use crate::feeds::service::TrendingCache;
-use crate::health::{self, OpenApiJson};
+use crate::health::OpenApiJson;
 use crate::http_cache::{self, ResponseCache};
 use crate::http_head;
 use crate::metrics::Metrics;
 use crate::views::service::ArticleKeys;
 use crate::views::ViewCounter;
-use crate::{articles, audit, auth, authors, categories, feeds, security, syndication, tags, telemetry, users, views};
-
-/// Every documented route: the operations endpoints at the root, the API under `/api/v1`.
-pub fn register_routes<T>(app: UtoipaApp<T>) -> UtoipaApp<T>
-where
-    T: actix_web::dev::ServiceFactory<
-        actix_web::dev::ServiceRequest,
-        Config = (),
-        Error = actix_web::Error,
-        InitError = (),
-    >,
-{
-    // The router tries routes in this order, running a regular expression for each one with a
-    // `{key}`: the routes readers hit all day come first.
-    app.service(
-        scope("/api/v1")
-            .configure(views::configure)
-            .configure(feeds::configure)
-            .configure(articles::configure)
-            .configure(syndication::configure)
-            .configure(categories::configure)
-            .configure(authors::configure)
-            .configure(tags::configure)
-            .configure(auth::configure)
-            .configure(users::configure)
-            .configure(audit::configure),
-    )
-    .service(health::healthz)
-    .service(health::readyz)
-    .service(health::metrics)
-    .service(health::openapi_json)
-}
+use crate::{auth, routes, security, telemetry, users};
 
 pub struct Application {
     server: Server,
@@ -98,17 +67,35 @@ impl Application {
             settings.trusted_proxies.clone(),
         ));
         let settings = Data::new(settings);
-        let trending = Data::new(TrendingCache::new(settings.trending_cache));
-        let article_keys = Data::new(ArticleKeys::default());
-        let totals = Data::new(Totals::new(settings.totals_cache));
+        // One content epoch for every cache of public answers; the database's writes move it on.
+        let epoch = db.epoch().clone();
+        let trending = Data::new(TrendingCache::new(settings.trending_cache, epoch.clone()));
+        let article_keys = Data::new(ArticleKeys::new(epoch.clone()));
+        let totals = Data::new(Totals::new(settings.totals_cache, epoch.clone()));
         let responses_cache = Data::new(ResponseCache::new(
             settings.response_cache_ttl,
             settings.response_cache_bytes,
             settings.cache_max_age,
+            epoch.clone(),
         ));
+        let cached = responses_cache.clone();
+        metrics.gauge(
+            "warta_response_cache_bytes",
+            "Bytes the response cache holds: keys, bodies, headers and a fixed overhead per entry.",
+            move || cached.usage().0,
+        );
+        let cached = responses_cache.clone();
+        metrics.gauge("warta_response_cache_entries", "Answers the response cache holds.", move || cached.usage().1);
+        let moved = epoch.clone();
+        metrics.gauge(
+            "warta_content_epoch",
+            "Moves on with every committed content write and scheduled publication; caches older answers are stale.",
+            move || moved.current(),
+        );
+        let content_epoch = Data::from(epoch);
         let (app_db, app_views) = (db.clone(), views.clone());
         let server = HttpServer::new(move || {
-            let (app, _) = register_routes(
+            let (app, _) = routes::register_routes(
                 App::new()
                     .app_data(app_db.clone())
                     .app_data(app_views.clone())
@@ -116,6 +103,7 @@ impl Application {
                     .app_data(article_keys.clone())
                     .app_data(totals.clone())
                     .app_data(responses_cache.clone())
+                    .app_data(content_epoch.clone())
                     .app_data(keys.clone())
                     .app_data(passwords.clone())
                     .app_data(metrics.clone())
@@ -142,7 +130,7 @@ impl Application {
                 .default_service(web::to(|req: actix_web::HttpRequest| async move {
                     // A known path: OPTIONS lists its methods (CORS preflights are answered before
                     // this), any other method it does not answer is a 405. Anything else is a 404.
-                    match telemetry::allowed_methods(&telemetry::route_label(req.path())) {
+                    match routes::find(req.match_info().as_str()).map(routes::Route::allow) {
                         Some(allow) if req.method() == actix_web::http::Method::OPTIONS => {
                             Ok(actix_web::HttpResponse::NoContent().insert_header((header::ALLOW, allow)).finish())
                         }

@@ -14,6 +14,7 @@ use crate::articles::repo::{self, ArticleFields, ArticleFilter, ArticleRow, Scop
 use crate::audit::{self, Change as Audited};
 use crate::auth::AuthUser;
 use crate::categories::service::Tree;
+use crate::content_epoch::{ContentEpoch, Observed};
 use crate::db::{self, DbConn};
 use crate::domain::article_status::{ArticleStatus, Visibility};
 use crate::domain::body::{self, BodyFormat, RenderedBody};
@@ -157,22 +158,20 @@ pub fn related(conn: &mut DbConn, key: &ItemKey, limit: Option<&str>, tz: Tz) ->
 }
 
 /// Totals of list queries, reused for a short while. Counting a filter means visiting every
-/// article it matches, which grows with the archive; the page itself does not. Cleared by every
-/// content write and when the next scheduled article goes live, so a total is never behind the
-/// list it belongs to.
+/// article it matches, which grows with the archive; the page itself does not. Kept for one
+/// content epoch (a write or the next scheduled publication ends it), so a total is never behind
+/// the list it belongs to.
 pub struct Totals {
     ttl: std::time::Duration,
+    epoch: std::sync::Arc<ContentEpoch>,
     state: std::sync::Mutex<TotalsState>,
 }
 
 #[derive(Default)]
 struct TotalsState {
     entries: HashMap<String, (std::time::Instant, i64)>,
-    /// Bumped by every clear: a total counted before a write is not stored after it.
-    generation: u64,
-    /// When the earliest scheduled article goes live (`Some(None)`: none is scheduled); `None`
-    /// until looked up.
-    next_publication: Option<Option<NaiveDateTime>>,
+    /// The content epoch the entries were counted at.
+    epoch: u64,
 }
 
 /// Totals kept at most; past it the cache starts over.
@@ -181,50 +180,42 @@ const MAX_TOTALS: usize = 10_000;
 const MAX_TOTAL_KEY_BYTES: usize = 1_024;
 
 impl Totals {
-    pub fn new(ttl: std::time::Duration) -> Totals {
-        Totals { ttl, state: std::sync::Mutex::new(TotalsState::default()) }
+    pub fn new(ttl: std::time::Duration, epoch: std::sync::Arc<ContentEpoch>) -> Totals {
+        Totals { ttl, epoch, state: std::sync::Mutex::new(TotalsState::default()) }
     }
 
-    pub fn clear(&self) {
-        if let Ok(mut state) = self.state.lock() {
-            state.entries.clear();
-            state.generation += 1;
-            state.next_publication = None;
-        }
-    }
-
-    /// The filter's total, counted only when not known or too old. The key's time binds are the
-    /// request's "now", so the key leaves them out; the age and the next scheduled publication
-    /// bound how far behind it may be.
+    /// The filter's total, counted only when not known at this content epoch or too old. The key's
+    /// time binds are the request's "now", so the key leaves them out; the epoch moves on when the
+    /// next scheduled article goes live.
     fn get(&self, conn: &mut DbConn, filter: &ArticleFilter) -> Result<i64, ApiError> {
         if self.ttl.is_zero() {
             return Ok(filter.count(conn)?);
         }
         let key = ArticleFilter { now: NaiveDateTime::MIN, ..filter.clone() }.total_key();
-        let (generation, known_next) = {
-            let Ok(mut state) = self.state.lock() else { return Ok(filter.count(conn)?) };
-            if matches!(state.next_publication, Some(Some(at)) if filter.now >= at) {
-                state.entries.clear();
-                state.generation += 1;
-                state.next_publication = None;
+        let epoch = match self.epoch.observe(filter.now) {
+            Observed::Known(epoch) => {
+                let Ok(state) = self.state.lock() else { return Ok(filter.count(conn)?) };
+                let kept = state.entries.get(&key).filter(|(at, _)| state.epoch == epoch && at.elapsed() < self.ttl);
+                if let Some((_, total)) = kept {
+                    return Ok(*total);
+                }
+                epoch
             }
-            if let Some((_, total)) = state.entries.get(&key).filter(|(at, _)| at.elapsed() < self.ttl) {
-                return Ok(*total);
+            Observed::Unknown(epoch) => {
+                self.epoch.learn(epoch, repo::next_scheduled(conn, filter.now)?);
+                epoch
             }
-            (state.generation, state.next_publication.is_some())
         };
         let total = filter.count(conn)?;
-        let next = if known_next { None } else { Some(repo::next_scheduled(conn, filter.now)?) };
         if key.len() <= MAX_TOTAL_KEY_BYTES {
             if let Ok(mut state) = self.state.lock() {
-                if state.generation == generation {
-                    if state.entries.len() >= MAX_TOTALS {
+                // A total counted before a write committed is not kept after it.
+                if self.epoch.current() == epoch {
+                    if state.epoch != epoch || state.entries.len() >= MAX_TOTALS {
                         state.entries.clear();
+                        state.epoch = epoch;
                     }
                     state.entries.insert(key, (std::time::Instant::now(), total));
-                    if let Some(next) = next {
-                        state.next_publication = Some(next);
-                    }
                 }
             }
         }

@@ -56,7 +56,7 @@ pub fn begin_login(
     client_addr: &str,
     policy: TokenPolicy,
 ) -> Result<Option<UserRow>, ApiError> {
-    db::write(conn, |conn| {
+    db::write_private(conn, |conn| {
         reserve_attempt(conn, &failure_key(email_key), client_addr, policy)?;
         Ok(accounts::find_by_email_key(conn, email_key)?)
     })
@@ -102,7 +102,7 @@ pub fn begin_password_check(
     client_addr: &str,
     policy: TokenPolicy,
 ) -> Result<(String, String), ApiError> {
-    db::write(conn, |conn| {
+    db::write_private(conn, |conn| {
         let row = accounts::find(conn, user)?.ok_or(ApiError::Unauthorized)?;
         reserve_attempt(conn, &failure_key(&row.email_key), client_addr, policy)?;
         Ok((row.password_hash, row.email_key))
@@ -122,7 +122,7 @@ pub fn finish_login(
     let Some(user) = user else {
         return Err(ApiError::BadCredentials);
     };
-    db::write(conn, |conn| {
+    db::write_private(conn, |conn| {
         repo::clear_failures_for_email(conn, &failure_key(email_key))?;
         let user = accounts::record_login(conn, user.id, now)?;
         repo::delete_expired_refresh_tokens(conn, now)?;
@@ -167,7 +167,7 @@ pub fn refresh(conn: &mut DbConn, keys: &JwtKeys, policy: TokenPolicy, token: &s
     let now = time::now();
     let hash = token_hash(token);
     // The revocation of a reused family must commit even though the answer is a 401.
-    let outcome = db::write(conn, |conn| {
+    let outcome = db::write_private(conn, |conn| {
         let Some(row) = repo::find_refresh_token(conn, &hash)? else {
             return Ok(Err(ApiError::Unauthorized));
         };
@@ -191,7 +191,7 @@ pub fn refresh(conn: &mut DbConn, keys: &JwtKeys, policy: TokenPolicy, token: &s
 /// Ends the login a refresh token belongs to. Unknown tokens are ignored: logging out twice is fine.
 pub fn logout(conn: &mut DbConn, token: &str) -> Result<(), ApiError> {
     let hash = token_hash(token);
-    db::write(conn, |conn| {
+    db::write_private(conn, |conn| {
         if let Some(row) = repo::find_refresh_token(conn, &hash)? {
             repo::revoke_family(conn, &row.family, time::now())?;
         }
@@ -222,7 +222,7 @@ pub fn set_password(
     email_key: &str,
     password_hash: String,
 ) -> Result<(), ApiError> {
-    db::write(conn, |conn| {
+    db::write_private(conn, |conn| {
         let now = time::now();
         repo::clear_failures_for_email(conn, &failure_key(email_key))?;
         accounts::set_password_hash(conn, user.id, &password_hash, now)?;

@@ -3,7 +3,9 @@
 
 pub mod schema;
 
+use std::cell::{Cell, RefCell};
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -13,6 +15,7 @@ use diesel::sqlite::SqliteConnection;
 use diesel::Connection;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
+use crate::content_epoch::ContentEpoch;
 use crate::error::ApiError;
 
 /// The one line to change for PostgreSQL.
@@ -36,10 +39,32 @@ impl CustomizeConnection<DbConn, diesel::r2d2::Error> for DurableSqlite {
     }
 }
 
-/// A handle to the connection pool, cheap to clone.
+/// A handle to the connection pool and the content epoch its writes move on, cheap to clone.
 #[derive(Clone)]
 pub struct Db {
     pool: DbPool,
+    epoch: Arc<ContentEpoch>,
+}
+
+thread_local! {
+    /// The epoch of the `Db` whose work runs on this thread: `write` reaches it without every
+    /// service passing it along.
+    static EPOCH: RefCell<Option<Arc<ContentEpoch>>> = const { RefCell::new(None) };
+    /// Whether the outermost write transaction running on this thread changed content.
+    static CHANGED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `work` with `epoch` as this thread's content epoch.
+fn with_epoch<T>(epoch: &Arc<ContentEpoch>, work: impl FnOnce() -> T) -> T {
+    struct Restore(Option<Arc<ContentEpoch>>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let previous = self.0.take();
+            EPOCH.with(|e| *e.borrow_mut() = previous);
+        }
+    }
+    let _restore = Restore(EPOCH.with(|e| e.borrow_mut().replace(epoch.clone())));
+    work()
 }
 
 impl Db {
@@ -56,7 +81,7 @@ impl Db {
             .connection_customizer(Box::new(DurableSqlite))
             .build(manager)
             .with_context(|| format!("cannot open the database {}", path.display()))?;
-        Ok(Db { pool })
+        Ok(Db { pool, epoch: Arc::new(ContentEpoch::new()) })
     }
 
     /// Applies the pending migrations; returns how many ran.
@@ -71,11 +96,13 @@ impl Db {
         &self,
         work: impl FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
-        let (pool, span) = (self.pool.clone(), tracing::Span::current());
+        let (pool, epoch, span) = (self.pool.clone(), self.epoch.clone(), tracing::Span::current());
         tokio::task::spawn_blocking(move || {
-            span.in_scope(|| {
-                let mut conn = pool.get()?;
-                work(&mut conn)
+            with_epoch(&epoch, || {
+                span.in_scope(|| {
+                    let mut conn = pool.get()?;
+                    work(&mut conn)
+                })
             })
         })
         .await
@@ -84,8 +111,15 @@ impl Db {
 
     /// Runs blocking database work on the current thread: for the CLI and start-up only.
     pub fn run_now<T>(&self, work: impl FnOnce(&mut DbConn) -> Result<T, ApiError>) -> Result<T, ApiError> {
-        let mut conn = self.pool.get()?;
-        work(&mut conn)
+        with_epoch(&self.epoch, || {
+            let mut conn = self.pool.get()?;
+            work(&mut conn)
+        })
+    }
+
+    /// The content epoch this database's writes move on.
+    pub fn epoch(&self) -> &Arc<ContentEpoch> {
+        &self.epoch
     }
 
     /// Writes a consistent copy of the database to `target` (which must not exist) while it stays in
@@ -161,14 +195,40 @@ fn private_file(path: &Path) -> std::io::Result<std::fs::File> {
 /// Runs `work` in one write transaction. On SQLite it takes the write lock at the start
 /// (`BEGIN IMMEDIATE`), so two writers queue on the busy timeout instead of one failing midway.
 /// Inside another transaction it becomes a savepoint, so services compose (a seed run is one
-/// transaction made of many service calls).
+/// transaction made of many service calls). Once the outermost transaction has committed, the
+/// content epoch moves on: every cached public answer is stale from then on.
 pub fn write<T>(conn: &mut DbConn, work: impl FnOnce(&mut DbConn) -> Result<T, ApiError>) -> Result<T, ApiError> {
+    transaction(conn, true, work)
+}
+
+/// A write no reader can see (logins, tokens, view counts waiting to be summed): as `write`, but
+/// the content epoch stays, so that logging in or counting a read keeps the caches.
+pub fn write_private<T>(
+    conn: &mut DbConn,
+    work: impl FnOnce(&mut DbConn) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    transaction(conn, false, work)
+}
+
+fn transaction<T>(
+    conn: &mut DbConn,
+    content: bool,
+    work: impl FnOnce(&mut DbConn) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
     let depth = AnsiTransactionManager::transaction_manager_status_mut(conn).transaction_depth();
     if matches!(depth, Ok(Some(_))) {
-        conn.transaction(work)
-    } else {
-        conn.immediate_transaction(work)
+        let outcome = conn.transaction(work);
+        if content && outcome.is_ok() {
+            CHANGED.with(|changed| changed.set(true));
+        }
+        return outcome;
     }
+    CHANGED.with(|changed| changed.set(content));
+    let outcome = conn.immediate_transaction(work);
+    if CHANGED.with(|changed| changed.replace(false)) && outcome.is_ok() {
+        EPOCH.with(|epoch| epoch.borrow().as_ref().map(|epoch| epoch.bump()));
+    }
+    outcome
 }
 
 #[cfg(test)]
@@ -230,6 +290,26 @@ pub(crate) mod tests {
         });
         assert!(outcome.is_err());
         assert_eq!(count(conn), 0, "the outer rollback undid the inner write");
+    }
+
+    #[test]
+    fn committed_content_writes_move_the_epoch_on_and_private_or_failed_ones_do_not() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db = Db::open(&dir.path().join("w.db"), 1).expect("open");
+        db.migrate().expect("migrate");
+        let epoch = db.epoch().clone();
+        let ok = |_: &mut DbConn| -> Result<(), ApiError> { Ok(()) };
+        db.run_now(|conn| write(conn, ok)).expect("write");
+        assert_eq!(epoch.current(), 1, "a committed write");
+        db.run_now(|conn| write_private(conn, ok)).expect("write");
+        assert_eq!(epoch.current(), 1, "a private write");
+        let failed = db.run_now(|conn| write(conn, |_| -> Result<(), ApiError> { Err(ApiError::NotFound("x")) }));
+        assert!(failed.is_err());
+        assert_eq!(epoch.current(), 1, "a rolled back write");
+        db.run_now(|conn| write_private(conn, |conn| write(conn, ok))).expect("write");
+        assert_eq!(epoch.current(), 2, "a content write inside a private one");
+        db.run_now(|conn| write(conn, |conn| write(conn, ok))).expect("write");
+        assert_eq!(epoch.current(), 3, "nested writes move it once, at the commit");
     }
 
     #[test]

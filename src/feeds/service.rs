@@ -12,6 +12,7 @@ use crate::articles::repo::{ArticleFilter, Scope, Sort};
 use crate::articles::service::summaries_of;
 use crate::categories;
 use crate::categories::service::Tree;
+use crate::content_epoch::ContentEpoch;
 use crate::db::DbConn;
 use crate::domain::ids::{ArticleId, CategoryId};
 use crate::domain::key::ItemKey;
@@ -116,25 +117,20 @@ const MAX_TRENDING_FEEDS: usize = 2_048;
 /// A trending feed is computed per window (hours), category and limit.
 type TrendingKey = (i64, Option<String>, i64);
 
-/// Computed trending feeds, reused for a few seconds: the feed is polled all day and changes slowly.
+/// Trending feeds kept, and the content epoch they were computed at.
+type TrendingFeeds = (u64, HashMap<TrendingKey, (Instant, TrendingFeed)>);
+
+/// Computed trending feeds, reused for a few seconds within one content epoch: the feed is polled
+/// all day and changes slowly.
 pub struct TrendingCache {
     ttl: Duration,
-    entries: Mutex<HashMap<TrendingKey, (Instant, TrendingFeed)>>,
-    /// Bumped by every clear: a feed computed before a write is not kept after it.
-    generation: std::sync::atomic::AtomicU64,
+    epoch: std::sync::Arc<ContentEpoch>,
+    entries: Mutex<TrendingFeeds>,
 }
 
 impl TrendingCache {
-    pub fn new(ttl: Duration) -> TrendingCache {
-        TrendingCache { ttl, entries: Mutex::new(HashMap::new()), generation: Default::default() }
-    }
-
-    /// Forgets every computed feed, after a write that may change one.
-    pub fn clear(&self) {
-        if let Ok(mut entries) = self.entries.lock() {
-            self.generation.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            entries.clear();
-        }
+    pub fn new(ttl: Duration, epoch: std::sync::Arc<ContentEpoch>) -> TrendingCache {
+        TrendingCache { ttl, epoch, entries: Mutex::new((0, HashMap::new())) }
     }
 }
 
@@ -149,9 +145,9 @@ pub fn trending(
     let hours = window_hours(query.window.as_deref())?;
     let limit = limit(query.limit.as_deref())?;
     let key = (hours, query.category.clone(), limit);
-    let generation = cache.generation.load(std::sync::atomic::Ordering::SeqCst);
+    let epoch = cache.epoch.current();
     if let Ok(entries) = cache.entries.lock() {
-        if let Some((_, feed)) = entries.get(&key).filter(|(at, _)| at.elapsed() < cache.ttl) {
+        if let Some((_, feed)) = entries.1.get(&key).filter(|(at, _)| entries.0 == epoch && at.elapsed() < cache.ttl) {
             return Ok(feed.clone());
         }
     }
@@ -176,10 +172,15 @@ pub fn trending(
     // keeping it would let clients fill memory with names.
     let known = categories.as_ref().is_none_or(|ids| !ids.is_empty());
     if !cache.ttl.is_zero() && known {
-        if let Ok(mut entries) = cache.entries.lock() {
-            if cache.generation.load(std::sync::atomic::Ordering::SeqCst) != generation {
+        if let Ok(mut guard) = cache.entries.lock() {
+            // A feed computed before a write committed is not kept after it.
+            if cache.epoch.current() != epoch {
                 return Ok(feed);
             }
+            if guard.0 != epoch {
+                *guard = (epoch, HashMap::new());
+            }
+            let entries = &mut guard.1;
             if entries.len() >= MAX_TRENDING_FEEDS {
                 let ttl = cache.ttl;
                 entries.retain(|_, (at, _)| at.elapsed() < ttl);
@@ -199,8 +200,8 @@ mod tests {
     #[test]
     fn trending_feeds_of_unknown_categories_are_not_kept() {
         let mut conn = crate::db::tests::memory_conn();
-        let cache = TrendingCache::new(Duration::from_secs(60));
-        let kept = |cache: &TrendingCache| cache.entries.lock().map(|e| e.len()).unwrap_or(usize::MAX);
+        let cache = TrendingCache::new(Duration::from_secs(60), Default::default());
+        let kept = |cache: &TrendingCache| cache.entries.lock().map(|e| e.1.len()).unwrap_or(usize::MAX);
         for name in ["tidak-ada", "x".repeat(60_000).as_str()] {
             let query = TrendingQuery { category: Some(name.to_owned()), ..Default::default() };
             let feed = trending(&mut conn, &query, &cache, chrono_tz::Asia::Jakarta).expect("feed");

@@ -39,9 +39,9 @@ pub async fn record_view(
         None => {
             let raw = key.into_inner();
             let item = ItemKey::parse(&raw);
-            let generation = keys.generation();
+            let epoch = keys.epoch();
             let found = db.run(move |conn| articles::service::visibility(conn, &item)).await?;
-            keys.remember(raw, found, generation);
+            keys.remember(raw, found, epoch);
             found.and_then(|(id, status, at)| status.is_visible(at, now).then_some(id))
         }
     }

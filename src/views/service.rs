@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use chrono::NaiveDateTime;
 
+use crate::content_epoch::ContentEpoch;
 use crate::db::{self, DbConn};
 use crate::domain::article_status::Visibility;
 use crate::domain::ids::ArticleId;
@@ -39,54 +40,49 @@ pub fn is_bot(user_agent: Option<&str>) -> bool {
 }
 
 /// What the beacon needs to know of an article, by the key readers use (id or slug): its id and
-/// what decides visibility. Kept in memory so that a read is counted without a database round
-/// trip; cleared by every content write, and visibility is evaluated at each read, so a scheduled
-/// article starts counting at its time.
-#[derive(Default)]
+/// what decides visibility. Kept in memory for one content epoch so that a read is counted without
+/// a database round trip; visibility is evaluated at each read, so a scheduled article starts
+/// counting at its time.
 pub struct ArticleKeys {
-    entries: std::sync::RwLock<HashMap<String, Option<Visibility>>>,
-    /// Bumped by every clear: an answer looked up before a write is not remembered after it.
-    generation: std::sync::atomic::AtomicU64,
+    epoch: std::sync::Arc<ContentEpoch>,
+    /// The answers and the content epoch they were looked up at.
+    entries: std::sync::RwLock<(u64, HashMap<String, Option<Visibility>>)>,
 }
 
 /// Keys remembered at most; past it the map starts over.
 const MAX_KEYS: usize = 200_000;
 
 impl ArticleKeys {
+    pub fn new(epoch: std::sync::Arc<ContentEpoch>) -> ArticleKeys {
+        ArticleKeys { epoch, entries: Default::default() }
+    }
+
     /// `Some(answer)` when the key is known: the visible article's id, or `None` for 404.
     pub fn visible(&self, key: &str, now: NaiveDateTime) -> Option<Option<ArticleId>> {
         let entries = self.entries.read().ok()?;
-        let entry = entries.get(key)?;
+        if entries.0 != self.epoch.current() {
+            return None;
+        }
+        let entry = entries.1.get(key)?;
         Some(entry.and_then(|(id, status, at)| status.is_visible(at, now).then_some(id)))
     }
 
-    /// The generation to pass to `remember` for an answer about to be looked up.
-    pub fn generation(&self) -> u64 {
-        self.generation.load(std::sync::atomic::Ordering::SeqCst)
+    /// The epoch to pass to `remember` for an answer about to be looked up.
+    pub fn epoch(&self) -> u64 {
+        self.epoch.current()
     }
 
-    /// Keeps an answer looked up at `generation`, unless a write has cleared the keys since.
-    pub fn remember(&self, key: String, article: Option<Visibility>, generation: u64) {
+    /// Keeps an answer looked up at `epoch`, unless a write has committed since.
+    pub fn remember(&self, key: String, article: Option<Visibility>, epoch: u64) {
         // A key longer than any slug names nothing; remembering it would let clients fill memory.
-        if key.len() > MAX_SLUG_LEN {
+        if key.len() > MAX_SLUG_LEN || self.epoch.current() != epoch {
             return;
         }
         if let Ok(mut entries) = self.entries.write() {
-            // Read under the lock that `clear` takes, so a clear is either seen here or comes after.
-            if self.generation() != generation {
-                return;
+            if entries.0 != epoch || entries.1.len() >= MAX_KEYS {
+                *entries = (epoch, HashMap::new());
             }
-            if entries.len() >= MAX_KEYS {
-                entries.clear();
-            }
-            entries.insert(key, article);
-        }
-    }
-
-    pub fn clear(&self) {
-        if let Ok(mut entries) = self.entries.write() {
-            self.generation.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            entries.clear();
+            entries.1.insert(key, article);
         }
     }
 }
@@ -169,7 +165,7 @@ impl ViewCounter {
             self.prune(conn, now)?;
             return Ok(0);
         }
-        let written = db::write(conn, |conn| {
+        let written = db::write_private(conn, |conn| {
             let mut totals: HashMap<ArticleId, i64> = HashMap::new();
             let mut written = 0;
             for (&(article, hour), &views) in &batch {
@@ -274,14 +270,16 @@ mod tests {
 
     #[test]
     fn keys_longer_than_any_slug_are_not_remembered() {
-        let keys = ArticleKeys::default();
+        let epoch = std::sync::Arc::new(ContentEpoch::new());
+        let keys = ArticleKeys::new(epoch.clone());
         let now = crate::domain::time::now();
-        keys.remember("a".repeat(121), None, keys.generation());
+        keys.remember("a".repeat(121), None, keys.epoch());
         assert_eq!(keys.visible(&"a".repeat(121), now), None, "unknown: asked of the database each time");
-        keys.remember("a".repeat(120), None, keys.generation());
+        keys.remember("a".repeat(120), None, keys.epoch());
         assert_eq!(keys.visible(&"a".repeat(120), now), Some(None), "known to name nothing");
-        let before_a_write = keys.generation();
-        keys.clear();
+        let before_a_write = keys.epoch();
+        epoch.bump();
+        assert_eq!(keys.visible(&"a".repeat(120), now), None, "forgotten after a write");
         keys.remember("b".into(), None, before_a_write);
         assert_eq!(keys.visible("b", now), None, "an answer from before a write is not kept");
     }

@@ -309,3 +309,110 @@ async fn writes_clear_the_caches_whatever_the_slug_or_encoding() {
     app.patch(Some(&editor), "/api/v1/c%61tegories/views", &json!({"name": "Opini Baru"})).await.assert_status(200);
     assert_eq!(app.get("/api/v1/categories/views").await.json()["name"], "Opini Baru", "an encoded path cleared it");
 }
+
+/// The value of a gauge on `/metrics`.
+async fn gauge(app: &TestApp, name: &str) -> u64 {
+    let text = app.get("/metrics").await.text();
+    let line =
+        text.lines().find(|line| line.starts_with(&format!("{name} "))).unwrap_or_else(|| panic!("{name} in {text}"));
+    line[name.len() + 1..].parse().unwrap_or_else(|_| panic!("a number in {line}"))
+}
+
+/// One content epoch decides what every cache may serve: it moves on with each committed content
+/// write (whichever module made it), and never with logins, failed logins, refused writes or
+/// counted reads, so that an attacker guessing passwords or a crowd of readers cannot empty the
+/// caches.
+#[actix_web::test]
+async fn only_committed_content_writes_move_the_content_epoch() {
+    let app = TestApp::spawn_with(fast_views).await;
+    let desk = desk(&app).await;
+    let article = numeric_id(&desk.publish(&app, json!({"title": "Dibaca"})).await);
+    let epoch = gauge(&app, "warta_content_epoch").await;
+    for _ in 0..3 {
+        app.login("nobody@example.com", "wrong password").await.assert_problem(401);
+    }
+    app.admin_token().await;
+    app.post(Some(&desk.editor), CATEGORIES, &json!({"name": ""})).await.assert_problem(422);
+    assert_eq!(read_with(&app, article, &[("User-Agent", READER)]).await, 202);
+    wait_for_view_count(&app, article, 1, Duration::from_secs(5)).await;
+    assert_eq!(gauge(&app, "warta_content_epoch").await, epoch, "nothing readers see changed");
+    app.create_category(&desk.editor, json!({"name": "Olahraga"})).await;
+    assert_eq!(gauge(&app, "warta_content_epoch").await, epoch + 1, "one committed write");
+}
+
+/// The response cache's memory bound holds whatever the requests: every byte of an entry (its key,
+/// body, headers and a fixed overhead) counts against WARTA_RESPONSE_CACHE_MB, and cache-busting
+/// query strings only evict older answers.
+#[actix_web::test]
+async fn cache_busting_reads_stay_within_the_response_cache_bound() {
+    const BOUND: u64 = 1024 * 1024;
+    let app = TestApp::spawn_with(|s| {
+        s.response_cache_bytes = BOUND as usize;
+        s.response_cache_ttl = Duration::from_secs(3600);
+    })
+    .await;
+    let padding = "x".repeat(2_000);
+    let mut smallest = u64::MAX;
+    for i in 0..800 {
+        let response = app.get(&format!("{LATEST}?pad={padding}&bust={i}")).await;
+        response.assert_status(200);
+        let key = format!("{LATEST}?pad={padding}&bust={i}").len();
+        let headers: usize = ["content-type", "link", "etag"]
+            .iter()
+            .filter_map(|name| response.header(name).map(|value| name.len() + value.len()))
+            .sum();
+        smallest = smallest.min((key + response.body.len() + headers) as u64);
+    }
+    let bytes = gauge(&app, "warta_response_cache_bytes").await;
+    let entries = gauge(&app, "warta_response_cache_entries").await;
+    assert!(bytes <= BOUND, "{bytes} bytes held, bound {BOUND}");
+    assert!(entries > 0 && entries < 800, "{entries} entries: older ones were evicted");
+    assert!(bytes >= entries * smallest, "{bytes} bytes for {entries} entries of at least {smallest} bytes each");
+}
+
+/// A cached answer is compressed once, at a level too slow to run per request (brotli 6, gzip 6),
+/// and that copy is what later readers get: smaller than the per-request compression of the answer
+/// that filled the cache, the same JSON once decoded, and still varied by `Accept-Encoding`.
+#[actix_web::test]
+async fn cached_answers_are_sent_compressed_at_a_high_level() {
+    use std::io::Read;
+    let app = TestApp::spawn().await;
+    let desk = desk(&app).await;
+    for n in 1..=10 {
+        desk.publish(&app, json!({"title": format!("Berita penting nomor {n} hari ini"), "body": "Isi. ".repeat(20)}))
+            .await;
+    }
+    let identity = app.get(LATEST).await;
+    identity.assert_status(200);
+    let expected: Value = identity.json();
+    for encoding in ["br", "gzip"] {
+        let read = || async {
+            let request = app
+                .client
+                .get(app.url(&format!("{LATEST}?e={encoding}")))
+                .insert_header(("Accept-Encoding", encoding))
+                .no_decompress();
+            let response = fetch(request, None).await;
+            response.assert_status(200);
+            assert_eq!(response.header("content-encoding").as_deref(), Some(encoding));
+            assert!(response.header("vary").is_some_and(|v| v.contains("Accept-Encoding")), "{:?}", response.headers);
+            response.body
+        };
+        let filled = read().await;
+        let stored = read().await;
+        assert_eq!(read().await, stored, "{encoding}: the stored copy is sent as it is");
+        assert!(
+            stored.len() < filled.len(),
+            "{encoding}: {} bytes stored, {} compressed per request",
+            stored.len(),
+            filled.len()
+        );
+        let mut decoded = Vec::new();
+        match encoding {
+            "br" => brotli::Decompressor::new(&stored[..], 4096).read_to_end(&mut decoded),
+            _ => flate2::read::GzDecoder::new(&stored[..]).read_to_end(&mut decoded),
+        }
+        .expect("decodes");
+        assert_eq!(serde_json::from_slice::<Value>(&decoded).expect("json"), expected, "{encoding}");
+    }
+}

@@ -145,3 +145,45 @@ async fn head_answers_wherever_get_does() {
     let unknown = app.request_with(Method::HEAD, "/api/v1/nope", None, &[("accept-encoding", "identity")], None).await;
     unknown.assert_status(404);
 }
+
+/// The route table the server derives its metric labels and `Allow` headers from agrees with the
+/// routes it documents: every path of the OpenAPI document gets its own metric label (never
+/// `unmatched`) and a 405 whose `Allow` lists exactly the document's methods, with HEAD wherever
+/// GET is and OPTIONS.
+#[actix_web::test]
+async fn every_documented_path_has_its_own_metric_label_and_the_documented_allow() {
+    let app = TestApp::spawn().await;
+    let doc = app.get("/openapi.json").await.json();
+    let paths = doc["paths"].as_object().expect("paths");
+    assert!(paths.len() >= 20, "{}", paths.len());
+    const ORDER: [&str; 7] = ["get", "head", "post", "put", "patch", "delete", "options"];
+    for (pattern, operations) in paths {
+        let documented: Vec<&str> = ORDER
+            .iter()
+            .copied()
+            .filter(|m| operations.get(*m).is_some() || (*m == "head" && operations.get("get").is_some()))
+            .collect();
+        let allow =
+            documented.iter().map(|m| m.to_uppercase()).chain(["OPTIONS".to_owned()]).collect::<Vec<_>>().join(", ");
+        let path = pattern.replace("{key}", "some-key").replace("{id}", "7");
+        let unlisted = ["PUT", "PATCH", "DELETE", "POST", "GET"]
+            .into_iter()
+            .find(|m| !documented.contains(&m.to_lowercase().as_str()))
+            .expect("a method the path does not answer");
+        let method = Method::from_bytes(unlisted.as_bytes()).expect("method");
+        let response = app.request(method, &path, None, None).await;
+        response.assert_problem(405);
+        assert_eq!(response.header("allow").as_deref(), Some(allow.as_str()), "{unlisted} {path}");
+        let options = app.request(Method::OPTIONS, &path, None, None).await;
+        options.assert_status(204);
+        assert_eq!(options.header("allow").as_deref(), Some(allow.as_str()), "OPTIONS {path}");
+    }
+    let metrics = app.get("/metrics").await.text();
+    for pattern in paths.keys() {
+        assert!(
+            metrics.contains(&format!("route=\"{pattern}\",status=\"405\"")),
+            "no label for {pattern} in {metrics}"
+        );
+    }
+    assert!(!metrics.contains("route=\"unmatched\",status=\"405\""), "{metrics}");
+}

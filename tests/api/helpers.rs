@@ -82,7 +82,8 @@ impl TestApp {
     /// Starts a server with settings adjusted by `adjust`.
     pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         if std::env::var_os("TEST_LOG").is_some() {
-            warta::telemetry::init("info", warta::config::LogFormat::Text);
+            // Kept for the whole test process: the log writer stops when its guard is dropped.
+            std::mem::forget(warta::telemetry::init("info", warta::config::LogFormat::Text));
         }
         let dir = tempfile::tempdir().expect("temporary directory");
         let db_path = dir.path().join("warta.db");

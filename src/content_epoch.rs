@@ -1,0 +1,118 @@
+//! The content epoch: one number that changes whenever what readers see may have changed. Every
+//! cache of public answers (rendered responses, trending feeds, list totals, the view beacon's
+//! article keys) remembers the epoch its entries were made at and ignores entries of another one,
+//! so nothing is cleared by URL and no cache keeps its own generation counter.
+//!
+//! It moves on two occasions: after a content write commits (`db::write` bumps it, so HTTP and
+//! command-line writes alike), and when the next scheduled article goes live (the first reader to
+//! observe the epoch at or after that moment bumps it). It is one small type so that it can later
+//! be shared between instances.
+
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::Mutex;
+
+use chrono::NaiveDateTime;
+
+/// No scheduled publication: a moment that never comes.
+const NEVER: i64 = i64::MAX;
+
+#[derive(Debug, Default)]
+pub struct ContentEpoch {
+    value: AtomicU64,
+    /// `epoch + 1` for which `next_publication` is known; 0 when it is not known for any.
+    known_for: AtomicU64,
+    /// When the next scheduled article goes live, in microseconds since 1970 (`NEVER`: none).
+    next_publication: AtomicI64,
+    /// Serialises `learn`, which writes the two fields above.
+    learning: Mutex<()>,
+}
+
+/// The epoch a reader may use, and whether the next scheduled publication is known at it. Cached
+/// entries are only served for a `Known` epoch: at an `Unknown` one the reader looks the next
+/// publication up (`ContentEpoch::learn`), so it cannot miss the moment an article goes live.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Observed {
+    Known(u64),
+    Unknown(u64),
+}
+
+impl Observed {
+    pub fn epoch(self) -> u64 {
+        match self {
+            Observed::Known(epoch) | Observed::Unknown(epoch) => epoch,
+        }
+    }
+}
+
+impl ContentEpoch {
+    pub fn new() -> ContentEpoch {
+        ContentEpoch { next_publication: AtomicI64::new(NEVER), ..ContentEpoch::default() }
+    }
+
+    /// The epoch now, for caches that do not depend on the time of day.
+    pub fn current(&self) -> u64 {
+        self.value.load(Ordering::Acquire)
+    }
+
+    /// Content changed: every cached answer made before now is stale.
+    pub fn bump(&self) {
+        self.value.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// The epoch at `now`, moved on first when a scheduled article has gone live since it was learnt.
+    pub fn observe(&self, now: NaiveDateTime) -> Observed {
+        let epoch = self.current();
+        if self.known_for.load(Ordering::Acquire) != epoch + 1 {
+            return Observed::Unknown(epoch);
+        }
+        if now.and_utc().timestamp_micros() < self.next_publication.load(Ordering::Acquire) {
+            return Observed::Known(epoch);
+        }
+        // Only one reader moves it on for this publication; the others see the new epoch.
+        let _ = self.value.compare_exchange(epoch, epoch + 1, Ordering::AcqRel, Ordering::Acquire);
+        Observed::Unknown(self.current())
+    }
+
+    /// Records when the next scheduled article goes live (`None`: none is scheduled), as looked up
+    /// at `epoch`; ignored when the epoch has moved on since.
+    pub fn learn(&self, epoch: u64, next: Option<NaiveDateTime>) {
+        let Ok(_guard) = self.learning.lock() else { return };
+        if self.current() != epoch {
+            return;
+        }
+        let at = next.map_or(NEVER, |at| at.and_utc().timestamp_micros());
+        self.next_publication.store(at, Ordering::Release);
+        self.known_for.store(epoch + 1, Ordering::Release);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(seconds: i64) -> NaiveDateTime {
+        chrono::DateTime::from_timestamp(1_700_000_000 + seconds, 0).expect("time").naive_utc()
+    }
+
+    #[test]
+    fn a_write_or_a_publication_moves_the_epoch_on() {
+        let epoch = ContentEpoch::new();
+        assert_eq!(epoch.observe(at(0)), Observed::Unknown(0));
+        epoch.learn(0, Some(at(10)));
+        assert_eq!(epoch.observe(at(9)), Observed::Known(0));
+        assert_eq!(epoch.observe(at(10)), Observed::Unknown(1), "the article went live");
+        epoch.learn(1, None);
+        assert_eq!(epoch.observe(at(1_000_000)), Observed::Known(1), "nothing scheduled");
+        epoch.bump();
+        assert_eq!(epoch.observe(at(11)), Observed::Unknown(2), "a write forgets the schedule");
+    }
+
+    #[test]
+    fn a_schedule_looked_up_before_a_write_is_not_learnt_after_it() {
+        let epoch = ContentEpoch::new();
+        let seen = epoch.observe(at(0)).epoch();
+        epoch.bump();
+        epoch.learn(seen, None);
+        assert_eq!(epoch.observe(at(0)), Observed::Unknown(1));
+    }
+}
