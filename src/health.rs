@@ -5,8 +5,8 @@ use actix_web::http::header;
 use actix_web::web::Data;
 use actix_web::{get, FromRequest, HttpRequest, HttpResponse};
 use diesel::RunQueryDsl;
-use serde::Serialize;
 use secrecy::ExposeSecret;
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
@@ -41,7 +41,9 @@ impl FromRequest for MetricsAccess {
     type Future = std::future::Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let expected = req.app_data::<Data<Settings>>().and_then(|s| s.metrics_token.as_ref().map(|t| t.expose_secret().to_owned()));
+        let expected = req
+            .app_data::<Data<Settings>>()
+            .and_then(|s| s.metrics_token.as_ref().map(|t| t.expose_secret().to_owned()));
         let Some(expected) = expected else { return std::future::ready(Ok(MetricsAccess)) };
         let given = req
             .headers()

@@ -8,7 +8,7 @@
 
 use utoipa_actix_web::{scope, UtoipaApp};
 
-use crate::{articles, audit, auth, authors, categories, feeds, health, syndication, tags, users, views};
+use crate::{articles, audit, auth, authors, categories, feeds, health, syndication, tags, users};
 
 /// What a route serves, for caching.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -139,7 +139,7 @@ where
     // `{key}`: the routes readers hit all day come first.
     app.service(
         scope("/api/v1")
-            .configure(views::configure)
+            .configure(articles::configure_beacon)
             .configure(feeds::configure)
             .configure(articles::configure)
             .configure(syndication::configure)

@@ -1,12 +1,8 @@
-//! Counting reads: the `POST /articles/{key}/views` beacon, a buffer that dedupes and batches reads
-//! in memory, and the flush that writes them as hourly buckets for the trending feed.
+//! Counting reads: a buffer that dedupes and batches the reads the article beacon
+//! (`articles::beacon`) reports, and the flush that writes them as hourly buckets for the trending
+//! feed. Knows nothing of articles beyond their ids.
 
-pub mod handlers;
 pub mod repo;
 pub mod service;
 
 pub use service::ViewCounter;
-
-pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(handlers::record_view);
-}

@@ -1,4 +1,5 @@
-//! HTTP handler of the view beacon.
+//! HTTP handler of the view beacon: an article sub-resource, so it lives with articles and the
+//! read counter in `views` never needs to look articles up (dependencies point one way).
 
 use actix_web::http::header;
 use actix_web::web::{Data, Path};
