@@ -184,11 +184,6 @@ impl ResponseCache {
     }
 }
 
-/// Routes whose anonymous `GET`s are public content, by the route table.
-fn is_content(path: &str) -> bool {
-    routes::find(path).is_some_and(|route| route.kind == routes::Kind::Content)
-}
-
 /// A weak validator of the body: the gzip, brotli and identity encodings of one body are the same
 /// representation, so they share it, and any change of a byte of the body changes it.
 fn etag_of(body: &[u8]) -> HeaderValue {
@@ -245,7 +240,7 @@ pub async fn http_cache(
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let cache = req.app_data::<Data<ResponseCache>>().cloned();
     let anonymous = !req.headers().contains_key(header::AUTHORIZATION);
-    let cacheable = anonymous && req.method() == Method::GET && is_content(req.match_info().as_str());
+    let cacheable = anonymous && req.method() == Method::GET && routes::is_content(req.match_info().as_str());
     let (Some(cache), true) = (cache, cacheable) else {
         return pass_through(req, next).await;
     };
@@ -316,10 +311,10 @@ mod tests {
             "/api/v1/syndication/rss.xml",
             "/api/v1/tags",
         ] {
-            assert!(is_content(path), "{path}");
+            assert!(routes::is_content(path), "{path}");
         }
         for path in ["/api/v1/auth/me", "/api/v1/users", "/api/v1/articlesx", "/healthz", "/docs/"] {
-            assert!(!is_content(path), "{path}");
+            assert!(!routes::is_content(path), "{path}");
         }
     }
 

@@ -119,6 +119,12 @@ pub fn find(path: &str) -> Option<&'static Route> {
     ROUTES.iter().find(|route| route.matches(path))
 }
 
+/// Whether `path` (a request path or a route pattern) is public content: anonymous `GET`s are
+/// cacheable and the same for every reader.
+pub fn is_content(path: &str) -> bool {
+    find(path).is_some_and(|route| route.kind == Kind::Content)
+}
+
 /// The metrics label of a path: its route pattern, from the fixed table, so a scan of random URLs
 /// cannot grow the label set.
 pub fn label(path: &str) -> &'static str {
