@@ -5,6 +5,7 @@ use std::io::BufRead;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
+use crate::clock::{Clock, Moment};
 use crate::config::Settings;
 use crate::db::Db;
 use crate::domain::role::Role;
@@ -110,7 +111,7 @@ pub fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             let hash = crate::auth::password::hash_now(&user.password)?;
             let db = Db::open(&settings.database_path, 1)?;
             db.migrate()?;
-            let created = db.run_now(|conn| service::create(conn, None, user, hash)).map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;
+            let created = db.run_now(|conn| service::create(conn, None, user, hash, Clock::system().now())).map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;
             println!("created {} {} (id {})", created.role.as_str(), created.email, created.id);
             Ok(())
         }
@@ -154,14 +155,14 @@ pub fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             actix_web::rt::System::new().block_on(async move {
                 let db = Db::open(&settings.database_path, 1)?;
                 db.migrate()?;
-                crate::startup::create_first_admin(&db, &settings).await?;
+                crate::startup::create_first_admin(&db, &settings, Clock::system().now()).await?;
                 if let Some(articles) = articles {
                     let options = seed::scale::ScaleOptions { articles, authors, categories, tags, views, seed };
                     let report = db
                         .run_now(|conn| {
                             let admin = seed::demo::first_admin(conn)?
                                 .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("there is no admin account")))?;
-                            seed::scale::load(conn, admin.id, options, crate::domain::time::now())
+                            seed::scale::load(conn, admin.id, options, Clock::system().now())
                         })
                         .map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;
                     println!(
@@ -178,14 +179,14 @@ pub fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                         return Ok(());
                     }
                 }
-                let tz = settings.timezone;
+                let at = Moment { now: Clock::system().now(), tz: settings.timezone };
                 let loaded = db
                     .run_now(|conn| {
                         // One transaction: a failed run leaves nothing half-loaded.
                         crate::db::write(conn, |conn| {
                             let admin = seed::demo::first_admin(conn)?
                                 .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("there is no admin account")))?;
-                            seed::demo::load(conn, &admin, tz)
+                            seed::demo::load(conn, &admin, at)
                         })
                     })
                     .map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;

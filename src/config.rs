@@ -303,6 +303,8 @@ mod tests {
         assert_eq!(s.request_timeout, Duration::from_secs(10));
         assert_eq!((s.max_connections, s.max_connections_per_address), (10_000, 100));
         assert_eq!(s.access_token_ttl, Duration::from_secs(900));
+        // Reads reach view_count and trending within a second or two (the contract).
+        assert_eq!(s.view_flush_interval, Duration::from_secs(1));
         assert!(s.trusted_proxies.is_empty());
         assert_eq!(s.data_dir(), PathBuf::from("data"));
     }

@@ -18,9 +18,9 @@ use actix_web::HttpResponse;
 use sha2::{Digest, Sha256};
 
 use crate::articles;
+use crate::clock::Clock;
 use crate::content_epoch::{ContentEpoch, Observed};
 use crate::db::Db;
-use crate::domain::time;
 use crate::routes;
 
 /// Headers of a cached answer that are part of the representation.
@@ -245,7 +245,7 @@ pub async fn http_cache(
         return pass_through(req, next).await;
     };
     let key = format!("{}?{}", req.path(), req.query_string());
-    let now = time::now();
+    let now = req.app_data::<Data<Clock>>().map_or_else(|| Clock::system().now(), |clock| clock.now());
     let epoch = match cache.epoch.observe(now) {
         Observed::Known(epoch) => {
             if let Some(entry) = cache.lookup(&key, epoch) {

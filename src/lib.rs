@@ -8,6 +8,7 @@ pub mod authors;
 pub mod caller;
 pub mod categories;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod content_epoch;
 pub mod db;

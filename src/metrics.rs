@@ -27,6 +27,8 @@ fn method_label(method: &str) -> &'static str {
 
 /// A value read when `/metrics` is rendered.
 struct Gauge {
+    /// The Prometheus type: `gauge`, or `counter` for a value that only grows.
+    kind: &'static str,
     name: &'static str,
     help: &'static str,
     read: Box<dyn Fn() -> u64 + Send + Sync>,
@@ -42,7 +44,14 @@ impl Metrics {
     /// Adds a gauge whose value `read` gives at each rendering.
     pub fn gauge(&self, name: &'static str, help: &'static str, read: impl Fn() -> u64 + Send + Sync + 'static) {
         if let Ok(mut gauges) = self.gauges.lock() {
-            gauges.push(Gauge { name, help, read: Box::new(read) });
+            gauges.push(Gauge { kind: "gauge", name, help, read: Box::new(read) });
+        }
+    }
+
+    /// Adds a counter (a value that only grows) that `read` gives at each rendering.
+    pub fn counter(&self, name: &'static str, help: &'static str, read: impl Fn() -> u64 + Send + Sync + 'static) {
+        if let Ok(mut gauges) = self.gauges.lock() {
+            gauges.push(Gauge { kind: "counter", name, help, read: Box::new(read) });
         }
     }
 
@@ -100,8 +109,8 @@ impl Metrics {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}");
         }
         if let Ok(gauges) = self.gauges.lock() {
-            for Gauge { name, help, read } in gauges.iter() {
-                let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {}", read());
+            for Gauge { kind, name, help, read } in gauges.iter() {
+                let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {}", read());
             }
         }
         out

@@ -10,12 +10,14 @@ use actix_web::middleware::{from_fn, Compress, DefaultHeaders};
 use actix_web::web::{self, Data};
 use actix_web::{App, HttpServer};
 use anyhow::Context;
+use chrono::NaiveDateTime;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::articles::service::Totals;
 use crate::auth::jwt::JwtKeys;
 use crate::auth::password::Passwords;
+use crate::clock::Clock;
 use crate::config::{CorsOrigins, Settings};
 use crate::db::Db;
 use crate::domain::validation::Email;
@@ -34,18 +36,24 @@ pub struct Application {
     port: u16,
     db: Data<Db>,
     views: Data<ViewCounter>,
+    clock: Clock,
 }
 
 impl Application {
     /// Opens and migrates the database, creates the first admin if there is no account, and binds.
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        Application::build_with_clock(settings, Clock::system()).await
+    }
+
+    /// [`Application::build`] on a clock the caller keeps: tests move it instead of sleeping.
+    pub async fn build_with_clock(settings: Settings, clock: Clock) -> anyhow::Result<Application> {
         let db = Db::open(&settings.database_path, settings.db_pool_size)?;
         let applied = db.migrate()?;
         if applied > 0 {
             tracing::info!(applied, database = %settings.database_path.display(), "applied migrations");
         }
-        create_first_admin(&db, &settings).await?;
-        let keys = Data::new(JwtKeys::from_settings(&settings)?);
+        create_first_admin(&db, &settings, clock.now()).await?;
+        let keys = Data::new(JwtKeys::from_settings(&settings, clock.clone())?);
         let passwords = Data::new(Passwords::with_cost(auth::password::HashCost::of(&settings))?);
         let metrics = Data::new(Metrics::default());
         let spec = Data::new(OpenApiJson(crate::openapi::document_json()));
@@ -54,7 +62,7 @@ impl Application {
             std::time::Duration::from_secs(settings.view_dedupe_seconds),
             settings.view_reads_per_address,
         ));
-        spawn_view_flusher(db.clone(), views.clone(), settings.view_flush_interval);
+        spawn_view_flusher(db.clone(), views.clone(), settings.view_flush_interval, clock.clone());
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("cannot listen on {} (WARTA_BIND)", settings.bind))?;
         let port = listener.local_addr()?.port();
@@ -92,7 +100,18 @@ impl Application {
             "Moves on with every committed content write and scheduled publication; caches older answers are stale.",
             move || moved.current(),
         );
+        let counted = views.clone();
+        metrics.counter(
+            "warta_view_flushes_total",
+            "Flushes of buffered article reads finished; a read accepted before a flush began is written once it is counted.",
+            move || counted.flushes(),
+        );
+        let counted = views.clone();
+        metrics.gauge("warta_views_pending", "Article reads accepted and not yet written.", move || {
+            u64::try_from(counted.pending()).unwrap_or(0)
+        });
         let content_epoch = Data::from(epoch);
+        let app_clock = Data::new(clock.clone());
         let (app_db, app_views) = (db.clone(), views.clone());
         let server = HttpServer::new(move || {
             let (app, _) = routes::register_routes(
@@ -104,6 +123,7 @@ impl Application {
                     .app_data(totals.clone())
                     .app_data(responses_cache.clone())
                     .app_data(content_epoch.clone())
+                    .app_data(app_clock.clone())
                     .app_data(keys.clone())
                     .app_data(passwords.clone())
                     .app_data(metrics.clone())
@@ -157,7 +177,7 @@ impl Application {
         .shutdown_timeout(10)
         .listen(listener)?
         .run();
-        Ok(Application { server, port, db, views })
+        Ok(Application { server, port, db, views, clock })
     }
 
     pub fn port(&self) -> u16 {
@@ -168,8 +188,8 @@ impl Application {
     /// still buffered.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let served = self.server.await;
-        let views = self.views.clone();
-        match self.db.run(move |conn| views.flush(conn, crate::domain::time::now())).await {
+        let (views, now) = (self.views.clone(), self.clock.now());
+        match self.db.run(move |conn| views.flush(conn, now)).await {
             Ok(written) => tracing::info!(written, "wrote the buffered views"),
             Err(e) => tracing::error!(error = %e, pending = self.views.pending(), "could not write the buffered views"),
         }
@@ -178,13 +198,13 @@ impl Application {
 }
 
 /// Writes buffered views every `interval`, for as long as the server runs.
-fn spawn_view_flusher(db: Data<Db>, views: Data<ViewCounter>, interval: std::time::Duration) {
+fn spawn_view_flusher(db: Data<Db>, views: Data<ViewCounter>, interval: std::time::Duration, clock: Clock) {
     actix_web::rt::spawn(async move {
         let mut ticks = actix_web::rt::time::interval(interval);
         loop {
             ticks.tick().await;
-            let views = views.clone();
-            if let Err(e) = db.run(move |conn| views.flush(conn, crate::domain::time::now())).await {
+            let (views, now) = (views.clone(), clock.now());
+            if let Err(e) = db.run(move |conn| views.flush(conn, now)).await {
                 tracing::error!(error = %e, "could not write buffered views; keeping them for the next try");
             }
         }
@@ -242,7 +262,7 @@ fn cors(origins: &CorsOrigins) -> Cors {
 
 /// With no account at all, creates the first admin from `WARTA_ADMIN_EMAIL`/`WARTA_ADMIN_PASSWORD`,
 /// or with a generated one-time password printed once.
-pub async fn create_first_admin(db: &Db, settings: &Settings) -> anyhow::Result<()> {
+pub async fn create_first_admin(db: &Db, settings: &Settings, now: NaiveDateTime) -> anyhow::Result<()> {
     if db.run_now(users::service::count).map_err(|e| anyhow::anyhow!("{e}"))? > 0 {
         return Ok(());
     }
@@ -257,7 +277,7 @@ pub async fn create_first_admin(db: &Db, settings: &Settings) -> anyhow::Result<
         tokio::task::spawn_blocking(move || auth::password::hash_at(&password, cost).map(|h| (h, password))).await??;
     let (hash, password) = hash;
     let created = db
-        .run_now(|conn| users::service::create_first_admin(conn, &email, hash))
+        .run_now(|conn| users::service::create_first_admin(conn, &email, hash, now))
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     if created && generated {
         // Printed, not logged: log pipelines keep what they are given, and this must be seen once only.

@@ -7,9 +7,9 @@ use actix_web::{post, HttpRequest, HttpResponse};
 
 use crate::articles;
 use crate::auth::MaybeUser;
+use crate::clock::Now;
 use crate::db::Db;
 use crate::domain::key::ItemKey;
-use crate::domain::time;
 use crate::error::{ApiError, Problem};
 use crate::extract::ClientAddr;
 use crate::views::service::{is_bot, ArticleKeys, ViewCounter};
@@ -34,7 +34,7 @@ pub async fn record_view(
     client: ClientAddr,
     key: Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let now = time::now();
+    let now = Now::of(&req);
     let article = match keys.visible(&key, now) {
         Some(known) => known,
         None => {

@@ -10,7 +10,7 @@ use crate::articles::dto::{
 };
 use crate::articles::service::{self, Lookup, Precondition, Totals, UnparsedChange};
 use crate::auth::{AuthUser, MaybeUser};
-use crate::config::Settings;
+use crate::clock::{Moment, Now};
 use crate::db::Db;
 use crate::domain::article_status::ArticleStatus;
 use crate::domain::key::ItemKey;
@@ -43,13 +43,12 @@ fn private_article(mut response: actix_web::HttpResponseBuilder, article: &Artic
 pub async fn list_articles(
     req: HttpRequest,
     db: Data<Db>,
-    settings: Data<Settings>,
     viewer: MaybeUser,
     totals: Data<Totals>,
+    at: Moment,
     query: Query<ArticleListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let tz = settings.timezone;
-    let page = db.run(move |conn| service::list(conn, viewer.0.as_ref(), &query, &totals, tz)).await?;
+    let page = db.run(move |conn| service::list(conn, viewer.0.as_ref(), &query, &totals, at)).await?;
     Ok(responses::page(&req, &page))
 }
 
@@ -71,8 +70,8 @@ pub async fn list_articles(
 #[post("/articles")]
 pub async fn create_article(
     db: Data<Db>,
-    settings: Data<Settings>,
     user: AuthUser,
+    at: Moment,
     body: JsonBody<CreateArticleRequest>,
 ) -> Result<HttpResponse, ApiError> {
     // A writer asking for a status only editors may set is 403 even when the rest of the body is a 422.
@@ -85,8 +84,7 @@ pub async fn create_article(
         Err(ApiError::Validation(_)) if !misfits.is_empty() => return Err(ApiError::Validation(misfits)),
         other => other?,
     };
-    let tz = settings.timezone;
-    let article = db.run(move |conn| service::create(conn, &user, req, tz)).await?;
+    let article = db.run(move |conn| service::create(conn, &user, req, at)).await?;
     let location = format!("/api/v1/articles/{}", article.summary.id);
     Ok(private_article(HttpResponse::Created().insert_header((header::LOCATION, location)).take(), &article))
 }
@@ -104,14 +102,13 @@ pub async fn create_article(
 pub async fn get_article(
     req: HttpRequest,
     db: Data<Db>,
-    settings: Data<Settings>,
     viewer: MaybeUser,
+    at: Moment,
     key: Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let key = ItemKey::parse(&key);
-    let tz = settings.timezone;
     let logged_in = viewer.0.is_some();
-    match db.run(move |conn| service::get(conn, viewer.0.as_ref(), &key, tz)).await? {
+    match db.run(move |conn| service::get(conn, viewer.0.as_ref(), &key, at)).await? {
         Lookup::MovedTo(slug) => {
             // The query string goes along, so a link's tracking parameters survive the move.
             let query = match req.query_string() {
@@ -151,9 +148,9 @@ pub async fn get_article(
 pub async fn update_article(
     req: HttpRequest,
     db: Data<Db>,
-    settings: Data<Settings>,
     user: AuthUser,
     key: Path<String>,
+    at: Moment,
     body: JsonBody<UpdateArticleRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let unparsed = UnparsedChange {
@@ -161,8 +158,8 @@ pub async fn update_article(
         version: body.unfitting_field("version").and_then(|v| v.as_i64()),
         published_at: body.unfitting_field("published_at").is_some(),
     };
-    let (key, body, if_match, tz) = (ItemKey::parse(&key), body.parse(), if_match(&req), settings.timezone);
-    let article = db.run(move |conn| service::update(conn, &user, &key, body, unparsed, if_match, tz)).await?;
+    let (key, body, if_match) = (ItemKey::parse(&key), body.parse(), if_match(&req));
+    let article = db.run(move |conn| service::update(conn, &user, &key, body, unparsed, if_match, at)).await?;
     Ok(private_article(HttpResponse::Ok(), &article))
 }
 
@@ -184,9 +181,10 @@ pub async fn delete_article(
     views: Data<ViewCounter>,
     user: AuthUser,
     key: Path<String>,
+    now: Now,
 ) -> Result<HttpResponse, ApiError> {
     let (key, if_match) = (ItemKey::parse(&key), if_match(&req));
-    let deleted = db.run(move |conn| service::delete(conn, &user, &key, if_match)).await?;
+    let deleted = db.run(move |conn| service::delete(conn, &user, &key, if_match, now.0)).await?;
     // Its buffered reads must not be written to a later article that is given the same id.
     views.forget(deleted);
     Ok(responses::no_content())
@@ -204,11 +202,11 @@ pub async fn delete_article(
 pub async fn related_articles(
     _caller: MaybeUser,
     db: Data<Db>,
-    settings: Data<Settings>,
+    at: Moment,
     key: Path<String>,
     query: Query<RelatedQuery>,
 ) -> Result<Json<RelatedArticles>, ApiError> {
-    let (key, tz) = (ItemKey::parse(&key), settings.timezone);
-    let data = db.run(move |conn| service::related(conn, &key, query.limit.as_deref(), tz)).await?;
+    let key = ItemKey::parse(&key);
+    let data = db.run(move |conn| service::related(conn, &key, query.limit.as_deref(), at)).await?;
     Ok(Json(RelatedArticles { data }))
 }

@@ -659,7 +659,7 @@ mod tests {
              INSERT INTO articles_fts (rowid, title, excerpt, body) SELECT id, title, excerpt, body FROM articles;",
         )
         .expect("sample archive");
-        let now = crate::domain::time::now();
+        let now = crate::clock::Clock::system().now();
         let scopes = [Scope::Public, Scope::VisibleAndOwn(UserId(1)), Scope::All];
         let sorts = [Sort::Newest, Sort::Oldest, Sort::Title, Sort::MostViewed, Sort::Relevance];
         let mut failures = Vec::new();

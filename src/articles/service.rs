@@ -14,6 +14,7 @@ use crate::articles::repo::{self, ArticleFields, ArticleFilter, ArticleRow, Scop
 use crate::audit::{self, Change as Audited};
 use crate::auth::AuthUser;
 use crate::categories::service::Tree;
+use crate::clock::Moment;
 use crate::content_epoch::{ContentEpoch, Observed};
 use crate::db::{self, DbConn};
 use crate::domain::article_status::{ArticleStatus, Visibility};
@@ -24,7 +25,6 @@ use crate::domain::key::ItemKey;
 use crate::domain::pagination::{PageParams, PageQuery, Paginated};
 use crate::domain::role::Action;
 use crate::domain::slug::Slug;
-use crate::domain::time;
 use crate::domain::validation::{http_url, optional_text, required_text, FieldError, Violations};
 use crate::error::{is_unique_violation, ApiError};
 use crate::{authors, categories, tags};
@@ -96,8 +96,8 @@ fn can_read(viewer: Option<&AuthUser>, row: &ArticleRow, now: NaiveDateTime) -> 
     row.is_visible(now) || viewer.is_some_and(|u| u.role.may(Action::EditAnyArticle) || Some(u.id) == row.created_by)
 }
 
-pub fn get(conn: &mut DbConn, viewer: Option<&AuthUser>, key: &ItemKey, tz: Tz) -> Result<Lookup, ApiError> {
-    let now = time::now();
+pub fn get(conn: &mut DbConn, viewer: Option<&AuthUser>, key: &ItemKey, at: Moment) -> Result<Lookup, ApiError> {
+    let Moment { now, tz } = at;
     if let Some(row) = repo::find_by_key(conn, key)? {
         if !can_read(viewer, &row, now) {
             return Err(ApiError::NotFound("article"));
@@ -137,9 +137,14 @@ pub fn visibility(conn: &mut DbConn, key: &ItemKey) -> Result<Option<Visibility>
 
 /// Visible articles related to a visible one (see `repo::related`); 404 for an article the
 /// reader cannot see. A slug retired by a slug change still names its article.
-pub fn related(conn: &mut DbConn, key: &ItemKey, limit: Option<&str>, tz: Tz) -> Result<Vec<ArticleSummary>, ApiError> {
+pub fn related(
+    conn: &mut DbConn,
+    key: &ItemKey,
+    limit: Option<&str>,
+    at: Moment,
+) -> Result<Vec<ArticleSummary>, ApiError> {
+    let Moment { now, tz } = at;
     // The article first: an unknown one is 404 whatever `limit` says.
-    let now = time::now();
     let article = match repo::find_by_key(conn, key)? {
         Some(row) => Some(row),
         None => match retired_slug_target(conn, key)? {
@@ -282,8 +287,9 @@ pub fn list(
     viewer: Option<&AuthUser>,
     query: &ArticleListQuery,
     totals: &Totals,
-    tz: Tz,
+    at: Moment,
 ) -> Result<Paginated<ArticleSummary>, ApiError> {
+    let Moment { now, tz } = at;
     // `status` is for logged-in users: asking without a login is 401 before any parameter is judged.
     if query.status.is_some() && viewer.is_none() {
         return Err(ApiError::Unauthorized);
@@ -292,7 +298,6 @@ pub fn list(
     let statuses = parse_status_filter(query.status.as_deref())?;
     let search = query.q.as_deref().map(fts_query);
     let sort = parse_sort(query.sort.as_deref(), search.is_some())?;
-    let now = time::now();
     let scope = match (&statuses, viewer) {
         (StatusFilter::Visible, _) => Scope::Public,
         (_, None) => return Err(ApiError::Unauthorized),
@@ -575,8 +580,9 @@ pub fn create(
     conn: &mut DbConn,
     user: &AuthUser,
     req: CreateArticleRequest,
-    tz: Tz,
+    at: Moment,
 ) -> Result<ArticleResponse, ApiError> {
+    let Moment { now, tz } = at;
     user.require(Action::WriteOwnDrafts)?;
     let status = req.status.unwrap_or(ArticleStatus::Draft);
     check_status_allowed(user, status)?;
@@ -599,7 +605,6 @@ pub fn create(
     let rendered = render_body(&draft)?;
     db::write(conn, |conn| {
         check_references(conn, draft.category_id, Some(&author_ids))?;
-        let now = time::now();
         let slug = match &draft.slug {
             Some(slug) if repo::slug_taken(conn, slug.as_str())? => {
                 return Err(ApiError::Conflict("another article has this slug".into()))
@@ -610,10 +615,10 @@ pub fn create(
         let (fields, text) = fields(&draft, rendered, slug.into_string(), user, now)?;
         let row = repo::insert(conn, &fields, user.id, now).map_err(slug_clash)?;
         repo::set_bylines(conn, row.id, &author_ids)?;
-        let tag_ids = tags::service::ensure_named(conn, &tag_names)?;
+        let tag_ids = tags::service::ensure_named(conn, &tag_names, now)?;
         repo::set_tags(conn, row.id, &tag_ids)?;
         index(conn, &row, &text)?;
-        audit::record(conn, user, Audited::Create, "article", row.id.0, Some((None, Some(row.version))))?;
+        audit::record(conn, user, now, Audited::Create, "article", row.id.0, Some((None, Some(row.version))))?;
         full(conn, row, tz, now)
     })
 }
@@ -660,16 +665,16 @@ pub fn update(
     body: Result<UpdateArticleRequest, ApiError>,
     unparsed: UnparsedChange,
     if_match: Option<Precondition>,
-    tz: Tz,
+    at: Moment,
 ) -> Result<ArticleResponse, ApiError> {
     let current = repo::find_by_key(conn, key)?.ok_or(ApiError::NotFound("article"))?;
-    let req = authorize_change(user, &current, body, unparsed, if_match)?;
+    let req = authorize_change(user, &current, body, unparsed, if_match, at.now)?;
     let change = validate_change(&current, req)?;
-    if changes_nothing(conn, &current, &change)? {
-        return full(conn, current, tz, time::now());
+    if changes_nothing(conn, &current, &change, at.now)? {
+        return full(conn, current, at.tz, at.now);
     }
     let rendered = render_body(&change.draft)?;
-    db::write(conn, |conn| persist_change(conn, user, current, change, rendered, tz))
+    db::write(conn, |conn| persist_change(conn, user, current, change, rendered, at))
 }
 
 /// Who may change what, and whether the change names the current version. The order is the
@@ -680,8 +685,9 @@ fn authorize_change(
     body: Result<UpdateArticleRequest, ApiError>,
     unparsed: UnparsedChange,
     if_match: Option<Precondition>,
+    now: NaiveDateTime,
 ) -> Result<UpdateArticleRequest, ApiError> {
-    check_may_edit(user, current, time::now())?;
+    check_may_edit(user, current, now)?;
     // A body that is JSON but not an article change is a 422, which the contract ranks after
     // the version checks (428, 412); a body that is not JSON at all (400, 415) ranks before them.
     let (req, invalid) = match body {
@@ -798,9 +804,14 @@ fn current_cover(current: &ArticleRow) -> Option<CoverImage> {
 
 /// Whether a change leaves the article exactly as it is (every field, the bylines in order and
 /// the set of tags): such a change writes nothing, so the version and `updated_at` stay.
-fn changes_nothing(conn: &mut DbConn, current: &ArticleRow, change: &Change) -> Result<bool, ApiError> {
+fn changes_nothing(
+    conn: &mut DbConn,
+    current: &ArticleRow,
+    change: &Change,
+    now: NaiveDateTime,
+) -> Result<bool, ApiError> {
     let draft = &change.draft;
-    let (status, published_at) = draft.status.resolve(draft.published_at, time::now());
+    let (status, published_at) = draft.status.resolve(draft.published_at, now);
     let same_fields = draft.title == current.title
         && draft.slug.as_ref().is_none_or(|slug| slug.as_str() == current.slug)
         && draft.custom_excerpt == current.custom_excerpt
@@ -845,9 +856,9 @@ fn persist_change(
     checked: ArticleRow,
     change: Change,
     rendered: RenderedBody,
-    tz: Tz,
+    at: Moment,
 ) -> Result<ArticleResponse, ApiError> {
-    let now = time::now();
+    let Moment { now, tz } = at;
     let current = repo::by_ids(conn, &[checked.id])?.pop().ok_or(ApiError::NotFound("article"))?;
     if current.version != checked.version {
         return Err(ApiError::PreconditionFailed);
@@ -878,11 +889,19 @@ fn persist_change(
         repo::set_bylines(conn, row.id, ids)?;
     }
     if let Some(names) = tag_names {
-        let tag_ids = tags::service::ensure_named(conn, &names)?;
+        let tag_ids = tags::service::ensure_named(conn, &names, now)?;
         repo::set_tags(conn, row.id, &tag_ids)?;
     }
     index(conn, &row, &text)?;
-    audit::record(conn, user, Audited::Update, "article", row.id.0, Some((Some(current.version), Some(row.version))))?;
+    audit::record(
+        conn,
+        user,
+        now,
+        Audited::Update,
+        "article",
+        row.id.0,
+        Some((Some(current.version), Some(row.version))),
+    )?;
     full(conn, row, tz, now)
 }
 
@@ -891,9 +910,9 @@ pub fn delete(
     user: &AuthUser,
     key: &ItemKey,
     if_match: Option<Precondition>,
+    now: NaiveDateTime,
 ) -> Result<ArticleId, ApiError> {
     db::write(conn, |conn| {
-        let now = time::now();
         let current = repo::find_by_key(conn, key)?.ok_or(ApiError::NotFound("article"))?;
         if !user.role.may(Action::EditAnyArticle) {
             return Err(if can_read(Some(user), &current, now) {
@@ -907,7 +926,7 @@ pub fn delete(
             return Err(ApiError::PreconditionFailed);
         }
         repo::unindex(conn, current.id)?;
-        audit::record(conn, user, Audited::Delete, "article", current.id.0, Some((Some(current.version), None)))?;
+        audit::record(conn, user, now, Audited::Delete, "article", current.id.0, Some((Some(current.version), None)))?;
         Ok(current.id)
     })
 }

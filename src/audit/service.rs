@@ -1,12 +1,13 @@
 //! Recording and reading the audit log.
 
+use chrono::NaiveDateTime;
+
 use crate::audit::dto::{AuditEntry, AuditQuery};
 use crate::audit::repo::{self, NewAuditRow};
 use crate::caller::AuthUser;
 use crate::db::DbConn;
 use crate::domain::ids::{ArticleId, UserId};
 use crate::domain::pagination::{int_param, PageParams, PageQuery, Paginated};
-use crate::domain::time;
 use crate::domain::validation::FieldError;
 use crate::error::ApiError;
 
@@ -48,13 +49,14 @@ impl From<&AuthUser> for Actor {
 pub fn record(
     conn: &mut DbConn,
     actor: impl Into<Actor>,
+    at: NaiveDateTime,
     change: Change,
     resource: &str,
     resource_id: i32,
     versions: Option<(Option<i32>, Option<i32>)>,
 ) -> Result<(), ApiError> {
     let actor = actor.into();
-    insert(conn, Some(actor.id), &actor.email, change, resource, resource_id, versions)
+    insert(conn, at, Some(actor.id), &actor.email, change, resource, resource_id, versions)
 }
 
 /// What the audit log names as the actor of a write made on the server's command line
@@ -62,12 +64,20 @@ pub fn record(
 pub const OPERATOR: &str = "(operator)";
 
 /// Records a write made by the operator rather than through the API.
-pub fn record_by_operator(conn: &mut DbConn, change: Change, resource: &str, resource_id: i32) -> Result<(), ApiError> {
-    insert(conn, None, OPERATOR, change, resource, resource_id, None)
+pub fn record_by_operator(
+    conn: &mut DbConn,
+    at: NaiveDateTime,
+    change: Change,
+    resource: &str,
+    resource_id: i32,
+) -> Result<(), ApiError> {
+    insert(conn, at, None, OPERATOR, change, resource, resource_id, None)
 }
 
+#[allow(clippy::too_many_arguments)] // one audit row's columns, named at the two call sites above
 fn insert(
     conn: &mut DbConn,
+    at: NaiveDateTime,
     user_id: Option<UserId>,
     user_email: &str,
     change: Change,
@@ -79,7 +89,7 @@ fn insert(
     repo::insert(
         conn,
         &NewAuditRow {
-            at: time::now(),
+            at,
             user_id,
             user_email,
             action: change.as_str(),

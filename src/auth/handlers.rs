@@ -8,6 +8,7 @@ use crate::auth::jwt::JwtKeys;
 use crate::auth::password::Passwords;
 use crate::auth::service::{self, TokenPolicy};
 use crate::auth::AuthUser;
+use crate::clock::Now;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::domain::validation::email_key;
@@ -38,6 +39,7 @@ pub async fn login(
     passwords: Data<Passwords>,
     settings: Data<Settings>,
     client: ClientAddr,
+    now: Now,
     body: JsonBody<LoginRequest>,
 ) -> Result<Json<TokenResponse>, ApiError> {
     let (email, password) = body.parse()?.validate()?;
@@ -45,14 +47,14 @@ pub async fn login(
     let user = db
         .run({
             let key = key.clone();
-            move |conn| service::begin_login(conn, &key, &client, policy)
+            move |conn| service::begin_login(conn, &key, &client, policy, now.0)
         })
         .await?;
     // The password check runs between two short database calls so that no connection is held
     // while argon2 works.
     let verified = passwords.verify(password, user.as_ref().map(|u| u.password_hash.clone())).await?;
     let user = user.filter(|_| verified);
-    let tokens = db.run(move |conn| service::finish_login(conn, &keys, policy, &key, user)).await?;
+    let tokens = db.run(move |conn| service::finish_login(conn, &keys, policy, &key, user, now.0)).await?;
     Ok(Json(tokens))
 }
 
@@ -71,11 +73,12 @@ pub async fn refresh(
     db: Data<Db>,
     keys: Data<JwtKeys>,
     settings: Data<Settings>,
+    now: Now,
     body: JsonBody<RefreshRequest>,
 ) -> Result<Json<TokenResponse>, ApiError> {
     let RefreshRequest { refresh_token } = body.parse()?;
     let policy = policy(&settings);
-    let tokens = db.run(move |conn| service::refresh(conn, &keys, policy, &refresh_token)).await?;
+    let tokens = db.run(move |conn| service::refresh(conn, &keys, policy, &refresh_token, now.0)).await?;
     Ok(Json(tokens))
 }
 
@@ -88,9 +91,9 @@ pub async fn refresh(
     (status = 415, description = "Body is not application/json", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Missing field", body = Problem, content_type = "application/problem+json")))]
 #[post("/auth/logout")]
-pub async fn logout(db: Data<Db>, body: JsonBody<RefreshRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn logout(db: Data<Db>, now: Now, body: JsonBody<RefreshRequest>) -> Result<HttpResponse, ApiError> {
     let RefreshRequest { refresh_token } = body.parse()?;
-    db.run(move |conn| service::logout(conn, &refresh_token)).await?;
+    db.run(move |conn| service::logout(conn, &refresh_token, now.0)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -122,15 +125,16 @@ pub async fn change_password(
     settings: Data<Settings>,
     client: ClientAddr,
     user: AuthUser,
+    now: Now,
     body: JsonBody<ChangePasswordRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (current_password, wanted) = body.parse()?.validate()?;
     let (id, client, policy) = (user.id, client.0.to_string(), policy(&settings));
-    let (hash, email_key) = db.run(move |conn| service::begin_password_check(conn, id, &client, policy)).await?;
+    let (hash, email_key) = db.run(move |conn| service::begin_password_check(conn, id, &client, policy, now.0)).await?;
     if !passwords.verify(current_password, Some(hash)).await? {
         return Err(ApiError::field("current_password", "is not correct"));
     }
     let hash = passwords.hash(wanted).await?;
-    db.run(move |conn| service::set_password(conn, &user, &email_key, hash)).await?;
+    db.run(move |conn| service::set_password(conn, &user, &email_key, hash, now.0)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -11,6 +11,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 
+use crate::clock::Clock;
 use crate::config::Settings;
 use crate::domain::ids::UserId;
 use crate::domain::role::Role;
@@ -63,14 +64,17 @@ pub struct JwtKeys {
     validation: Validation,
     issuer: String,
     pub ttl: Duration,
+    clock: Clock,
 }
 
 impl JwtKeys {
-    pub fn new(secret: &[u8], issuer: &str, ttl: Duration) -> JwtKeys {
+    pub fn new(secret: &[u8], issuer: &str, ttl: Duration, clock: Clock) -> JwtKeys {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_issuer(&[issuer]);
         validation.set_required_spec_claims(&["exp", "iat", "iss", "sub"]);
-        // We issue and check our own tokens on one clock: an expired token is expired.
+        // Expiry is checked in `verify` against the app's clock, which tests move; the library
+        // would read the system's.
+        validation.validate_exp = false;
         validation.leeway = 0;
         JwtKeys {
             encoding: EncodingKey::from_secret(secret),
@@ -78,11 +82,12 @@ impl JwtKeys {
             validation,
             issuer: issuer.to_owned(),
             ttl,
+            clock,
         }
     }
 
     /// The keys from `WARTA_JWT_SECRET`, or from a secret generated once and kept in the data folder.
-    pub fn from_settings(settings: &Settings) -> anyhow::Result<JwtKeys> {
+    pub fn from_settings(settings: &Settings, clock: Clock) -> anyhow::Result<JwtKeys> {
         let stored;
         let secret = match &settings.jwt_secret {
             Some(secret) => secret.expose_secret(),
@@ -91,11 +96,11 @@ impl JwtKeys {
                 stored.as_str()
             }
         };
-        Ok(JwtKeys::new(secret.as_bytes(), &settings.jwt_issuer, settings.access_token_ttl))
+        Ok(JwtKeys::new(secret.as_bytes(), &settings.jwt_issuer, settings.access_token_ttl, clock))
     }
 
     pub fn issue(&self, grant: Grant) -> anyhow::Result<String> {
-        let now = chrono::Utc::now().timestamp();
+        let now = self.clock.unix_seconds();
         let claims = Claims {
             sub: grant.user.to_string(),
             role: grant.role.as_str().into(),
@@ -112,11 +117,16 @@ impl JwtKeys {
     /// The user a valid token names; `None` for anything expired, tampered, foreign or malformed.
     pub fn verify(&self, token: &str) -> Option<TokenSubject> {
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).ok()?;
+        let now = self.clock.unix_seconds();
+        // We issue and check our own tokens on one clock: an expired token is expired.
+        if data.claims.exp < now {
+            return None;
+        }
         // Not issued in the future: a token dated ahead would outlive its `exp` - `iat` lifetime
         // in the eyes of anything that trusts `iat`. A little leeway, because instances sharing a
         // secret (several behind one balancer) do not share a clock: one a few seconds ahead of
         // another must not have its fresh tokens refused there.
-        if data.claims.iat > chrono::Utc::now().timestamp() + IAT_LEEWAY_SECONDS {
+        if data.claims.iat > now + IAT_LEEWAY_SECONDS {
             return None;
         }
         let user = canonical_id(&data.claims.sub).map(UserId)?;
@@ -167,7 +177,7 @@ mod tests {
 
     #[test]
     fn tokens_round_trip_and_foreign_ones_are_refused() {
-        let keys = JwtKeys::new(&[7; 32], "warta", Duration::from_secs(60));
+        let keys = JwtKeys::new(&[7; 32], "warta", Duration::from_secs(60), Clock::system());
         let created = chrono::DateTime::from_timestamp_micros(1_700_000_000_123_456).expect("time").naive_utc();
         let grant = Grant { user: UserId(5), role: Role::Editor, account_created: created, epoch: 3, session: "s1" };
         let token = keys.issue(grant).expect("token");
@@ -178,9 +188,9 @@ mod tests {
             session: "s1".into(),
         };
         assert_eq!(keys.verify(&token), Some(subject));
-        let other = JwtKeys::new(&[8; 32], "warta", Duration::from_secs(60));
+        let other = JwtKeys::new(&[8; 32], "warta", Duration::from_secs(60), Clock::system());
         assert_eq!(other.verify(&token), None);
-        let other_issuer = JwtKeys::new(&[7; 32], "someone-else", Duration::from_secs(60));
+        let other_issuer = JwtKeys::new(&[7; 32], "someone-else", Duration::from_secs(60), Clock::system());
         assert_eq!(other_issuer.verify(&token), None);
     }
 
@@ -191,15 +201,27 @@ mod tests {
         assert!(!printed.contains("a-test-secret-that-is-at-least-32-bytes-long"), "{printed}");
         assert!(!printed.contains("admin-password-for-tests"), "{printed}");
         assert!(printed.contains("REDACTED"), "{printed}");
-        let keys = JwtKeys::from_settings(&settings).expect("keys");
+        let keys = JwtKeys::from_settings(&settings, Clock::system()).expect("keys");
         let grant = Grant {
             user: UserId(1),
             role: Role::Admin,
-            account_created: chrono::Utc::now().naive_utc(),
+            account_created: Clock::system().now(),
             epoch: 0,
             session: "s",
         };
         assert!(keys.verify(&keys.issue(grant).expect("token")).is_some(), "the configured secret is used");
+    }
+
+    #[test]
+    fn a_token_expires_when_the_clock_passes_its_lifetime() {
+        let clock = Clock::system();
+        let keys = JwtKeys::new(&[7; 32], "warta", Duration::from_secs(60), clock.clone());
+        let grant = Grant { user: UserId(5), role: Role::Editor, account_created: clock.now(), epoch: 0, session: "s" };
+        let token = keys.issue(grant).expect("token");
+        clock.advance(Duration::from_secs(59));
+        assert!(keys.verify(&token).is_some(), "still within its minute");
+        clock.advance(Duration::from_secs(2));
+        assert!(keys.verify(&token).is_none(), "past its minute");
     }
 
     #[test]

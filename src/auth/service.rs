@@ -14,7 +14,6 @@ use crate::auth::repo::{self, NewRefreshTokenRow};
 use crate::auth::AuthUser;
 use crate::db::{self, DbConn};
 use crate::domain::ids::UserId;
-use crate::domain::time;
 use crate::error::ApiError;
 
 /// Failed logins allowed per account, and per client address, inside the window.
@@ -55,9 +54,10 @@ pub fn begin_login(
     email_key: &str,
     client_addr: &str,
     policy: TokenPolicy,
+    now: NaiveDateTime,
 ) -> Result<Option<UserRow>, ApiError> {
     db::write_private(conn, |conn| {
-        reserve_attempt(conn, &failure_key(email_key), client_addr, policy)?;
+        reserve_attempt(conn, &failure_key(email_key), client_addr, policy, now)?;
         Ok(accounts::find_by_email_key(conn, email_key)?)
     })
 }
@@ -69,8 +69,8 @@ fn reserve_attempt(
     failure_key: &str,
     client_addr: &str,
     policy: TokenPolicy,
+    now: NaiveDateTime,
 ) -> Result<(), ApiError> {
-    let now = time::now();
     let window = chrono_duration(policy.login_window);
     repo::prune_failures(conn, now - window)?;
     let (by_email, by_client) = repo::failures_since(conn, failure_key, client_addr, now - window)?;
@@ -101,10 +101,11 @@ pub fn begin_password_check(
     user: UserId,
     client_addr: &str,
     policy: TokenPolicy,
+    now: NaiveDateTime,
 ) -> Result<(String, String), ApiError> {
     db::write_private(conn, |conn| {
         let row = accounts::find(conn, user)?.ok_or(ApiError::Unauthorized)?;
-        reserve_attempt(conn, &failure_key(&row.email_key), client_addr, policy)?;
+        reserve_attempt(conn, &failure_key(&row.email_key), client_addr, policy, now)?;
         Ok((row.password_hash, row.email_key))
     })
 }
@@ -117,8 +118,8 @@ pub fn finish_login(
     policy: TokenPolicy,
     email_key: &str,
     user: Option<UserRow>,
+    now: NaiveDateTime,
 ) -> Result<TokenResponse, ApiError> {
-    let now = time::now();
     let Some(user) = user else {
         return Err(ApiError::BadCredentials);
     };
@@ -126,7 +127,7 @@ pub fn finish_login(
         repo::clear_failures_for_email(conn, &failure_key(email_key))?;
         let user = accounts::record_login(conn, user.id, now)?;
         repo::delete_expired_refresh_tokens(conn, now)?;
-        issue_pair(conn, keys, policy, user, &crate::auth::random_token())
+        issue_pair(conn, keys, policy, user, &crate::auth::random_token(), now)
     })
 }
 
@@ -136,8 +137,8 @@ fn issue_pair(
     policy: TokenPolicy,
     user: UserRow,
     family: &str,
+    now: NaiveDateTime,
 ) -> Result<TokenResponse, ApiError> {
-    let now = time::now();
     let refresh_token = crate::auth::random_token();
     repo::insert_refresh_token(
         conn,
@@ -163,8 +164,13 @@ fn issue_pair(
 
 /// Trades a refresh token for a new pair. A token presented a second time means it was stolen or
 /// replayed: the whole login it belongs to is revoked, and the caller must log in again.
-pub fn refresh(conn: &mut DbConn, keys: &JwtKeys, policy: TokenPolicy, token: &str) -> Result<TokenResponse, ApiError> {
-    let now = time::now();
+pub fn refresh(
+    conn: &mut DbConn,
+    keys: &JwtKeys,
+    policy: TokenPolicy,
+    token: &str,
+    now: NaiveDateTime,
+) -> Result<TokenResponse, ApiError> {
     let hash = token_hash(token);
     // The revocation of a reused family must commit even though the answer is a 401.
     let outcome = db::write_private(conn, |conn| {
@@ -183,17 +189,17 @@ pub fn refresh(conn: &mut DbConn, keys: &JwtKeys, policy: TokenPolicy, token: &s
         let Some(user) = accounts::find(conn, row.user_id)? else {
             return Ok(Err(ApiError::Unauthorized));
         };
-        issue_pair(conn, keys, policy, user, &row.family).map(Ok)
+        issue_pair(conn, keys, policy, user, &row.family, now).map(Ok)
     })?;
     outcome
 }
 
 /// Ends the login a refresh token belongs to. Unknown tokens are ignored: logging out twice is fine.
-pub fn logout(conn: &mut DbConn, token: &str) -> Result<(), ApiError> {
+pub fn logout(conn: &mut DbConn, token: &str, now: NaiveDateTime) -> Result<(), ApiError> {
     let hash = token_hash(token);
     db::write_private(conn, |conn| {
         if let Some(row) = repo::find_refresh_token(conn, &hash)? {
-            repo::revoke_family(conn, &row.family, time::now())?;
+            repo::revoke_family(conn, &row.family, now)?;
         }
         Ok(())
     })
@@ -221,13 +227,13 @@ pub fn set_password(
     user: &AuthUser,
     email_key: &str,
     password_hash: String,
+    now: NaiveDateTime,
 ) -> Result<(), ApiError> {
     db::write_private(conn, |conn| {
-        let now = time::now();
         repo::clear_failures_for_email(conn, &failure_key(email_key))?;
         accounts::set_password_hash(conn, user.id, &password_hash, now)?;
         end_every_login(conn, user.id, now)?;
-        audit::record(conn, user, Change::Update, "user", user.id.0, None)?;
+        audit::record(conn, user, now, Change::Update, "user", user.id.0, None)?;
         Ok(())
     })
 }
@@ -235,14 +241,19 @@ pub fn set_password(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clock::Clock;
     use crate::db::tests::memory_conn;
     use crate::users::repo::{self as users, NewUserRow};
 
     const POLICY: TokenPolicy =
         TokenPolicy { refresh_ttl: Duration::from_secs(3600), login_window: Duration::from_secs(900) };
 
+    fn now() -> NaiveDateTime {
+        Clock::system().now()
+    }
+
     fn user(conn: &mut DbConn) -> UserRow {
-        let now = time::now();
+        let now = Clock::system().now();
         users::insert(
             conn,
             &NewUserRow {
@@ -262,30 +273,30 @@ mod tests {
     #[test]
     fn a_reused_refresh_token_revokes_its_login_only() {
         let conn = &mut memory_conn();
-        let keys = JwtKeys::new(&[1; 32], "warta", Duration::from_secs(60));
+        let keys = JwtKeys::new(&[1; 32], "warta", Duration::from_secs(60), Clock::system());
         let row = user(conn);
-        let first = finish_login(conn, &keys, POLICY, "a@b.c", Some(row.clone())).expect("login");
-        let other = finish_login(conn, &keys, POLICY, "a@b.c", Some(row)).expect("second login");
-        let second = refresh(conn, &keys, POLICY, &first.refresh_token).expect("refresh");
-        assert!(matches!(refresh(conn, &keys, POLICY, &first.refresh_token), Err(ApiError::Unauthorized)));
-        assert!(matches!(refresh(conn, &keys, POLICY, &second.refresh_token), Err(ApiError::Unauthorized)));
-        assert!(refresh(conn, &keys, POLICY, &other.refresh_token).is_ok(), "the other login lives on");
+        let first = finish_login(conn, &keys, POLICY, "a@b.c", Some(row.clone()), now()).expect("login");
+        let other = finish_login(conn, &keys, POLICY, "a@b.c", Some(row), now()).expect("second login");
+        let second = refresh(conn, &keys, POLICY, &first.refresh_token, now()).expect("refresh");
+        assert!(matches!(refresh(conn, &keys, POLICY, &first.refresh_token, now()), Err(ApiError::Unauthorized)));
+        assert!(matches!(refresh(conn, &keys, POLICY, &second.refresh_token, now()), Err(ApiError::Unauthorized)));
+        assert!(refresh(conn, &keys, POLICY, &other.refresh_token, now()).is_ok(), "the other login lives on");
     }
 
     #[test]
     fn five_failures_throttle_the_account() {
         let conn = &mut memory_conn();
-        let keys = JwtKeys::new(&[1; 32], "warta", Duration::from_secs(60));
+        let keys = JwtKeys::new(&[1; 32], "warta", Duration::from_secs(60), Clock::system());
         for _ in 0..5 {
-            begin_login(conn, "x@y.z", "1.1.1.1", POLICY).expect("allowed");
-            assert!(finish_login(conn, &keys, POLICY, "x@y.z", None).is_err());
+            begin_login(conn, "x@y.z", "1.1.1.1", POLICY, now()).expect("allowed");
+            assert!(finish_login(conn, &keys, POLICY, "x@y.z", None, now()).is_err());
         }
-        match begin_login(conn, "x@y.z", "2.2.2.2", POLICY) {
+        match begin_login(conn, "x@y.z", "2.2.2.2", POLICY, now()) {
             Err(ApiError::TooManyRequests { retry_after }) => {
                 assert!((899..=900).contains(&retry_after), "{retry_after}")
             }
             other => panic!("expected 429, got {other:?}"),
         }
-        assert!(begin_login(conn, "other@y.z", "2.2.2.2", POLICY).is_ok(), "other accounts are not affected");
+        assert!(begin_login(conn, "other@y.z", "2.2.2.2", POLICY, now()).is_ok(), "other accounts are not affected");
     }
 }

@@ -6,6 +6,7 @@ use actix_web::{delete, get, patch, post, HttpRequest, HttpResponse};
 use crate::auth::{AuthUser, MaybeUser};
 use crate::authors::dto::{AuthorResponse, CreateAuthorRequest, UpdateAuthorRequest};
 use crate::authors::service;
+use crate::clock::Now;
 use crate::db::Db;
 use crate::domain::key::ItemKey;
 use crate::domain::pagination::{PageParams, PageQuery, Paginated};
@@ -26,10 +27,11 @@ pub async fn list_authors(
     _caller: MaybeUser,
     req: HttpRequest,
     db: Data<Db>,
+    now: Now,
     query: Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = PageParams::parse(&query)?;
-    let authors = db.run(move |conn| service::list(conn, page)).await?;
+    let authors = db.run(move |conn| service::list(conn, page, now.0)).await?;
     Ok(responses::page(&req, &authors))
 }
 
@@ -50,12 +52,13 @@ pub async fn list_authors(
 #[post("/authors")]
 pub async fn create_author(
     db: Data<Db>,
+    now: Now,
     user: AuthUser,
     body: JsonBody<CreateAuthorRequest>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(Action::ManageTaxonomy)?;
     let req = body.parse()?;
-    let author = db.run(move |conn| service::create(conn, &user, req)).await?;
+    let author = db.run(move |conn| service::create(conn, &user, req, now.0)).await?;
     Ok(responses::created(format!("/api/v1/authors/{}", author.id), &author))
 }
 
@@ -65,9 +68,14 @@ pub async fn create_author(
     (status = 401, description = "An `Authorization` header with a token that is invalid, expired or of a deleted account (the route needs none)", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "No such author", body = Problem, content_type = "application/problem+json")))]
 #[get("/authors/{key}")]
-pub async fn get_author(_caller: MaybeUser, db: Data<Db>, key: Path<String>) -> Result<Json<AuthorResponse>, ApiError> {
+pub async fn get_author(
+    _caller: MaybeUser,
+    db: Data<Db>,
+    now: Now,
+    key: Path<String>,
+) -> Result<Json<AuthorResponse>, ApiError> {
     let key = ItemKey::parse(&key);
-    Ok(Json(db.run(move |conn| service::get(conn, &key)).await?))
+    Ok(Json(db.run(move |conn| service::get(conn, &key, now.0)).await?))
 }
 
 /// Change a byline (editor or admin). Renaming keeps the slug.
@@ -84,12 +92,13 @@ pub async fn get_author(_caller: MaybeUser, db: Data<Db>, key: Path<String>) -> 
 #[patch("/authors/{key}")]
 pub async fn update_author(
     db: Data<Db>,
+    now: Now,
     user: AuthUser,
     key: Path<String>,
     body: JsonBody<UpdateAuthorRequest>,
 ) -> Result<Json<AuthorResponse>, ApiError> {
     let (key, body) = (ItemKey::parse(&key), body.parse());
-    Ok(Json(db.run(move |conn| service::update(conn, &user, &key, body)).await?))
+    Ok(Json(db.run(move |conn| service::update(conn, &user, &key, body, now.0)).await?))
 }
 
 /// Delete a byline (editor or admin); refused with 409 while it is on any article.
@@ -100,8 +109,13 @@ pub async fn update_author(
     (status = 404, description = "No such author", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "The author is bylined on articles", body = Problem, content_type = "application/problem+json")))]
 #[delete("/authors/{key}")]
-pub async fn delete_author(db: Data<Db>, user: AuthUser, key: Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn delete_author(
+    db: Data<Db>,
+    now: Now,
+    user: AuthUser,
+    key: Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let key = ItemKey::parse(&key);
-    db.run(move |conn| service::delete(conn, &user, &key)).await?;
+    db.run(move |conn| service::delete(conn, &user, &key, now.0)).await?;
     Ok(responses::no_content())
 }

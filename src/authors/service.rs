@@ -11,19 +11,19 @@ use crate::domain::key::ItemKey;
 use crate::domain::pagination::{PageParams, Paginated};
 use crate::domain::role::Action;
 use crate::domain::slug::Slug;
-use crate::domain::time;
 use crate::domain::validation::{http_url, optional_text, required_text, Violations};
 use crate::error::{is_unique_violation, ApiError};
 use crate::published;
+use chrono::NaiveDateTime;
 
 const NAME_MAX: usize = 200;
 const TITLE_MAX: usize = 200;
 const BIO_MAX: usize = 10_000;
 
 /// Answers with each author's count of visible articles, in one query for all of them.
-fn responses(conn: &mut DbConn, rows: Vec<AuthorRow>) -> Result<Vec<AuthorResponse>, ApiError> {
+fn responses(conn: &mut DbConn, rows: Vec<AuthorRow>, now: NaiveDateTime) -> Result<Vec<AuthorResponse>, ApiError> {
     let ids: Vec<_> = rows.iter().map(|r| r.id).collect();
-    let counts: HashMap<_, _> = published::repo::counts_by_author(conn, &ids, time::now())?.into_iter().collect();
+    let counts: HashMap<_, _> = published::repo::counts_by_author(conn, &ids, now)?.into_iter().collect();
     Ok(rows
         .into_iter()
         .map(|row| {
@@ -33,8 +33,8 @@ fn responses(conn: &mut DbConn, rows: Vec<AuthorRow>) -> Result<Vec<AuthorRespon
         .collect())
 }
 
-fn response(conn: &mut DbConn, row: AuthorRow) -> Result<AuthorResponse, ApiError> {
-    responses(conn, vec![row])?.pop().ok_or_else(|| ApiError::Internal(anyhow::anyhow!("author vanished")))
+fn response(conn: &mut DbConn, row: AuthorRow, now: NaiveDateTime) -> Result<AuthorResponse, ApiError> {
+    responses(conn, vec![row], now)?.pop().ok_or_else(|| ApiError::Internal(anyhow::anyhow!("author vanished")))
 }
 
 fn slug_clash(e: diesel::result::Error) -> ApiError {
@@ -56,18 +56,23 @@ fn choose_slug(conn: &mut DbConn, given: Option<Slug>, name: &str) -> Result<Str
     }
 }
 
-pub fn list(conn: &mut DbConn, page: PageParams) -> Result<Paginated<AuthorResponse>, ApiError> {
+pub fn list(conn: &mut DbConn, page: PageParams, now: NaiveDateTime) -> Result<Paginated<AuthorResponse>, ApiError> {
     let total = repo::count(conn)?;
     let rows = repo::page(conn, page.limit(), page.offset())?;
-    Ok(Paginated { data: responses(conn, rows)?, meta: page.meta(total) })
+    Ok(Paginated { data: responses(conn, rows, now)?, meta: page.meta(total) })
 }
 
-pub fn get(conn: &mut DbConn, key: &ItemKey) -> Result<AuthorResponse, ApiError> {
+pub fn get(conn: &mut DbConn, key: &ItemKey, now: NaiveDateTime) -> Result<AuthorResponse, ApiError> {
     let row = repo::find_by_key(conn, key)?.ok_or(ApiError::NotFound("author"))?;
-    response(conn, row)
+    response(conn, row, now)
 }
 
-pub fn create(conn: &mut DbConn, actor: &AuthUser, req: CreateAuthorRequest) -> Result<AuthorResponse, ApiError> {
+pub fn create(
+    conn: &mut DbConn,
+    actor: &AuthUser,
+    req: CreateAuthorRequest,
+    now: NaiveDateTime,
+) -> Result<AuthorResponse, ApiError> {
     let mut v = Violations::new();
     let name = req.name.required("name", &mut v).and_then(|n| v.check(required_text("name", &n, NAME_MAX)));
     let slug = req.slug.or_default("slug", &mut v).and_then(|s| v.check(Slug::parse("slug", &s)));
@@ -77,7 +82,6 @@ pub fn create(conn: &mut DbConn, actor: &AuthUser, req: CreateAuthorRequest) -> 
     v.into_result()?;
     let name = name.unwrap_or_default();
     db::write(conn, |conn| {
-        let now = time::now();
         let row = NewAuthorRow {
             slug: choose_slug(conn, slug, &name)?,
             name,
@@ -88,8 +92,8 @@ pub fn create(conn: &mut DbConn, actor: &AuthUser, req: CreateAuthorRequest) -> 
             updated_at: now,
         };
         let row = repo::insert(conn, &row).map_err(slug_clash)?;
-        audit::record(conn, actor, Change::Create, "author", row.id.0, None)?;
-        response(conn, row)
+        audit::record(conn, actor, now, Change::Create, "author", row.id.0, None)?;
+        response(conn, row, now)
     })
 }
 
@@ -123,6 +127,7 @@ pub fn update(
     user: &AuthUser,
     key: &ItemKey,
     body: Result<UpdateAuthorRequest, ApiError>,
+    now: NaiveDateTime,
 ) -> Result<AuthorResponse, ApiError> {
     db::write(conn, |conn| {
         let current = repo::find_by_key(conn, key)?.ok_or(ApiError::NotFound("author"))?;
@@ -131,16 +136,16 @@ pub fn update(
         let mut changes = changes(body?, &current, &mut v);
         v.into_result()?;
         if changes.is_empty() {
-            return response(conn, current);
+            return response(conn, current, now);
         }
-        changes.updated_at = Some(time::now());
+        changes.updated_at = Some(now);
         let row = repo::update(conn, current.id, &changes).map_err(slug_clash)?;
-        audit::record(conn, user, Change::Update, "author", row.id.0, None)?;
-        response(conn, row)
+        audit::record(conn, user, now, Change::Update, "author", row.id.0, None)?;
+        response(conn, row, now)
     })
 }
 
-pub fn delete(conn: &mut DbConn, user: &AuthUser, key: &ItemKey) -> Result<(), ApiError> {
+pub fn delete(conn: &mut DbConn, user: &AuthUser, key: &ItemKey, now: NaiveDateTime) -> Result<(), ApiError> {
     db::write(conn, |conn| {
         let current = repo::find_by_key(conn, key)?.ok_or(ApiError::NotFound("author"))?;
         user.require(Action::ManageTaxonomy)?;
@@ -148,7 +153,7 @@ pub fn delete(conn: &mut DbConn, user: &AuthUser, key: &ItemKey) -> Result<(), A
             return Err(ApiError::Conflict("the author is bylined on articles".into()));
         }
         repo::delete(conn, current.id)?;
-        audit::record(conn, user, Change::Delete, "author", current.id.0, None)?;
+        audit::record(conn, user, now, Change::Delete, "author", current.id.0, None)?;
         Ok(())
     })
 }

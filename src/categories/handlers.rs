@@ -8,6 +8,7 @@ use crate::categories::dto::{
     CategoryList, CategoryListQuery, CategoryResponse, CreateCategoryRequest, UpdateCategoryRequest,
 };
 use crate::categories::service;
+use crate::clock::Now;
 use crate::db::Db;
 use crate::domain::key::ItemKey;
 use crate::domain::role::Action;
@@ -25,6 +26,7 @@ use crate::responses;
 pub async fn list_categories(
     _caller: MaybeUser,
     db: Data<Db>,
+    now: Now,
     query: Query<CategoryListQuery>,
 ) -> Result<Json<CategoryList>, ApiError> {
     let nested = match query.tree.as_deref() {
@@ -32,7 +34,7 @@ pub async fn list_categories(
         Some("true") => true,
         Some(_) => return Err(ApiError::BadRequest("query parameter `tree` must be true or false".into())),
     };
-    let data = db.run(move |conn| service::list(conn, nested)).await?;
+    let data = db.run(move |conn| service::list(conn, nested, now.0)).await?;
     Ok(Json(CategoryList { data }))
 }
 
@@ -54,12 +56,13 @@ pub async fn list_categories(
 #[post("/categories")]
 pub async fn create_category(
     db: Data<Db>,
+    now: Now,
     user: AuthUser,
     body: JsonBody<CreateCategoryRequest>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(Action::ManageTaxonomy)?;
     let req = body.parse()?;
-    let category = db.run(move |conn| service::create(conn, &user, req)).await?;
+    let category = db.run(move |conn| service::create(conn, &user, req, now.0)).await?;
     Ok(responses::created(format!("/api/v1/categories/{}", category.id), &category))
 }
 
@@ -72,10 +75,11 @@ pub async fn create_category(
 pub async fn get_category(
     _caller: MaybeUser,
     db: Data<Db>,
+    now: Now,
     key: Path<String>,
 ) -> Result<Json<CategoryResponse>, ApiError> {
     let key = ItemKey::parse(&key);
-    Ok(Json(db.run(move |conn| service::get(conn, &key)).await?))
+    Ok(Json(db.run(move |conn| service::get(conn, &key, now.0)).await?))
 }
 
 /// Change or move a category (editor or admin).
@@ -92,12 +96,13 @@ pub async fn get_category(
 #[patch("/categories/{key}")]
 pub async fn update_category(
     db: Data<Db>,
+    now: Now,
     user: AuthUser,
     key: Path<String>,
     body: JsonBody<UpdateCategoryRequest>,
 ) -> Result<Json<CategoryResponse>, ApiError> {
     let (key, body) = (ItemKey::parse(&key), body.parse());
-    Ok(Json(db.run(move |conn| service::update(conn, &user, &key, body)).await?))
+    Ok(Json(db.run(move |conn| service::update(conn, &user, &key, body, now.0)).await?))
 }
 
 /// Delete a category (editor or admin); refused with 409 while it has sub-categories or articles.
@@ -108,8 +113,13 @@ pub async fn update_category(
     (status = 404, description = "No such category", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "The category has sub-categories or articles", body = Problem, content_type = "application/problem+json")))]
 #[delete("/categories/{key}")]
-pub async fn delete_category(db: Data<Db>, user: AuthUser, key: Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn delete_category(
+    db: Data<Db>,
+    now: Now,
+    user: AuthUser,
+    key: Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let key = ItemKey::parse(&key);
-    db.run(move |conn| service::delete(conn, &user, &key)).await?;
+    db.run(move |conn| service::delete(conn, &user, &key, now.0)).await?;
     Ok(responses::no_content())
 }

@@ -13,10 +13,10 @@ use crate::domain::ids::CategoryId;
 use crate::domain::key::ItemKey;
 use crate::domain::role::Action;
 use crate::domain::slug::Slug;
-use crate::domain::time;
 use crate::domain::validation::{optional_text, required_text, FieldError, Violations};
 use crate::error::{is_unique_violation, ApiError};
 use crate::published;
+use chrono::NaiveDateTime;
 
 const NAME_MAX: usize = 200;
 const DESCRIPTION_MAX: usize = 2_000;
@@ -32,14 +32,14 @@ fn slug_clash(e: diesel::result::Error) -> ApiError {
     }
 }
 
-pub fn list(conn: &mut DbConn, nested: bool) -> Result<Vec<CategoryResponse>, ApiError> {
-    let tree = Tree::load_with_counts(conn)?;
+pub fn list(conn: &mut DbConn, nested: bool, now: NaiveDateTime) -> Result<Vec<CategoryResponse>, ApiError> {
+    let tree = Tree::load_with_counts(conn, now)?;
     Ok(if nested { tree.nested() } else { tree.flat() })
 }
 
-pub fn get(conn: &mut DbConn, key: &ItemKey) -> Result<CategoryResponse, ApiError> {
+pub fn get(conn: &mut DbConn, key: &ItemKey, now: NaiveDateTime) -> Result<CategoryResponse, ApiError> {
     let row = repo::find_by_key(conn, key)?.ok_or(ApiError::NotFound("category"))?;
-    Tree::load_with_counts(conn)?.one(row.id)
+    Tree::load_with_counts(conn, now)?.one(row.id)
 }
 
 /// The fields of a new category, each checked on its own; the tree rules come after.
@@ -81,7 +81,12 @@ fn check_parent(tree: &Tree, parent: CategoryId, height: usize, v: &mut Violatio
     }
 }
 
-pub fn create(conn: &mut DbConn, actor: &AuthUser, req: CreateCategoryRequest) -> Result<CategoryResponse, ApiError> {
+pub fn create(
+    conn: &mut DbConn,
+    actor: &AuthUser,
+    req: CreateCategoryRequest,
+    now: NaiveDateTime,
+) -> Result<CategoryResponse, ApiError> {
     let mut v = Violations::new();
     let fields = new_fields(req, &mut v);
     db::write(conn, |conn| {
@@ -102,7 +107,6 @@ pub fn create(conn: &mut DbConn, actor: &AuthUser, req: CreateCategoryRequest) -
             Some(slug) => slug,
             None => Slug::generate(&fields.name, "category").first_free(|s| repo::slug_taken(conn, s))?,
         };
-        let now = time::now();
         let row = NewCategoryRow {
             slug: slug.into_string(),
             name: fields.name,
@@ -113,8 +117,8 @@ pub fn create(conn: &mut DbConn, actor: &AuthUser, req: CreateCategoryRequest) -
             updated_at: now,
         };
         let id = repo::insert(conn, &row).map_err(slug_clash)?.id;
-        audit::record(conn, actor, Change::Create, "category", id.0, None)?;
-        Tree::load_with_counts(conn)?.one(id)
+        audit::record(conn, actor, now, Change::Create, "category", id.0, None)?;
+        Tree::load_with_counts(conn, now)?.one(id)
     })
 }
 
@@ -142,6 +146,7 @@ pub fn update(
     user: &AuthUser,
     key: &ItemKey,
     body: Result<UpdateCategoryRequest, ApiError>,
+    now: NaiveDateTime,
 ) -> Result<CategoryResponse, ApiError> {
     db::write(conn, |conn| {
         let current = repo::find_by_key(conn, key)?.ok_or(ApiError::NotFound("category"))?;
@@ -159,16 +164,16 @@ pub fn update(
         }
         v.into_result()?;
         if changes.is_empty() {
-            return Tree::load_with_counts(conn)?.one(current.id);
+            return Tree::load_with_counts(conn, now)?.one(current.id);
         }
-        changes.updated_at = Some(time::now());
+        changes.updated_at = Some(now);
         let id = repo::update(conn, current.id, &changes).map_err(slug_clash)?.id;
-        audit::record(conn, user, Change::Update, "category", id.0, None)?;
-        Tree::load_with_counts(conn)?.one(id)
+        audit::record(conn, user, now, Change::Update, "category", id.0, None)?;
+        Tree::load_with_counts(conn, now)?.one(id)
     })
 }
 
-pub fn delete(conn: &mut DbConn, user: &AuthUser, key: &ItemKey) -> Result<(), ApiError> {
+pub fn delete(conn: &mut DbConn, user: &AuthUser, key: &ItemKey, now: NaiveDateTime) -> Result<(), ApiError> {
     db::write(conn, |conn| {
         let current = repo::find_by_key(conn, key)?.ok_or(ApiError::NotFound("category"))?;
         user.require(Action::ManageTaxonomy)?;
@@ -179,7 +184,7 @@ pub fn delete(conn: &mut DbConn, user: &AuthUser, key: &ItemKey) -> Result<(), A
             return Err(ApiError::Conflict("the category has articles".into()));
         }
         repo::delete(conn, current.id)?;
-        audit::record(conn, user, Change::Delete, "category", current.id.0, None)?;
+        audit::record(conn, user, now, Change::Delete, "category", current.id.0, None)?;
         Ok(())
     })
 }

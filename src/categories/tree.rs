@@ -5,6 +5,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use chrono::NaiveDateTime;
+
 use crate::categories::dto::{CategoryRef, CategoryResponse};
 use crate::categories::repo::{self, CategoryRow};
 use crate::db::DbConn;
@@ -45,10 +47,9 @@ impl Tree {
     }
 
     /// The tree with each category's visible articles counted, for answers that show `article_count`.
-    pub fn load_with_counts(conn: &mut DbConn) -> Result<Tree, ApiError> {
+    pub fn load_with_counts(conn: &mut DbConn, now: NaiveDateTime) -> Result<Tree, ApiError> {
         let mut tree = Tree::load(conn)?;
-        tree.direct_counts =
-            published::repo::counts_by_category(conn, crate::domain::time::now())?.into_iter().collect();
+        tree.direct_counts = published::repo::counts_by_category(conn, now)?.into_iter().collect();
         Ok(tree)
     }
 
@@ -240,10 +241,8 @@ impl Tree {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::time;
-
     fn row(id: i32, name: &str, parent: Option<i32>, position: i32) -> CategoryRow {
-        let now = time::now();
+        let now = chrono::DateTime::from_timestamp(1_700_000_000, 0).expect("a time").naive_utc();
         CategoryRow {
             id: CategoryId(id),
             slug: name.to_lowercase(),

@@ -1,12 +1,9 @@
 //! Timestamps: stored as UTC `NaiveDateTime` (portable across SQLite and PostgreSQL) and written to
-//! clients as RFC 3339 in UTC with whole seconds, `2023-08-31T07:09:00Z`.
+//! clients as RFC 3339 in UTC with whole seconds, `2023-08-31T07:09:00Z`. The current time is not
+//! read here: it comes from `clock::Clock`.
 
 use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
 use serde::Serializer;
-
-pub fn now() -> NaiveDateTime {
-    Utc::now().naive_utc()
-}
 
 pub fn rfc3339(at: &NaiveDateTime) -> String {
     DateTime::<Utc>::from_naive_utc_and_offset(*at, Utc).to_rfc3339_opts(SecondsFormat::Secs, true)

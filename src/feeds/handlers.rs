@@ -4,7 +4,7 @@ use actix_web::get;
 use actix_web::web::{Data, Json, Query};
 
 use crate::auth::MaybeUser;
-use crate::config::Settings;
+use crate::clock::Moment;
 use crate::db::Db;
 use crate::error::{ApiError, Problem};
 use crate::feeds::dto::{LatestFeed, LatestQuery, TrendingFeed, TrendingQuery};
@@ -21,11 +21,10 @@ use crate::feeds::service::{self, TrendingCache};
 pub async fn latest_feed(
     _caller: MaybeUser,
     db: Data<Db>,
-    settings: Data<Settings>,
+    at: Moment,
     query: Query<LatestQuery>,
 ) -> Result<Json<LatestFeed>, ApiError> {
-    let tz = settings.timezone;
-    Ok(Json(db.run(move |conn| service::latest(conn, &query, tz)).await?))
+    Ok(Json(db.run(move |conn| service::latest(conn, &query, at)).await?))
 }
 
 /// "Populer": the most-read visible articles over `window`, each with its `views` in it, most
@@ -39,10 +38,9 @@ pub async fn latest_feed(
 pub async fn trending_feed(
     _caller: MaybeUser,
     db: Data<Db>,
-    settings: Data<Settings>,
+    at: Moment,
     cache: Data<TrendingCache>,
     query: Query<TrendingQuery>,
 ) -> Result<Json<TrendingFeed>, ApiError> {
-    let tz = settings.timezone;
-    Ok(Json(db.run(move |conn| service::trending(conn, &query, &cache, tz)).await?))
+    Ok(Json(db.run(move |conn| service::trending(conn, &query, &cache, at)).await?))
 }

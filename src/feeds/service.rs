@@ -6,18 +6,17 @@ use std::time::{Duration, Instant};
 
 use base64::Engine;
 use chrono::{DateTime, NaiveDateTime};
-use chrono_tz::Tz;
 
 use crate::articles::repo::{ArticleFilter, Scope, Sort};
 use crate::articles::service::summaries_of;
 use crate::categories;
 use crate::categories::service::Tree;
+use crate::clock::Moment;
 use crate::content_epoch::ContentEpoch;
 use crate::db::DbConn;
 use crate::domain::ids::{ArticleId, CategoryId};
 use crate::domain::key::ItemKey;
 use crate::domain::pagination::int_param;
-use crate::domain::time;
 use crate::domain::validation::FieldError;
 use crate::error::ApiError;
 use crate::feeds::dto::{LatestFeed, LatestQuery, TrendingFeed, TrendingItem, TrendingQuery, TrendingWindow};
@@ -65,7 +64,8 @@ pub fn decode_cursor(cursor: &str) -> Option<(NaiveDateTime, ArticleId)> {
     Some((at.naive_utc(), ArticleId(id.parse().ok().filter(|id| *id > 0)?)))
 }
 
-pub fn latest(conn: &mut DbConn, query: &LatestQuery, tz: Tz) -> Result<LatestFeed, ApiError> {
+pub fn latest(conn: &mut DbConn, query: &LatestQuery, at: Moment) -> Result<LatestFeed, ApiError> {
+    let Moment { now, tz } = at;
     let limit = limit(query.limit.as_deref())?;
     let before = match query.cursor.as_deref() {
         Some(cursor) => Some(
@@ -78,7 +78,6 @@ pub fn latest(conn: &mut DbConn, query: &LatestQuery, tz: Tz) -> Result<LatestFe
     if categories.as_ref().is_some_and(Vec::is_empty) {
         return Ok(LatestFeed { data: Vec::new(), next_cursor: None });
     }
-    let now = time::now();
     let filter = ArticleFilter {
         scope: Scope::Public,
         statuses: None,
@@ -140,8 +139,9 @@ pub fn trending(
     conn: &mut DbConn,
     query: &TrendingQuery,
     cache: &TrendingCache,
-    tz: Tz,
+    at: Moment,
 ) -> Result<TrendingFeed, ApiError> {
+    let Moment { now, tz } = at;
     let hours = window_hours(query.window.as_deref())?;
     let limit = limit(query.limit.as_deref())?;
     let key = (hours, query.category.clone(), limit);
@@ -153,7 +153,6 @@ pub fn trending(
     }
     let tree = Tree::load(conn)?;
     let categories = category_subtree(conn, &tree, query.category.as_deref())?;
-    let now = time::now();
     let feed = if categories.as_ref().is_some_and(Vec::is_empty) {
         TrendingFeed { data: Vec::new() }
     } else {
@@ -204,11 +203,23 @@ mod tests {
         let kept = |cache: &TrendingCache| cache.entries.lock().map(|e| e.1.len()).unwrap_or(usize::MAX);
         for name in ["tidak-ada", "x".repeat(60_000).as_str()] {
             let query = TrendingQuery { category: Some(name.to_owned()), ..Default::default() };
-            let feed = trending(&mut conn, &query, &cache, chrono_tz::Asia::Jakarta).expect("feed");
+            let feed = trending(
+                &mut conn,
+                &query,
+                &cache,
+                Moment { now: crate::clock::Clock::system().now(), tz: chrono_tz::Asia::Jakarta },
+            )
+            .expect("feed");
             assert!(feed.data.is_empty());
         }
         assert_eq!(kept(&cache), 0);
-        trending(&mut conn, &TrendingQuery::default(), &cache, chrono_tz::Asia::Jakarta).expect("feed");
+        trending(
+            &mut conn,
+            &TrendingQuery::default(),
+            &cache,
+            Moment { now: crate::clock::Clock::system().now(), tz: chrono_tz::Asia::Jakarta },
+        )
+        .expect("feed");
         assert_eq!(kept(&cache), 1, "the feed of every category is kept");
     }
 

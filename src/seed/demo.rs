@@ -3,12 +3,13 @@
 //! services as the API, and skips whatever already exists, so running it twice changes nothing.
 
 use chrono::{Duration, NaiveTime, TimeZone, Utc};
-use chrono_tz::Tz;
+
 use serde::Deserialize;
 
 use crate::articles::dto::{CoverImage, CreateArticleRequest};
 use crate::auth::AuthUser;
 use crate::categories::dto::CreateCategoryRequest;
+use crate::clock::Moment;
 use crate::db::DbConn;
 use crate::domain::article_status::ArticleStatus;
 use crate::domain::field::Field;
@@ -74,7 +75,8 @@ fn invalid(what: String) -> ApiError {
 }
 
 /// Loads the demo newsroom as `editor` (an editor or admin), adding only what is missing.
-pub fn load(conn: &mut DbConn, editor: &AuthUser, tz: Tz) -> Result<Loaded, ApiError> {
+pub fn load(conn: &mut DbConn, editor: &AuthUser, moment: Moment) -> Result<Loaded, ApiError> {
+    let Moment { now, tz } = moment;
     let newsroom: Newsroom = serde_json::from_str(DEMO).map_err(|e| invalid(e.to_string()))?;
     let mut loaded = Loaded::default();
     let mut pending: Vec<(Option<CategoryId>, usize, &Category)> =
@@ -91,7 +93,7 @@ pub fn load(conn: &mut DbConn, editor: &AuthUser, tz: Tz) -> Result<Loaded, ApiE
                     parent_id: parent.into(),
                     position: Field::Value(position as i32),
                 };
-                categories::service::create(conn, editor, req)?.id
+                categories::service::create(conn, editor, req, now)?.id
             }
         };
         pending.extend(category.children.iter().enumerate().map(|(i, c)| (Some(id), i, c)));
@@ -106,10 +108,10 @@ pub fn load(conn: &mut DbConn, editor: &AuthUser, tz: Tz) -> Result<Loaded, ApiE
                 bio: author.bio.clone().into(),
                 avatar_url: Field::Absent,
             };
-            authors::service::create(conn, editor, req)?;
+            authors::service::create(conn, editor, req, now)?;
         }
     }
-    let now = Utc::now();
+    let now = now.and_utc();
     let today = now.with_timezone(&tz).date_naive();
     for (index, article) in newsroom.articles.iter().enumerate() {
         if articles::repo::find_by_key(conn, &ItemKey::Slug(article.slug.clone()))?.is_some() {
@@ -147,7 +149,7 @@ pub fn load(conn: &mut DbConn, editor: &AuthUser, tz: Tz) -> Result<Loaded, ApiE
             status: Some(article.status),
             published_at,
         };
-        articles::service::create(conn, editor, req, tz)?;
+        articles::service::create(conn, editor, req, moment)?;
         loaded.articles += 1;
     }
     Ok(loaded)
@@ -169,13 +171,17 @@ mod tests {
         let conn = &mut memory_conn();
         let hash = "not-a-real-hash".to_owned();
         let email = crate::domain::validation::Email::parse("email", "admin@warta.test").expect("email");
-        crate::users::service::create_first_admin(conn, &email, hash).expect("admin");
+        let now = crate::clock::Clock::system().now();
+        crate::users::service::create_first_admin(conn, &email, hash, now).expect("admin");
         let admin = first_admin(conn).expect("query").expect("an admin");
-        let first = load(conn, &admin, chrono_tz::Asia::Jakarta).expect("loads");
+        let first = load(conn, &admin, Moment { now, tz: chrono_tz::Asia::Jakarta }).expect("loads");
         let newsroom: Newsroom = serde_json::from_str(DEMO).expect("valid json");
         assert_eq!(first.articles, newsroom.articles.len());
         assert_eq!(first.authors, newsroom.authors.len());
         assert!(first.categories >= 10, "{first:?}");
-        assert_eq!(load(conn, &admin, chrono_tz::Asia::Jakarta).expect("loads again"), Loaded::default());
+        assert_eq!(
+            load(conn, &admin, Moment { now, tz: chrono_tz::Asia::Jakarta }).expect("loads again"),
+            Loaded::default()
+        );
     }
 }

@@ -260,9 +260,9 @@ fn load_rows(
     rng: &mut StdRng,
 ) -> Result<ScaleReport, ApiError> {
     let run = rng.gen_range(100_000..999_999u32);
-    let categories = db::write(conn, |conn| seed_categories(conn, options.categories.max(1), run, rng))?;
-    let authors = db::write(conn, |conn| seed_authors(conn, options.authors.max(1), run))?;
-    let tags = db::write(conn, |conn| seed_tags(conn, options.tags.max(1), run))?;
+    let categories = db::write(conn, |conn| seed_categories(conn, options.categories.max(1), run, rng, now))?;
+    let authors = db::write(conn, |conn| seed_authors(conn, options.authors.max(1), run, now))?;
+    let tags = db::write(conn, |conn| seed_tags(conn, options.tags.max(1), run, now))?;
     let pool = paragraphs()?;
     let first_id = articles::table
         .select(diesel::dsl::max(articles::id))
@@ -295,10 +295,15 @@ fn load_rows(
     })
 }
 
-fn seed_categories(conn: &mut DbConn, count: u32, run: u32, rng: &mut StdRng) -> Result<Vec<CategoryId>, ApiError> {
+fn seed_categories(
+    conn: &mut DbConn,
+    count: u32,
+    run: u32,
+    rng: &mut StdRng,
+    now: NaiveDateTime,
+) -> Result<Vec<CategoryId>, ApiError> {
     let roots = (count / 4).max(1);
     let mut ids: Vec<CategoryId> = Vec::with_capacity(count as usize);
-    let now = crate::domain::time::now();
     for i in 0..count {
         let name = format!("{} {}", SECTIONS[i as usize % SECTIONS.len()], i / SECTIONS.len() as u32 + 1);
         // A third of the sub-categories hang under other sub-categories: a tree three levels deep.
@@ -326,8 +331,7 @@ fn seed_categories(conn: &mut DbConn, count: u32, run: u32, rng: &mut StdRng) ->
     Ok(ids)
 }
 
-fn seed_authors(conn: &mut DbConn, count: u32, run: u32) -> Result<Vec<AuthorId>, ApiError> {
-    let now = crate::domain::time::now();
+fn seed_authors(conn: &mut DbConn, count: u32, run: u32, now: NaiveDateTime) -> Result<Vec<AuthorId>, ApiError> {
     let rows: Vec<_> = (0..count)
         .map(|i| {
             let name = format!(
@@ -354,8 +358,7 @@ fn seed_authors(conn: &mut DbConn, count: u32, run: u32) -> Result<Vec<AuthorId>
     Ok(ids)
 }
 
-fn seed_tags(conn: &mut DbConn, count: u32, run: u32) -> Result<Vec<TagId>, ApiError> {
-    let now = crate::domain::time::now();
+fn seed_tags(conn: &mut DbConn, count: u32, run: u32, now: NaiveDateTime) -> Result<Vec<TagId>, ApiError> {
     let rows: Vec<_> = (0..count)
         .map(|i| {
             let name = format!("{} {run}-{i}", TOPICS[i as usize % TOPICS.len()]);

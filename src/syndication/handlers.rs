@@ -6,6 +6,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::auth::MaybeUser;
+use crate::clock::Now;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::error::{ApiError, Problem};
@@ -28,12 +29,13 @@ pub async fn rss(
     _caller: MaybeUser,
     db: Data<Db>,
     settings: Data<Settings>,
+    now: Now,
     query: Query<FeedQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let settings = settings.into_inner();
     let content = {
         let settings = settings.clone();
-        db.run(move |conn| service::content(conn, query.category.as_deref(), &settings)).await?
+        db.run(move |conn| service::content(conn, query.category.as_deref(), &settings, now.0)).await?
     };
     Ok(HttpResponse::Ok().content_type("application/rss+xml; charset=utf-8").body(service::rss(&content, &settings)))
 }
@@ -48,12 +50,13 @@ pub async fn json_feed(
     _caller: MaybeUser,
     db: Data<Db>,
     settings: Data<Settings>,
+    now: Now,
     query: Query<FeedQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let settings = settings.into_inner();
     let content = {
         let settings = settings.clone();
-        db.run(move |conn| service::content(conn, query.category.as_deref(), &settings)).await?
+        db.run(move |conn| service::content(conn, query.category.as_deref(), &settings, now.0)).await?
     };
     let feed = service::json_feed(content, &settings);
     Ok(HttpResponse::Ok().content_type("application/feed+json; charset=utf-8").json(feed))

@@ -14,7 +14,6 @@ use crate::categories::service::Tree;
 use crate::config::Settings;
 use crate::db::DbConn;
 use crate::domain::key::ItemKey;
-use crate::domain::time;
 use crate::error::ApiError;
 
 /// Articles in a feed.
@@ -27,7 +26,12 @@ pub struct FeedContent {
     pub items: Vec<(ArticleSummary, String)>,
 }
 
-pub fn content(conn: &mut DbConn, category: Option<&str>, settings: &Settings) -> Result<FeedContent, ApiError> {
+pub fn content(
+    conn: &mut DbConn,
+    category: Option<&str>,
+    settings: &Settings,
+    now: NaiveDateTime,
+) -> Result<FeedContent, ApiError> {
     let tree = Tree::load(conn)?;
     let (title, categories) = match category {
         Some(slug) => {
@@ -37,7 +41,6 @@ pub fn content(conn: &mut DbConn, category: Option<&str>, settings: &Settings) -
         }
         None => (settings.site_name.clone(), None),
     };
-    let now = time::now();
     let filter = ArticleFilter {
         scope: Scope::Public,
         statuses: None,

@@ -4,6 +4,7 @@ use actix_web::web::{Data, Json, Path, Query};
 use actix_web::{delete, get, patch, post, HttpRequest, HttpResponse};
 
 use crate::auth::{AuthUser, MaybeUser};
+use crate::clock::Now;
 use crate::db::Db;
 use crate::domain::key::ItemKey;
 use crate::domain::pagination::{PageParams, PageQuery, Paginated};
@@ -27,11 +28,12 @@ pub async fn list_tags(
     caller: MaybeUser,
     req: HttpRequest,
     db: Data<Db>,
+    now: Now,
     query: Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = PageParams::parse(&query)?;
     let audience = audience(&caller);
-    let tags = db.run(move |conn| service::list(conn, audience, page)).await?;
+    let tags = db.run(move |conn| service::list(conn, audience, page, now.0)).await?;
     Ok(responses::page(&req, &tags))
 }
 
@@ -52,12 +54,13 @@ pub async fn list_tags(
 #[post("/tags")]
 pub async fn create_tag(
     db: Data<Db>,
+    now: Now,
     user: AuthUser,
     body: JsonBody<CreateTagRequest>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(Action::ManageTaxonomy)?;
     let req = body.parse()?;
-    let tag = db.run(move |conn| service::create(conn, &user, req)).await?;
+    let tag = db.run(move |conn| service::create(conn, &user, req, now.0)).await?;
     Ok(responses::created(format!("/api/v1/tags/{}", tag.id), &tag))
 }
 
@@ -67,9 +70,14 @@ pub async fn create_tag(
     (status = 401, description = "An `Authorization` header with a token that is invalid, expired or of a deleted account (the route needs none)", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "No such tag, or (to anonymous readers) one that names no visible article", body = Problem, content_type = "application/problem+json")))]
 #[get("/tags/{key}")]
-pub async fn get_tag(caller: MaybeUser, db: Data<Db>, key: Path<String>) -> Result<Json<TagResponse>, ApiError> {
+pub async fn get_tag(
+    caller: MaybeUser,
+    db: Data<Db>,
+    now: Now,
+    key: Path<String>,
+) -> Result<Json<TagResponse>, ApiError> {
     let (key, audience) = (ItemKey::parse(&key), audience(&caller));
-    Ok(Json(db.run(move |conn| service::get(conn, audience, &key)).await?))
+    Ok(Json(db.run(move |conn| service::get(conn, audience, &key, now.0)).await?))
 }
 
 fn audience(caller: &MaybeUser) -> Audience {
@@ -93,12 +101,13 @@ fn audience(caller: &MaybeUser) -> Audience {
 #[patch("/tags/{key}")]
 pub async fn update_tag(
     db: Data<Db>,
+    now: Now,
     user: AuthUser,
     key: Path<String>,
     body: JsonBody<UpdateTagRequest>,
 ) -> Result<Json<TagResponse>, ApiError> {
     let (key, body) = (ItemKey::parse(&key), body.parse());
-    Ok(Json(db.run(move |conn| service::update(conn, &user, &key, body)).await?))
+    Ok(Json(db.run(move |conn| service::update(conn, &user, &key, body, now.0)).await?))
 }
 
 /// Delete a tag (editor or admin); articles that carried it lose it.
@@ -108,8 +117,8 @@ pub async fn update_tag(
     (status = 403, description = "Writers may not manage tags", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "No such tag", body = Problem, content_type = "application/problem+json")))]
 #[delete("/tags/{key}")]
-pub async fn delete_tag(db: Data<Db>, user: AuthUser, key: Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn delete_tag(db: Data<Db>, now: Now, user: AuthUser, key: Path<String>) -> Result<HttpResponse, ApiError> {
     let key = ItemKey::parse(&key);
-    db.run(move |conn| service::delete(conn, &user, &key)).await?;
+    db.run(move |conn| service::delete(conn, &user, &key, now.0)).await?;
     Ok(responses::no_content())
 }

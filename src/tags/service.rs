@@ -10,19 +10,19 @@ use crate::domain::key::ItemKey;
 use crate::domain::pagination::{PageParams, Paginated};
 use crate::domain::role::Action;
 use crate::domain::slug::Slug;
-use crate::domain::time;
 use crate::domain::validation::{required_text, Violations};
 use crate::error::{is_unique_violation, ApiError};
 use crate::published;
 use crate::tags::dto::{CreateTagRequest, TagResponse, UpdateTagRequest};
 use crate::tags::repo::{self, NewTagRow, TagChanges, TagRow};
+use chrono::NaiveDateTime;
 
 const NAME_MAX: usize = 100;
 
 /// Answers with each tag's count of visible articles, in one query for all of them.
-fn responses(conn: &mut DbConn, rows: Vec<TagRow>) -> Result<Vec<TagResponse>, ApiError> {
+fn responses(conn: &mut DbConn, rows: Vec<TagRow>, now: NaiveDateTime) -> Result<Vec<TagResponse>, ApiError> {
     let ids: Vec<_> = rows.iter().map(|r| r.id).collect();
-    let counts: HashMap<_, _> = published::repo::counts_by_tag(conn, &ids, time::now())?.into_iter().collect();
+    let counts: HashMap<_, _> = published::repo::counts_by_tag(conn, &ids, now)?.into_iter().collect();
     Ok(rows
         .into_iter()
         .map(|row| {
@@ -32,8 +32,8 @@ fn responses(conn: &mut DbConn, rows: Vec<TagRow>) -> Result<Vec<TagResponse>, A
         .collect())
 }
 
-fn response(conn: &mut DbConn, row: TagRow) -> Result<TagResponse, ApiError> {
-    responses(conn, vec![row])?.pop().ok_or_else(|| ApiError::Internal(anyhow::anyhow!("tag vanished")))
+fn response(conn: &mut DbConn, row: TagRow, now: NaiveDateTime) -> Result<TagResponse, ApiError> {
+    responses(conn, vec![row], now)?.pop().ok_or_else(|| ApiError::Internal(anyhow::anyhow!("tag vanished")))
 }
 
 fn name_key(name: &str) -> String {
@@ -58,11 +58,15 @@ pub enum Audience {
     Newsroom,
 }
 
-pub fn list(conn: &mut DbConn, audience: Audience, page: PageParams) -> Result<Paginated<TagResponse>, ApiError> {
+pub fn list(
+    conn: &mut DbConn,
+    audience: Audience,
+    page: PageParams,
+    now: NaiveDateTime,
+) -> Result<Paginated<TagResponse>, ApiError> {
     let (total, rows) = match audience {
         Audience::Newsroom => (repo::count(conn)?, repo::page(conn, page.limit(), page.offset())?),
         Audience::Readers => {
-            let now = time::now();
             let total = published::repo::count_tags_in_view(conn, now)?;
             let ids = published::repo::tags_in_view(conn, now, page.limit(), page.offset())?;
             let mut rows = repo::by_ids(conn, &ids)?;
@@ -70,19 +74,24 @@ pub fn list(conn: &mut DbConn, audience: Audience, page: PageParams) -> Result<P
             (total, rows)
         }
     };
-    Ok(Paginated { data: responses(conn, rows)?, meta: page.meta(total) })
+    Ok(Paginated { data: responses(conn, rows, now)?, meta: page.meta(total) })
 }
 
 /// One tag; to readers a tag that names no visible article does not exist.
-pub fn get(conn: &mut DbConn, audience: Audience, key: &ItemKey) -> Result<TagResponse, ApiError> {
+pub fn get(conn: &mut DbConn, audience: Audience, key: &ItemKey, now: NaiveDateTime) -> Result<TagResponse, ApiError> {
     let row = repo::find_by_key(conn, key)?.ok_or(ApiError::NotFound("tag"))?;
-    if audience == Audience::Readers && !published::repo::tag_in_view(conn, row.id, time::now())? {
+    if audience == Audience::Readers && !published::repo::tag_in_view(conn, row.id, now)? {
         return Err(ApiError::NotFound("tag"));
     }
-    response(conn, row)
+    response(conn, row, now)
 }
 
-pub fn create(conn: &mut DbConn, actor: &AuthUser, req: CreateTagRequest) -> Result<TagResponse, ApiError> {
+pub fn create(
+    conn: &mut DbConn,
+    actor: &AuthUser,
+    req: CreateTagRequest,
+    now: NaiveDateTime,
+) -> Result<TagResponse, ApiError> {
     let mut v = Violations::new();
     let name = req
         .name
@@ -102,12 +111,11 @@ pub fn create(conn: &mut DbConn, actor: &AuthUser, req: CreateTagRequest) -> Res
             Some(slug) => slug,
             None => Slug::generate(&name, "tag").first_free(|s| repo::slug_taken(conn, s))?,
         };
-        let now = time::now();
         let row =
             NewTagRow { slug: slug.into_string(), name_key: name_key(&name), name, created_at: now, updated_at: now };
         let row = repo::insert(conn, &row).map_err(clash)?;
-        audit::record(conn, actor, Change::Create, "tag", row.id.0, None)?;
-        response(conn, row)
+        audit::record(conn, actor, now, Change::Create, "tag", row.id.0, None)?;
+        response(conn, row, now)
     })
 }
 
@@ -117,6 +125,7 @@ pub fn update(
     user: &AuthUser,
     key: &ItemKey,
     body: Result<UpdateTagRequest, ApiError>,
+    now: NaiveDateTime,
 ) -> Result<TagResponse, ApiError> {
     db::write(conn, |conn| {
         let current = repo::find_by_key(conn, key)?.ok_or(ApiError::NotFound("tag"))?;
@@ -129,29 +138,33 @@ pub fn update(
         let name = name.filter(|n| *n != current.name);
         let slug = slug.map(Slug::into_string).filter(|s| *s != current.slug);
         if name.is_none() && slug.is_none() {
-            return response(conn, current);
+            return response(conn, current, now);
         }
-        let changes = TagChanges { name_key: name.as_deref().map(name_key), name, slug, updated_at: Some(time::now()) };
+        let changes = TagChanges { name_key: name.as_deref().map(name_key), name, slug, updated_at: Some(now) };
         let row = repo::update(conn, current.id, &changes).map_err(clash)?;
-        audit::record(conn, user, Change::Update, "tag", row.id.0, None)?;
-        response(conn, row)
+        audit::record(conn, user, now, Change::Update, "tag", row.id.0, None)?;
+        response(conn, row, now)
     })
 }
 
 /// Deletes a tag; articles that carried it simply lose it.
-pub fn delete(conn: &mut DbConn, user: &AuthUser, key: &ItemKey) -> Result<(), ApiError> {
+pub fn delete(conn: &mut DbConn, user: &AuthUser, key: &ItemKey, now: NaiveDateTime) -> Result<(), ApiError> {
     db::write(conn, |conn| {
         let current = repo::find_by_key(conn, key)?.ok_or(ApiError::NotFound("tag"))?;
         user.require(Action::ManageTaxonomy)?;
         repo::delete(conn, current.id)?;
-        audit::record(conn, user, Change::Delete, "tag", current.id.0, None)?;
+        audit::record(conn, user, now, Change::Delete, "tag", current.id.0, None)?;
         Ok(())
     })
 }
 
 /// The tags an article names, in order and without repeats (names compare case-insensitively);
 /// unknown names create tags. Runs inside the caller's transaction.
-pub fn ensure_named(conn: &mut DbConn, names: &[String]) -> Result<Vec<crate::domain::ids::TagId>, ApiError> {
+pub fn ensure_named(
+    conn: &mut DbConn,
+    names: &[String],
+    now: NaiveDateTime,
+) -> Result<Vec<crate::domain::ids::TagId>, ApiError> {
     let mut ids = Vec::with_capacity(names.len());
     for name in names {
         let key = name_key(name);
@@ -159,7 +172,6 @@ pub fn ensure_named(conn: &mut DbConn, names: &[String]) -> Result<Vec<crate::do
             Some(tag) => tag.id,
             None => {
                 let slug = Slug::generate(name, "tag").first_free(|s| repo::slug_taken(conn, s))?;
-                let now = time::now();
                 let row = NewTagRow {
                     slug: slug.into_string(),
                     name: name.clone(),

@@ -5,6 +5,7 @@ use actix_web::{delete, get, patch, post, HttpRequest, HttpResponse};
 
 use crate::auth::password::Passwords;
 use crate::auth::AuthUser;
+use crate::clock::Now;
 use crate::db::Db;
 use crate::domain::ids::UserId;
 use crate::domain::key::ItemKey;
@@ -64,12 +65,13 @@ pub async fn create_user(
     db: Data<Db>,
     passwords: Data<Passwords>,
     admin: AuthUser,
+    now: Now,
     body: JsonBody<CreateUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
     admin.require(Action::ManageUsers)?;
     let user = NewUser::try_from(body.parse()?)?;
     let hash = passwords.hash(user.password.clone()).await?;
-    let created = db.run(move |conn| service::create(conn, Some(&admin), user, hash)).await?;
+    let created = db.run(move |conn| service::create(conn, Some(&admin), user, hash, now.0)).await?;
     Ok(responses::created(format!("/api/v1/users/{}", created.id), &created))
 }
 
@@ -103,6 +105,7 @@ pub async fn update_user(
     passwords: Data<Passwords>,
     admin: AuthUser,
     id: Path<String>,
+    now: Now,
     body: JsonBody<UpdateUserRequest>,
 ) -> Result<Json<UserResponse>, ApiError> {
     admin.require(Action::ManageUsers)?;
@@ -113,7 +116,7 @@ pub async fn update_user(
         Some(password) => Some(passwords.hash(password.clone()).await?),
         None => None,
     };
-    Ok(Json(db.run(move |conn| service::update(conn, &admin, id, update, hash)).await?))
+    Ok(Json(db.run(move |conn| service::update(conn, &admin, id, update, hash, now.0)).await?))
 }
 
 /// Delete an account. Its logins end at once.
@@ -124,9 +127,9 @@ pub async fn update_user(
     (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "The last admin cannot be deleted", body = Problem, content_type = "application/problem+json")))]
 #[delete("/users/{id}")]
-pub async fn delete_user(db: Data<Db>, admin: AuthUser, id: Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn delete_user(db: Data<Db>, admin: AuthUser, id: Path<String>, now: Now) -> Result<HttpResponse, ApiError> {
     admin.require(Action::ManageUsers)?;
     let id = user_id(&id)?;
-    db.run(move |conn| service::delete(conn, &admin, id)).await?;
+    db.run(move |conn| service::delete(conn, &admin, id, now.0)).await?;
     Ok(responses::no_content())
 }

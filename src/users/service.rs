@@ -1,5 +1,7 @@
 //! The rules of user accounts: unique emails, linked bylines that exist, and never fewer than one admin.
 
+use chrono::NaiveDateTime;
+
 use crate::audit::{self, Change};
 use crate::auth::AuthUser;
 use crate::authors::repo as authors;
@@ -7,7 +9,6 @@ use crate::db::{self, DbConn};
 use crate::domain::ids::{AuthorId, UserId};
 use crate::domain::pagination::{PageParams, Paginated};
 use crate::domain::role::Role;
-use crate::domain::time;
 use crate::domain::validation::{new_password, required_text, Email, FieldError, Violations};
 use crate::error::{is_unique_violation, ApiError};
 use crate::users::dto::{CreateUserRequest, UpdateUserRequest, UserResponse};
@@ -107,10 +108,10 @@ pub fn create(
     actor: Option<&AuthUser>,
     user: NewUser,
     password_hash: String,
+    now: NaiveDateTime,
 ) -> Result<UserResponse, ApiError> {
     db::write(conn, |conn| {
         check_author(conn, user.author_id)?;
-        let now = time::now();
         let row = NewUserRow {
             email_key: user.email.key(),
             email: user.email.as_str().to_owned(),
@@ -123,8 +124,8 @@ pub fn create(
         };
         let row = repo::insert(conn, &row).map_err(email_taken)?;
         match actor {
-            Some(actor) => audit::record(conn, actor, Change::Create, "user", row.id.0, None)?,
-            None => audit::record_by_operator(conn, Change::Create, "user", row.id.0)?,
+            Some(actor) => audit::record(conn, actor, now, Change::Create, "user", row.id.0, None)?,
+            None => audit::record_by_operator(conn, now, Change::Create, "user", row.id.0)?,
         }
         response(row)
     })
@@ -136,6 +137,7 @@ pub fn update(
     id: UserId,
     update: UserUpdate,
     password_hash: Option<String>,
+    now: NaiveDateTime,
 ) -> Result<UserResponse, ApiError> {
     db::write(conn, |conn| {
         let current = repo::find(conn, id)?.ok_or(ApiError::NotFound("user"))?;
@@ -155,7 +157,6 @@ pub fn update(
         if let Some(author) = author_id {
             check_author(conn, author)?;
         }
-        let now = time::now();
         let changes = UserChanges {
             email_key: email.as_ref().map(Email::key),
             email: email.map(|e| e.as_str().to_owned()),
@@ -170,31 +171,35 @@ pub fn update(
         if password_hash.is_some() {
             crate::auth::service::end_every_login(conn, id, now)?;
         }
-        audit::record(conn, actor, Change::Update, "user", id.0, None)?;
+        audit::record(conn, actor, now, Change::Update, "user", id.0, None)?;
         response(row)
     })
 }
 
-pub fn delete(conn: &mut DbConn, actor: &AuthUser, id: UserId) -> Result<(), ApiError> {
+pub fn delete(conn: &mut DbConn, actor: &AuthUser, id: UserId, now: NaiveDateTime) -> Result<(), ApiError> {
     db::write(conn, |conn| {
         let current = repo::find(conn, id)?.ok_or(ApiError::NotFound("user"))?;
         if current.role == Role::Admin.as_str() && repo::count_with_role(conn, Role::Admin.as_str())? <= 1 {
             return Err(ApiError::Conflict("the last admin cannot be deleted".into()));
         }
         // Recorded first: the entry keeps the actor's email even when admins delete themselves.
-        audit::record(conn, actor, Change::Delete, "user", id.0, None)?;
+        audit::record(conn, actor, now, Change::Delete, "user", id.0, None)?;
         repo::delete(conn, id)?;
         Ok(())
     })
 }
 
 /// Creates the first admin when there is no account at all; returns whether it did.
-pub fn create_first_admin(conn: &mut DbConn, email: &Email, password_hash: String) -> Result<bool, ApiError> {
+pub fn create_first_admin(
+    conn: &mut DbConn,
+    email: &Email,
+    password_hash: String,
+    now: NaiveDateTime,
+) -> Result<bool, ApiError> {
     db::write(conn, |conn| {
         if repo::count(conn)? > 0 {
             return Ok(false);
         }
-        let now = time::now();
         let row = repo::insert(
             conn,
             &NewUserRow {
@@ -208,7 +213,7 @@ pub fn create_first_admin(conn: &mut DbConn, email: &Email, password_hash: Strin
                 updated_at: now,
             },
         )?;
-        audit::record_by_operator(conn, Change::Create, "user", row.id.0)?;
+        audit::record_by_operator(conn, now, Change::Create, "user", row.id.0)?;
         Ok(true)
     })
 }

@@ -6,8 +6,9 @@ use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
 use std::hash::BuildHasher;
 use std::net::IpAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::NaiveDateTime;
 
@@ -92,12 +93,15 @@ pub struct ViewCounter {
     /// Counted reads per address and article within one dedupe period.
     per_address: u32,
     /// Keyed by a hash of (address, User-Agent, article), so no address is kept in memory.
-    recent: Mutex<HashMap<u64, Instant>>,
+    recent: Mutex<HashMap<u64, NaiveDateTime>>,
     /// Keyed by a hash of (address, article): when its period began and the reads counted in it.
-    by_address: Mutex<HashMap<u64, (Instant, u32)>>,
+    by_address: Mutex<HashMap<u64, (NaiveDateTime, u32)>>,
     pending: Mutex<HashMap<(ArticleId, i64), i64>>,
     hasher: RandomState,
-    last_prune: Mutex<Option<Instant>>,
+    last_prune: Mutex<Option<NaiveDateTime>>,
+    /// Flushes finished, written or found empty: a read accepted before a flush began is
+    /// written once that flush is counted here.
+    flushes: AtomicU64,
 }
 
 impl ViewCounter {
@@ -110,6 +114,7 @@ impl ViewCounter {
             pending: Mutex::new(HashMap::new()),
             hasher: RandomState::new(),
             last_prune: Mutex::new(None),
+            flushes: AtomicU64::new(0),
         }
     }
 
@@ -120,21 +125,22 @@ impl ViewCounter {
     /// one client rotating User-Agents does not inflate trending.
     pub fn record(&self, article: ArticleId, address: IpAddr, agent: &str, at: NaiveDateTime) -> bool {
         if !self.dedupe.is_zero() {
-            let now = Instant::now();
+            let now = at;
+            let elapsed = |since: NaiveDateTime| (now - since).to_std().unwrap_or_default();
             let client = self.hasher.hash_one((address, agent, article));
             let Ok(mut recent) = self.recent.lock() else { return false };
-            if recent.get(&client).is_some_and(|seen| now.duration_since(*seen) < self.dedupe) {
+            if recent.get(&client).is_some_and(|seen| elapsed(*seen) < self.dedupe) {
                 return false;
             }
             let Ok(mut by_address) = self.by_address.lock() else { return false };
             let key = self.hasher.hash_one((address, article));
             let (since, counted) = by_address.get(&key).copied().unwrap_or((now, 0));
-            let (since, counted) = if now.duration_since(since) >= self.dedupe { (now, 0) } else { (since, counted) };
+            let (since, counted) = if elapsed(since) >= self.dedupe { (now, 0) } else { (since, counted) };
             if counted >= self.per_address {
                 return false;
             }
-            bound(&mut recent, |seen| now.duration_since(*seen) < self.dedupe);
-            bound(&mut by_address, |(since, _)| now.duration_since(*since) < self.dedupe);
+            bound(&mut recent, |seen| elapsed(*seen) < self.dedupe);
+            bound(&mut by_address, |(since, _)| elapsed(*since) < self.dedupe);
             recent.insert(client, now);
             by_address.insert(key, (since, counted + 1));
         }
@@ -155,8 +161,21 @@ impl ViewCounter {
         self.pending.lock().map(|p| p.values().sum()).unwrap_or(0)
     }
 
+    /// Flushes finished so far (see `flushes` on the struct).
+    pub fn flushes(&self) -> u64 {
+        self.flushes.load(Ordering::Acquire)
+    }
+
     /// Writes everything buffered in one transaction; on failure the reads go back into the buffer.
     pub fn flush(&self, conn: &mut DbConn, now: NaiveDateTime) -> Result<i64, ApiError> {
+        let written = self.write_pending(conn, now);
+        if written.is_ok() {
+            self.flushes.fetch_add(1, Ordering::Release);
+        }
+        written
+    }
+
+    fn write_pending(&self, conn: &mut DbConn, now: NaiveDateTime) -> Result<i64, ApiError> {
         let batch = match self.pending.lock() {
             Ok(mut pending) => std::mem::take(&mut *pending),
             Err(_) => return Ok(0),
@@ -196,20 +215,20 @@ impl ViewCounter {
     /// entries that have expired.
     fn prune(&self, conn: &mut DbConn, now: NaiveDateTime) -> Result<(), ApiError> {
         let due = match self.last_prune.lock() {
-            Ok(mut last) if last.is_none_or(|at| at.elapsed() >= Duration::from_secs(3600)) => {
-                *last = Some(Instant::now());
+            Ok(mut last) if last.is_none_or(|at| now - at >= chrono::Duration::hours(1)) => {
+                *last = Some(now);
                 true
             }
             _ => false,
         };
         if due {
             repo::prune_before(conn, hour_of(now) - LONGEST_WINDOW_HOURS * 3600)?;
-            let dedupe = self.dedupe;
+            let live = |since: &NaiveDateTime| (now - *since).to_std().unwrap_or_default() < self.dedupe;
             if let Ok(mut recent) = self.recent.lock() {
-                recent.retain(|_, seen| seen.elapsed() < dedupe);
+                recent.retain(|_, seen| live(seen));
             }
             if let Ok(mut by_address) = self.by_address.lock() {
-                by_address.retain(|_, (since, _)| since.elapsed() < dedupe);
+                by_address.retain(|_, (since, _)| live(since));
             }
         }
         Ok(())
@@ -259,7 +278,7 @@ mod tests {
     #[test]
     fn a_deleted_articles_buffered_reads_are_forgotten() {
         let counter = ViewCounter::new(Duration::ZERO, 10);
-        let at = crate::domain::time::now();
+        let at = crate::clock::Clock::system().now();
         for client in 1..=3 {
             counter.record(ArticleId(7), ip(client), "a", at);
         }
@@ -272,7 +291,7 @@ mod tests {
     fn keys_longer_than_any_slug_are_not_remembered() {
         let epoch = std::sync::Arc::new(ContentEpoch::new());
         let keys = ArticleKeys::new(epoch.clone());
-        let now = crate::domain::time::now();
+        let now = crate::clock::Clock::system().now();
         keys.remember("a".repeat(121), None, keys.epoch());
         assert_eq!(keys.visible(&"a".repeat(121), now), None, "unknown: asked of the database each time");
         keys.remember("a".repeat(120), None, keys.epoch());
@@ -287,7 +306,7 @@ mod tests {
     #[test]
     fn one_client_counts_once_per_period() {
         let counter = ViewCounter::new(Duration::from_secs(60), 10);
-        let at = crate::domain::time::now();
+        let at = crate::clock::Clock::system().now();
         assert!(counter.record(ArticleId(1), ip(4), "Mozilla", at));
         assert!(!counter.record(ArticleId(1), ip(4), "Mozilla", at));
         assert!(counter.record(ArticleId(2), ip(4), "Mozilla", at));
@@ -300,7 +319,7 @@ mod tests {
     #[test]
     fn one_address_counts_at_most_its_cap_per_article_whatever_its_user_agents() {
         let counter = ViewCounter::new(Duration::from_secs(60), 3);
-        let at = crate::domain::time::now();
+        let at = crate::clock::Clock::system().now();
         let counted = (0..50).filter(|n| counter.record(ArticleId(1), ip(9), &format!("Agent {n}"), at)).count();
         assert_eq!(counted, 3);
         assert!(counter.record(ArticleId(2), ip(9), "Agent 0", at), "another article has its own cap");

@@ -485,7 +485,9 @@ async fn unpublished_articles_are_invisible_to_anonymous_readers() {
 async fn a_scheduled_article_appears_by_itself_once_its_time_has_passed() {
     let app = TestApp::spawn().await;
     let room = newsroom(&app).await;
-    let due = Utc::now() + Duration::seconds(3);
+    // Ten minutes ahead, so a slow machine cannot reach it before the checks below, and within
+    // the editor's token lifetime; the test then moves the server's clock past it instead of waiting.
+    let due = app.clock.now().and_utc() + Duration::minutes(10);
     let due_text = rfc3339(due);
     let created = app
         .create_article(&room.editor, room.body("Jadwal", json!({"status": "published", "published_at": due_text})))
@@ -502,8 +504,8 @@ async fn a_scheduled_article_appears_by_itself_once_its_time_has_passed() {
     let page_of_one = format!("{ARTICLES}?per_page=1");
     assert_eq!(app.get(&page_of_one).await.json()["meta"]["total"], 0, "not yet in the total");
 
-    let wait = (parse_time(&created["published_at"]) - Utc::now()).to_std().unwrap_or_default();
-    actix_web::rt::time::sleep(wait + std::time::Duration::from_millis(1200)).await;
+    let wait = (parse_time(&created["published_at"]) - app.clock.now().and_utc()).to_std().unwrap_or_default();
+    app.clock.advance(wait + std::time::Duration::from_secs(1));
 
     let read = app.get(&path).await;
     read.assert_status(200);

@@ -164,7 +164,7 @@ async fn the_validator_changes_once_a_new_view_count_is_written() {
     let path = path_of(article);
     let before = etag(&app.get(&path).await, "before the read");
     assert_eq!(read_with(&app, article, &[("User-Agent", READER)]).await, 202);
-    wait_for_view_count(&app, article, 1, Duration::from_secs(2)).await;
+    wait_for_view_count(&app, article, 1).await;
     let after = app.get(&path).await;
     assert_ne!(etag(&after, "after the read"), before, "view_count changed: {}", after.text());
     let stale = get_with(&app, &path, &[("If-None-Match", &before)]).await;
@@ -253,7 +253,7 @@ async fn a_scheduled_article_enters_the_latest_feed_at_its_time_even_when_the_fe
     let app = TestApp::spawn().await;
     let desk = desk(&app).await;
     desk.publish(&app, json!({"title": "Lama", "published_at": hours_from_now(-1)})).await;
-    let due = Utc::now() + chrono::Duration::seconds(2);
+    let due = app.clock.now().and_utc() + chrono::Duration::hours(1);
     let due_text = due.format("%Y-%m-%dT%H:%M:%SZ").to_string();
     let scheduled = desk.publish(&app, json!({"title": "Terjadwal", "published_at": due_text})).await;
     assert_eq!(scheduled["status"], "scheduled", "{scheduled}");
@@ -262,8 +262,7 @@ async fn a_scheduled_article_enters_the_latest_feed_at_its_time_even_when_the_fe
     assert_eq!(app.get(&path_of("terjadwal")).await.status, 404, "not yet readable");
 
     let due_at = chrono::DateTime::parse_from_rfc3339(&due_text).expect("a time").with_timezone(&Utc);
-    let wait = (due_at - Utc::now()).to_std().unwrap_or_default() + Duration::from_millis(100);
-    actix_web::rt::time::sleep(wait).await;
+    app.clock.advance((due_at - app.clock.now().and_utc()).to_std().unwrap_or_default() + Duration::from_secs(1));
     assert_eq!(titles(&app.get(LATEST).await), ["Terjadwal", "Lama"], "its time has come");
     assert_eq!(titles(&app.get(ARTICLES).await), ["Terjadwal", "Lama"], "listed too");
     assert_eq!(app.get(&path_of("terjadwal")).await.status, 200, "and readable");
@@ -310,14 +309,6 @@ async fn writes_clear_the_caches_whatever_the_slug_or_encoding() {
     assert_eq!(app.get("/api/v1/categories/views").await.json()["name"], "Opini Baru", "an encoded path cleared it");
 }
 
-/// The value of a gauge on `/metrics`.
-async fn gauge(app: &TestApp, name: &str) -> u64 {
-    let text = app.get("/metrics").await.text();
-    let line =
-        text.lines().find(|line| line.starts_with(&format!("{name} "))).unwrap_or_else(|| panic!("{name} in {text}"));
-    line[name.len() + 1..].parse().unwrap_or_else(|_| panic!("a number in {line}"))
-}
-
 /// One content epoch decides what every cache may serve: it moves on with each committed content
 /// write (whichever module made it), and never with logins, failed logins, refused writes or
 /// counted reads, so that an attacker guessing passwords or a crowd of readers cannot empty the
@@ -327,17 +318,17 @@ async fn only_committed_content_writes_move_the_content_epoch() {
     let app = TestApp::spawn_with(fast_views).await;
     let desk = desk(&app).await;
     let article = numeric_id(&desk.publish(&app, json!({"title": "Dibaca"})).await);
-    let epoch = gauge(&app, "warta_content_epoch").await;
+    let epoch = app.metric("warta_content_epoch").await;
     for _ in 0..3 {
         app.login("nobody@example.com", "wrong password").await.assert_problem(401);
     }
     app.admin_token().await;
     app.post(Some(&desk.editor), CATEGORIES, &json!({"name": ""})).await.assert_problem(422);
     assert_eq!(read_with(&app, article, &[("User-Agent", READER)]).await, 202);
-    wait_for_view_count(&app, article, 1, Duration::from_secs(5)).await;
-    assert_eq!(gauge(&app, "warta_content_epoch").await, epoch, "nothing readers see changed");
+    wait_for_view_count(&app, article, 1).await;
+    assert_eq!(app.metric("warta_content_epoch").await, epoch, "nothing readers see changed");
     app.create_category(&desk.editor, json!({"name": "Olahraga"})).await;
-    assert_eq!(gauge(&app, "warta_content_epoch").await, epoch + 1, "one committed write");
+    assert_eq!(app.metric("warta_content_epoch").await, epoch + 1, "one committed write");
 }
 
 /// The response cache's memory bound holds whatever the requests: every byte of an entry (its key,
@@ -363,8 +354,8 @@ async fn cache_busting_reads_stay_within_the_response_cache_bound() {
             .sum();
         smallest = smallest.min((key + response.body.len() + headers) as u64);
     }
-    let bytes = gauge(&app, "warta_response_cache_bytes").await;
-    let entries = gauge(&app, "warta_response_cache_entries").await;
+    let bytes = app.metric("warta_response_cache_bytes").await;
+    let entries = app.metric("warta_response_cache_entries").await;
     assert!(bytes <= BOUND, "{bytes} bytes held, bound {BOUND}");
     assert!(entries > 0 && entries < 800, "{entries} entries: older ones were evicted");
     assert!(bytes >= entries * smallest, "{bytes} bytes for {entries} entries of at least {smallest} bytes each");

@@ -7,6 +7,7 @@ use actix_web::http::header::HeaderMap;
 use actix_web::http::Method;
 use serde_json::{json, Value};
 use tempfile::TempDir;
+use warta::clock::Clock;
 use warta::config::Settings;
 use warta::startup::Application;
 
@@ -18,6 +19,9 @@ pub struct TestApp {
     pub address: String,
     pub client: awc::Client,
     pub db_path: std::path::PathBuf,
+    /// The server's clock: `clock.advance(..)` moves the server's time (schedules fall due,
+    /// windows and tokens expire) without sleeping.
+    pub clock: Clock,
     _db_dir: TempDir,
 }
 
@@ -89,11 +93,34 @@ impl TestApp {
         let db_path = dir.path().join("warta.db");
         let mut settings = Settings::for_tests(&db_path);
         adjust(&mut settings);
-        let app = Application::build(settings).await.expect("the application builds");
+        let clock = Clock::system();
+        let app = Application::build_with_clock(settings, clock.clone()).await.expect("the application builds");
         let address = format!("http://127.0.0.1:{}", app.port());
         actix_web::rt::spawn(app.run_until_stopped());
         let client = awc::Client::builder().disable_redirects().timeout(std::time::Duration::from_secs(30)).finish();
-        TestApp { address, client, db_path, _db_dir: dir }
+        TestApp { address, client, db_path, clock, _db_dir: dir }
+    }
+
+    /// The value of a gauge or counter on `/metrics`.
+    pub async fn metric(&self, name: &str) -> u64 {
+        let text = self.get("/metrics").await.text();
+        let line = text
+            .lines()
+            .find(|line| line.starts_with(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("{name} in {text}"));
+        line[name.len() + 1..].parse().unwrap_or_else(|_| panic!("a number in {line}"))
+    }
+
+    /// Waits until every read accepted so far has been written: two flushes finish after this is
+    /// called (the first may have begun before it). Polls the flush counter; the deadline is only
+    /// a backstop for a server that stopped flushing.
+    pub async fn wait_for_views_written(&self) {
+        let wanted = self.metric("warta_view_flushes_total").await + 2;
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+        while self.metric("warta_view_flushes_total").await < wanted {
+            assert!(std::time::Instant::now() < deadline, "the views were not flushed within two minutes");
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -1,6 +1,10 @@
 //! Black-box tests: each starts the real server on a random port with a fresh database and speaks
 //! only HTTP to it.
 
+// Tests date what they send by the wall clock; a test that moves the server's clock
+// (`TestApp::clock`) dates by `app.clock.now()` instead.
+#![allow(clippy::disallowed_methods)]
+
 mod articles;
 mod articles_workflow;
 mod auth;
