@@ -204,6 +204,18 @@ fn migrate_and_openapi_commands_work() {
     assert!(String::from_utf8_lossy(&spec.stdout) == committed, "run: UPDATE_OPENAPI=1 cargo test --test api openapi");
 }
 
+/// An answer's head, read from a connection that stays open.
+fn read_head(stream: &mut std::net::TcpStream) -> String {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    let mut byte = [0u8; 1];
+    while !bytes.ends_with(b"\r\n\r\n") {
+        assert_eq!(stream.read(&mut byte).expect("read a head"), 1, "the connection closed: {bytes:?}");
+        bytes.push(byte[0]);
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
 #[test]
 fn sigterm_lets_in_flight_requests_finish() {
     use std::io::Read;
@@ -214,16 +226,19 @@ fn sigterm_lets_in_flight_requests_finish() {
     let body = json!({"email": "redaksi@warta.test", "password": "a very long admin password"}).to_string();
     let head = format!(
         "POST /api/v1/auth/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n",
+         Content-Length: {}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n",
         body.len()
     );
-    // Half a request is on the wire when SIGTERM arrives; the rest follows after it.
+    // The server has read the request's head (it answers `100 Continue`) and half the body is on
+    // the wire when SIGTERM arrives; the rest follows after it.
     let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
     stream.write_all(head.as_bytes()).expect("write head");
+    let go_on = read_head(&mut stream);
+    assert!(go_on.starts_with("HTTP/1.1 100"), "{go_on}");
     stream.write_all(&body.as_bytes()[..10]).expect("write part");
-    std::thread::sleep(Duration::from_millis(300));
     let pid = child.child.id().to_string();
     Command::new("kill").args(["-TERM", &pid]).status().expect("kill runs");
+    // Pacing only: the rest arrives a moment after the signal; the answer does not depend on it.
     std::thread::sleep(Duration::from_millis(300));
     stream.write_all(&body.as_bytes()[10..]).expect("write rest");
     let mut answer = String::new();

@@ -185,15 +185,19 @@ async fn sigterm_under_load_finishes_in_flight_work_and_writes_buffered_views() 
         }
     });
     let pid = child.child.id().to_string();
+    // The stop comes once the load is running (some reads answered), however slow the machine.
     let stopper = async {
-        actix_web::rt::time::sleep(Duration::from_millis(600)).await;
+        while counted.get() <= 10 {
+            actix_web::rt::time::sleep(Duration::from_millis(10)).await;
+        }
         Command::new("kill").args(["-TERM", &pid]).status().expect("kill");
     };
     let started = Instant::now();
     futures_util::future::join(futures_util::future::join_all(readers), stopper).await;
     let (status, _, stderr) = terminate(child);
     assert!(status.success(), "exit {status:?}: {stderr}");
-    assert!(started.elapsed() < Duration::from_secs(15), "shut down promptly");
+    // Generous: shutdown waits at most 10 s for in-flight requests; a hang would be minutes.
+    assert!(started.elapsed() < Duration::from_secs(60), "shut down promptly");
     assert!(counted.get() > 10, "the load ran ({})", counted.get());
 
     let child = serve(dir.path(), &env);
