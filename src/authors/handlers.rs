@@ -97,8 +97,10 @@ pub async fn update_author(
     key: Path<String>,
     body: JsonBody<UpdateAuthorRequest>,
 ) -> Result<Json<AuthorResponse>, ApiError> {
-    let (key, body) = (ItemKey::parse(&key), body.parse());
-    Ok(Json(db.run(move |conn| service::update(conn, &user, &key, body, now.0)).await?))
+    let key = ItemKey::parse(&key);
+    let (id, user) = db.run(move |conn| Ok((service::find_changeable(conn, &user, &key)?, user))).await?;
+    let req = body.parse()?;
+    Ok(Json(db.run(move |conn| service::update(conn, &user, id, req, now.0)).await?))
 }
 
 /// Delete a byline (editor or admin); refused with 409 while it is on any article.

@@ -7,6 +7,7 @@ use crate::auth::AuthUser;
 use crate::authors::dto::{AuthorResponse, CreateAuthorRequest, UpdateAuthorRequest};
 use crate::authors::repo::{self, AuthorChanges, AuthorRow, NewAuthorRow};
 use crate::db::{self, DbConn};
+use crate::domain::ids::AuthorId;
 use crate::domain::key::ItemKey;
 use crate::domain::pagination::{PageParams, Paginated};
 use crate::domain::role::Action;
@@ -120,20 +121,28 @@ fn changes(req: UpdateAuthorRequest, current: &AuthorRow, v: &mut Violations) ->
     .without_stored(current)
 }
 
+/// The author a change names, for a caller who may change it: 404, then 403. Asked before the
+/// body is read, so that the contract's order of errors holds (404, 403, then 400/415, then 422).
+pub fn find_changeable(conn: &mut DbConn, user: &AuthUser, key: &ItemKey) -> Result<AuthorId, ApiError> {
+    let row = repo::find_by_key(conn, key)?.ok_or(ApiError::NotFound("author"))?;
+    user.require(Action::ManageTaxonomy)?;
+    Ok(row.id)
+}
+
 /// Applies a change. The body is parsed only after the author is found and the role checked, so the
 /// contract's order of errors holds (404, then 403, then 400/415, then 422).
 pub fn update(
     conn: &mut DbConn,
     user: &AuthUser,
-    key: &ItemKey,
-    body: Result<UpdateAuthorRequest, ApiError>,
+    id: AuthorId,
+    req: UpdateAuthorRequest,
     now: NaiveDateTime,
 ) -> Result<AuthorResponse, ApiError> {
     db::write(conn, |conn| {
-        let current = repo::find_by_key(conn, key)?.ok_or(ApiError::NotFound("author"))?;
+        let current = repo::find_by_key(conn, &ItemKey::Id(id.0))?.ok_or(ApiError::NotFound("author"))?;
         user.require(Action::ManageTaxonomy)?;
         let mut v = Violations::new();
-        let mut changes = changes(body?, &current, &mut v);
+        let mut changes = changes(req, &current, &mut v);
         v.into_result()?;
         if changes.is_empty() {
             return response(conn, current, now);

@@ -101,8 +101,10 @@ pub async fn update_category(
     key: Path<String>,
     body: JsonBody<UpdateCategoryRequest>,
 ) -> Result<Json<CategoryResponse>, ApiError> {
-    let (key, body) = (ItemKey::parse(&key), body.parse());
-    Ok(Json(db.run(move |conn| service::update(conn, &user, &key, body, now.0)).await?))
+    let key = ItemKey::parse(&key);
+    let (id, user) = db.run(move |conn| Ok((service::find_changeable(conn, &user, &key)?, user))).await?;
+    let req = body.parse()?;
+    Ok(Json(db.run(move |conn| service::update(conn, &user, id, req, now.0)).await?))
 }
 
 /// Delete a category (editor or admin); refused with 409 while it has sub-categories or articles.

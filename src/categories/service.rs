@@ -139,20 +139,28 @@ fn changes(req: UpdateCategoryRequest, current: &CategoryRow, v: &mut Violations
     .without_stored(current)
 }
 
+/// The category a change names, for a caller who may change it: 404, then 403. Asked before the
+/// body is read, so that the contract's order of errors holds (404, 403, then 400/415, then 422).
+pub fn find_changeable(conn: &mut DbConn, user: &AuthUser, key: &ItemKey) -> Result<CategoryId, ApiError> {
+    let row = repo::find_by_key(conn, key)?.ok_or(ApiError::NotFound("category"))?;
+    user.require(Action::ManageTaxonomy)?;
+    Ok(row.id)
+}
+
 /// Applies a change. The write transaction takes SQLite's write lock first, so two concurrent
 /// moves are checked one after the other and cannot together form a cycle.
 pub fn update(
     conn: &mut DbConn,
     user: &AuthUser,
-    key: &ItemKey,
-    body: Result<UpdateCategoryRequest, ApiError>,
+    id: CategoryId,
+    req: UpdateCategoryRequest,
     now: NaiveDateTime,
 ) -> Result<CategoryResponse, ApiError> {
     db::write(conn, |conn| {
-        let current = repo::find_by_key(conn, key)?.ok_or(ApiError::NotFound("category"))?;
+        let current = repo::find_by_key(conn, &ItemKey::Id(id.0))?.ok_or(ApiError::NotFound("category"))?;
         user.require(Action::ManageTaxonomy)?;
         let mut v = Violations::new();
-        let mut changes = changes(body?, &current, &mut v);
+        let mut changes = changes(req, &current, &mut v);
         let tree = Tree::load(conn)?;
         if let Some(Some(parent)) = changes.parent_id {
             if tree.is_within(parent, current.id) {

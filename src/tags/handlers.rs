@@ -106,8 +106,10 @@ pub async fn update_tag(
     key: Path<String>,
     body: JsonBody<UpdateTagRequest>,
 ) -> Result<Json<TagResponse>, ApiError> {
-    let (key, body) = (ItemKey::parse(&key), body.parse());
-    Ok(Json(db.run(move |conn| service::update(conn, &user, &key, body, now.0)).await?))
+    let key = ItemKey::parse(&key);
+    let (id, user) = db.run(move |conn| Ok((service::find_changeable(conn, &user, &key)?, user))).await?;
+    let req = body.parse()?;
+    Ok(Json(db.run(move |conn| service::update(conn, &user, id, req, now.0)).await?))
 }
 
 /// Delete a tag (editor or admin); articles that carried it lose it.

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use crate::audit::{self, Change};
 use crate::auth::AuthUser;
 use crate::db::{self, DbConn};
+use crate::domain::ids::TagId;
 use crate::domain::key::ItemKey;
 use crate::domain::pagination::{PageParams, Paginated};
 use crate::domain::role::Action;
@@ -119,18 +120,25 @@ pub fn create(
     })
 }
 
+/// The tag a change names, for a caller who may change it: 404, then 403. Asked before the
+/// body is read, so that the contract's order of errors holds (404, 403, then 400/415, then 422).
+pub fn find_changeable(conn: &mut DbConn, user: &AuthUser, key: &ItemKey) -> Result<TagId, ApiError> {
+    let row = repo::find_by_key(conn, key)?.ok_or(ApiError::NotFound("tag"))?;
+    user.require(Action::ManageTaxonomy)?;
+    Ok(row.id)
+}
+
 /// Applies a rename or a new slug; values equal to the stored ones change nothing.
 pub fn update(
     conn: &mut DbConn,
     user: &AuthUser,
-    key: &ItemKey,
-    body: Result<UpdateTagRequest, ApiError>,
+    id: TagId,
+    req: UpdateTagRequest,
     now: NaiveDateTime,
 ) -> Result<TagResponse, ApiError> {
     db::write(conn, |conn| {
-        let current = repo::find_by_key(conn, key)?.ok_or(ApiError::NotFound("tag"))?;
+        let current = repo::find_by_key(conn, &ItemKey::Id(id.0))?.ok_or(ApiError::NotFound("tag"))?;
         user.require(Action::ManageTaxonomy)?;
-        let req = body?;
         let mut v = Violations::new();
         let name = req.name.present("name", &mut v).and_then(|n| v.check(required_text("name", &n, NAME_MAX)));
         let slug = req.slug.present("slug", &mut v).and_then(|s| v.check(Slug::parse("slug", &s)));
@@ -160,11 +168,7 @@ pub fn delete(conn: &mut DbConn, user: &AuthUser, key: &ItemKey, now: NaiveDateT
 
 /// The tags an article names, in order and without repeats (names compare case-insensitively);
 /// unknown names create tags. Runs inside the caller's transaction.
-pub fn ensure_named(
-    conn: &mut DbConn,
-    names: &[String],
-    now: NaiveDateTime,
-) -> Result<Vec<crate::domain::ids::TagId>, ApiError> {
+pub fn ensure_named(conn: &mut DbConn, names: &[String], now: NaiveDateTime) -> Result<Vec<TagId>, ApiError> {
     let mut ids = Vec::with_capacity(names.len());
     for name in names {
         let key = name_key(name);
