@@ -84,123 +84,132 @@ fn parse_role(raw: &str) -> Result<Role, String> {
 /// Runs a command to completion.
 pub fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
     match command {
-        Command::Serve => actix_web::rt::System::new().block_on(async move {
-            raise_open_file_limit();
-            let app = Application::build(settings.clone()).await?;
-            // The address actually bound, on stdout: with WARTA_BIND=host:0 the system picks the
-            // port, and whoever started Warta (a supervisor, the tests) learns it here.
-            let host = settings.bind.rsplit_once(':').map_or(settings.bind.as_str(), |(host, _)| host);
-            println!("Warta is listening on {host}:{}", app.port());
-            tracing::info!(bind = %settings.bind, port = app.port(), docs = %format!("{}/docs/", settings.public_url), "Warta is serving");
-            app.run_until_stopped().await?;
-            tracing::info!("stopped");
-            Ok(())
-        }),
+        Command::Serve => serve(settings),
         Command::Migrate => {
             let db = Db::open(&settings.database_path, 1)?;
             let applied = db.migrate()?;
             println!("applied {applied} migration(s) to {}", settings.database_path.display());
             Ok(())
         }
-        Command::User(UserCommand::Create { email, name, role }) => {
-            let mut password = String::new();
-            std::io::stdin().lock().read_line(&mut password).context("reading the password from standard input")?;
-            let password = password.trim_end_matches(['\r', '\n']).to_owned();
-            let user = NewUser::try_from(CreateUserRequest::new(email, name, role, password))
-                .map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;
-            let hash = crate::auth::password::hash_now(&user.password)?;
-            let db = Db::open(&settings.database_path, 1)?;
-            db.migrate()?;
-            let created = db.run_now(|conn| service::create(conn, None, user, hash, Clock::system().now())).map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;
-            println!("created {} {} (id {})", created.role.as_str(), created.email, created.id);
-            Ok(())
-        }
+        Command::User(UserCommand::Create { email, name, role }) => create_user(&settings, email, name, role),
         Command::Openapi => {
             print!("{}", crate::openapi::document_json());
             Ok(())
         }
-        Command::Backup { path } => {
-            let started = std::time::Instant::now();
-            // Opening would create an empty database: a mistyped WARTA_DATABASE_URL must fail, not
-            // produce an empty "backup".
-            anyhow::ensure!(
-                settings.database_path.exists(),
-                "{} does not exist: check WARTA_DATABASE_URL",
-                settings.database_path.display()
-            );
-            anyhow::ensure!(
-                settings.database_path.is_file(),
-                "{} is not a database file: check WARTA_DATABASE_URL",
-                settings.database_path.display()
-            );
-            anyhow::ensure!(
-                !path.as_os_str().to_string_lossy().ends_with(std::path::MAIN_SEPARATOR) && !path.is_dir(),
-                "{} is a folder: name the backup file",
-                path.display()
-            );
-            let db = Db::open(&settings.database_path, 1)?;
-            db.backup(&path)?;
-            let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-            println!(
-                "backed up {} to {} ({:.1} MB) in {:.1} s",
-                settings.database_path.display(),
-                path.display(),
-                size as f64 / 1e6,
-                started.elapsed().as_secs_f64()
-            );
-            Ok(())
-        }
+        Command::Backup { path } => backup(&settings, &path),
         Command::Seed { demo, articles, authors, categories, tags, views, seed } => {
             anyhow::ensure!(demo || articles.is_some(), "nothing to seed: pass --demo or --articles N");
-            actix_web::rt::System::new().block_on(async move {
-                let db = Db::open(&settings.database_path, 1)?;
-                db.migrate()?;
-                crate::startup::create_first_admin(&db, &settings, Clock::system().now()).await?;
-                if let Some(articles) = articles {
-                    let options = seed::scale::ScaleOptions { articles, authors, categories, tags, views, seed };
-                    let report = db
-                        .run_now(|conn| {
-                            let admin = seed::demo::first_admin(conn)?
-                                .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("there is no admin account")))?;
-                            seed::scale::load(conn, admin.id, options, Clock::system().now())
-                        })
-                        .map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;
-                    println!(
-                        "generated {} articles, {} authors, {} categories, {} tags, {} views in {:.1} s ({:.0} articles/s)",
-                        report.articles,
-                        report.authors,
-                        report.categories,
-                        report.tags,
-                        report.views,
-                        report.seconds,
-                        report.articles as f64 / report.seconds.max(0.001)
-                    );
-                    if !demo {
-                        return Ok(());
-                    }
-                }
-                let at = Moment { now: Clock::system().now(), tz: settings.timezone };
-                let loaded = db
-                    .run_now(|conn| {
-                        // One transaction: a failed run leaves nothing half-loaded.
-                        crate::db::write(conn, |conn| {
-                            let admin = seed::demo::first_admin(conn)?
-                                .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("there is no admin account")))?;
-                            seed::demo::load(conn, &admin, at)
-                        })
-                    })
-                    .map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;
-                println!(
-                    "demo newsroom: added {} categories, {} authors, {} articles to {}",
-                    loaded.categories,
-                    loaded.authors,
-                    loaded.articles,
-                    settings.database_path.display()
-                );
-                Ok(())
-            })
+            let scale =
+                articles.map(|articles| seed::scale::ScaleOptions { articles, authors, categories, tags, views, seed });
+            seed_content(&settings, scale, demo)
         }
     }
+}
+
+fn serve(settings: Settings) -> anyhow::Result<()> {
+    actix_web::rt::System::new().block_on(async move {
+        raise_open_file_limit();
+        let app = Application::build(settings.clone()).await?;
+        // The address actually bound, on stdout: with WARTA_BIND=host:0 the system picks the
+        // port, and whoever started Warta (a supervisor, the tests) learns it here.
+        let host = settings.bind.rsplit_once(':').map_or(settings.bind.as_str(), |(host, _)| host);
+        println!("Warta is listening on {host}:{}", app.port());
+        tracing::info!(bind = %settings.bind, port = app.port(), docs = %format!("{}/docs/", settings.public_url), "Warta is serving");
+        app.run_until_stopped().await?;
+        tracing::info!("stopped");
+        Ok(())
+    })
+}
+
+fn create_user(settings: &Settings, email: String, name: String, role: Role) -> anyhow::Result<()> {
+    let mut password = String::new();
+    std::io::stdin().lock().read_line(&mut password).context("reading the password from standard input")?;
+    let password = password.trim_end_matches(['\r', '\n']).to_owned();
+    let user = NewUser::try_from(CreateUserRequest::new(email, name, role, password))
+        .map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;
+    let hash = crate::auth::password::hash_now(&user.password)?;
+    let db = Db::open(&settings.database_path, 1)?;
+    db.migrate()?;
+    let created = db
+        .run_now(|conn| service::create(conn, None, user, hash, Clock::system().now()))
+        .map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;
+    println!("created {} {} (id {})", created.role.as_str(), created.email, created.id);
+    Ok(())
+}
+
+fn backup(settings: &Settings, path: &std::path::Path) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let source = &settings.database_path;
+    // Opening would create an empty database: a mistyped WARTA_DATABASE_URL must fail, not
+    // produce an empty "backup".
+    anyhow::ensure!(source.exists(), "{} does not exist: check WARTA_DATABASE_URL", source.display());
+    anyhow::ensure!(source.is_file(), "{} is not a database file: check WARTA_DATABASE_URL", source.display());
+    anyhow::ensure!(
+        !path.as_os_str().to_string_lossy().ends_with(std::path::MAIN_SEPARATOR) && !path.is_dir(),
+        "{} is a folder: name the backup file",
+        path.display()
+    );
+    let db = Db::open(source, 1)?;
+    db.backup(path)?;
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    println!(
+        "backed up {} to {} ({:.1} MB) in {:.1} s",
+        source.display(),
+        path.display(),
+        size as f64 / 1e6,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// `warta seed`: a generated archive (`scale`), then the demo newsroom (`demo`), either or both.
+fn seed_content(settings: &Settings, scale: Option<seed::scale::ScaleOptions>, demo: bool) -> anyhow::Result<()> {
+    actix_web::rt::System::new().block_on(async move {
+        let db = Db::open(&settings.database_path, 1)?;
+        db.migrate()?;
+        crate::startup::create_first_admin(&db, settings, Clock::system().now()).await?;
+        if let Some(options) = scale {
+            let report = db
+                .run_now(|conn| {
+                    let admin = seed::demo::first_admin(conn)?
+                        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("there is no admin account")))?;
+                    seed::scale::load(conn, admin.id, options, Clock::system().now())
+                })
+                .map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;
+            println!(
+                "generated {} articles, {} authors, {} categories, {} tags, {} views in {:.1} s ({:.0} articles/s)",
+                report.articles,
+                report.authors,
+                report.categories,
+                report.tags,
+                report.views,
+                report.seconds,
+                report.articles as f64 / report.seconds.max(0.001)
+            );
+        }
+        if !demo {
+            return Ok(());
+        }
+        let at = Moment { now: Clock::system().now(), tz: settings.timezone };
+        let loaded = db
+            .run_now(|conn| {
+                // One transaction: a failed run leaves nothing half-loaded.
+                crate::db::write(conn, |conn| {
+                    let admin = seed::demo::first_admin(conn)?
+                        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("there is no admin account")))?;
+                    seed::demo::load(conn, &admin, at)
+                })
+            })
+            .map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;
+        println!(
+            "demo newsroom: added {} categories, {} authors, {} articles to {}",
+            loaded.categories,
+            loaded.authors,
+            loaded.articles,
+            settings.database_path.display()
+        );
+        Ok(())
+    })
 }
 
 /// Every connection is a file descriptor, and the usual soft limit (1024) is below

@@ -24,8 +24,9 @@ pub struct Claims {
     pub exp: i64,
     pub iat: i64,
     pub iss: String,
-    /// The account's creation time in microseconds. Ids can be reused after a delete, so this ties
-    /// the token to the account it was issued to rather than to whichever account has the id now.
+    /// The account's creation time in microseconds: the token names one account, not one id.
+    /// Ids are never reused within one database, but after a restore from an older backup a new
+    /// account can get the id of one created after that backup, whose tokens still circulate.
     /// Required: a token without it does not deserialize.
     pub acct: i64,
     /// The account's token epoch when the token was issued: a password change raises it and ends

@@ -18,7 +18,7 @@ use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use crate::content_epoch::ContentEpoch;
 use crate::error::ApiError;
 
-/// The one line to change for PostgreSQL.
+/// The connection every query runs on. PostgreSQL (issue #11) comes in beside it, not instead of it.
 pub type DbConn = SqliteConnection;
 pub type DbPool = Pool<ConnectionManager<DbConn>>;
 
@@ -261,9 +261,68 @@ pub(crate) mod tests {
             article_tags::table.select(article_tags::all_columns).execute(conn),
             article_slug_redirects::table.select(article_slug_redirects::all_columns).execute(conn),
             article_views::table.select(article_views::all_columns).execute(conn),
+            articles_fts::table.select(articles_fts::all_columns).execute(conn),
+            audit_log::table.select(audit_log::all_columns).execute(conn),
         ];
         for check in checks {
             check.expect("schema.rs names a column the migrations do not create");
+        }
+    }
+
+    /// Tables and their columns as `schema.rs` declares them, read from its text.
+    fn declared_tables() -> std::collections::BTreeMap<String, Vec<String>> {
+        let mut tables = std::collections::BTreeMap::new();
+        let mut current: Option<String> = None;
+        for line in include_str!("schema.rs").lines().map(str::trim) {
+            if let Some((name, _)) = line.split_once(" (").filter(|_| line.ends_with('{')) {
+                current = Some(name.to_owned());
+                tables.insert(name.to_owned(), Vec::new());
+            } else if let (Some(table), Some((column, _))) = (&current, line.split_once(" -> ")) {
+                tables.get_mut(table).expect("table seen").push(column.to_owned());
+            } else if line == "}" {
+                current = None;
+            }
+        }
+        tables
+    }
+
+    #[derive(QueryableByName)]
+    struct Named {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        name: String,
+    }
+
+    /// Both ways: every table and column the migrations create is declared in `schema.rs` (so no
+    /// query can miss one), and every declared one exists. SQLite's own tables, Diesel's
+    /// bookkeeping and the FTS5 index's shadow tables are not ours to declare.
+    #[test]
+    fn every_table_and_column_the_migrations_create_is_declared() {
+        let conn = &mut memory_conn();
+        let created: Vec<Named> = diesel::sql_query(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
+             AND name NOT LIKE '__diesel_%' AND name NOT LIKE 'articles_fts_%' ORDER BY name",
+        )
+        .load(conn)
+        .expect("tables");
+        let declared = declared_tables();
+        let created_names: Vec<&str> = created.iter().map(|t| t.name.as_str()).collect();
+        let declared_names: Vec<&str> = declared.keys().map(String::as_str).collect();
+        assert_eq!(created_names, declared_names, "tables in the migrations vs schema.rs");
+        for (table, columns) in &declared {
+            let mut found: Vec<String> = diesel::sql_query(format!("SELECT name FROM pragma_table_info('{table}')"))
+                .load::<Named>(conn)
+                .expect("columns")
+                .into_iter()
+                .map(|c| c.name)
+                .collect();
+            // An FTS5 table's rowid is implicit, not a column of its own.
+            if table == "articles_fts" {
+                found.insert(0, "rowid".into());
+            }
+            let mut declared = columns.clone();
+            declared.sort();
+            found.sort();
+            assert_eq!(found, declared, "columns of {table} in the migrations vs schema.rs");
         }
     }
 
