@@ -25,6 +25,10 @@ pub struct ContentEpoch {
     next_publication: AtomicI64,
     /// Serialises `learn`, which writes the two fields above.
     learning: Mutex<()>,
+    /// The database's count of committed content writes (`db::content_changes`) that the epoch
+    /// already covers: a write of this process moves it on itself, one of another process when a
+    /// poll finds the count higher.
+    changes_covered: AtomicI64,
 }
 
 /// The epoch a reader may use, and whether the next scheduled publication is known at it. Cached
@@ -57,6 +61,21 @@ impl ContentEpoch {
     /// Content changed: every cached answer made before now is stale.
     pub fn bump(&self) {
         self.value.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// This process committed the content write that took the database's count to `count`.
+    pub fn bump_for_write(&self, count: i64) {
+        self.changes_covered.fetch_max(count, Ordering::AcqRel);
+        self.bump();
+    }
+
+    /// The database counts `count` committed content writes: moves on when some of them were made
+    /// by another process since the epoch last moved on. A bump covers every write committed
+    /// before it, so a count this process has covered already needs none.
+    pub fn follow(&self, count: i64) {
+        if self.changes_covered.fetch_max(count, Ordering::AcqRel) < count {
+            self.bump();
+        }
     }
 
     /// The epoch at `now`, moved on first when a scheduled article has gone live since it was learnt.

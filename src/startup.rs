@@ -63,6 +63,7 @@ impl Application {
             settings.view_reads_per_address,
         ));
         spawn_view_flusher(db.clone(), views.clone(), settings.view_flush_interval, clock.clone());
+        spawn_change_follower(db.clone());
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("cannot listen on {} (WARTA_BIND)", settings.bind))?;
         let port = listener.local_addr()?.port();
@@ -206,6 +207,25 @@ fn spawn_view_flusher(db: Data<Db>, views: Data<ViewCounter>, interval: std::tim
             let (views, now) = (views.clone(), clock.now());
             if let Err(e) = db.run(move |conn| views.flush(conn, now)).await {
                 tracing::error!(error = %e, "could not write buffered views; keeping them for the next try");
+            }
+        }
+    });
+}
+
+/// How often the server asks the database whether another process wrote content: well within
+/// the contract's "a write shows on every instance within 1 second".
+const CHANGE_POLL: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// Moves the content epoch on when content writes committed that this process did not make (the
+/// command line, another instance): its caches then drop what those writes made stale.
+fn spawn_change_follower(db: Data<Db>) {
+    actix_web::rt::spawn(async move {
+        let mut ticks = actix_web::rt::time::interval(CHANGE_POLL);
+        loop {
+            ticks.tick().await;
+            match db.run(crate::db::content_changes).await {
+                Ok(count) => db.epoch().follow(count),
+                Err(e) => tracing::warn!(error = %e, "could not read the count of content writes"),
             }
         }
     });

@@ -224,11 +224,35 @@ fn transaction<T>(
         return outcome;
     }
     CHANGED.with(|changed| changed.set(content));
-    let outcome = conn.immediate_transaction(work);
-    if CHANGED.with(|changed| changed.replace(false)) && outcome.is_ok() {
-        EPOCH.with(|epoch| epoch.borrow().as_ref().map(|epoch| epoch.bump()));
+    let mut counted = None;
+    let outcome = conn.immediate_transaction(|conn| {
+        let done = work(conn)?;
+        if CHANGED.with(Cell::get) {
+            counted = Some(count_content_change(conn)?);
+        }
+        Ok(done)
+    });
+    CHANGED.with(|changed| changed.set(false));
+    if let (Some(count), true) = (counted, outcome.is_ok()) {
+        EPOCH.with(|epoch| epoch.borrow().as_ref().map(|epoch| epoch.bump_for_write(count)));
     }
     outcome
+}
+
+/// Moves the shared count of content writes on, inside the write's transaction, and returns it:
+/// other processes learn of the write from it (see `content_changes`).
+fn count_content_change(conn: &mut DbConn) -> Result<i64, ApiError> {
+    use diesel::prelude::*;
+    use schema::content_changes::dsl::{content_changes, counter};
+    diesel::update(content_changes).set(counter.eq(counter + 1)).execute(conn)?;
+    Ok(content_changes.select(counter).first(conn)?)
+}
+
+/// How many content writes have committed to this database, by any process.
+pub fn content_changes(conn: &mut DbConn) -> Result<i64, ApiError> {
+    use diesel::prelude::*;
+    use schema::content_changes::dsl::{content_changes, counter};
+    Ok(content_changes.select(counter).first(conn)?)
 }
 
 #[cfg(test)]

@@ -186,3 +186,10 @@ diesel::table! {
         version_after -> Nullable<Integer>,
     }
 }
+
+diesel::table! {
+    content_changes (id) {
+        id -> Integer,
+        counter -> BigInt,
+    }
+}

@@ -407,3 +407,31 @@ async fn cached_answers_are_sent_compressed_at_a_high_level() {
         assert_eq!(serde_json::from_slice::<Value>(&decoded).expect("json"), expected, "{encoding}");
     }
 }
+
+/// A write made by another process (here `warta seed --demo` on the same database; in production
+/// also another instance) reaches this server's caches at its next poll of the database (four a
+/// second), although its response cache would otherwise keep the empty feed for an hour.
+#[actix_web::test]
+async fn a_write_by_another_process_reaches_the_caches_long_before_they_expire() {
+    let app = TestApp::spawn_with(|s| {
+        s.response_cache_ttl = Duration::from_secs(3600);
+        s.trending_cache = Duration::from_secs(3600);
+    })
+    .await;
+    assert_eq!(titles(&app.get(LATEST).await), Vec::<String>::new(), "empty");
+    assert_eq!(titles(&app.get(LATEST).await), Vec::<String>::new(), "empty, now from the cache");
+    let seeded = std::process::Command::new(env!("CARGO_BIN_EXE_warta"))
+        .args(["seed", "--demo"])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("WARTA_DATABASE_URL", &app.db_path)
+        .output()
+        .expect("warta seed runs");
+    assert!(seeded.status.success(), "{}", String::from_utf8_lossy(&seeded.stderr));
+    // The server polls four times a second; the deadline is only a backstop.
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while titles(&app.get(LATEST).await).is_empty() {
+        assert!(std::time::Instant::now() < deadline, "the seeded articles never reached the cached feed");
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+}
