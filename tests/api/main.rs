@@ -15,6 +15,7 @@ mod feeds;
 mod hardening;
 mod helpers;
 mod hostile;
+mod html_oracle;
 mod logging;
 mod openapi;
 mod operations;
