@@ -20,6 +20,7 @@ mod logging;
 mod openapi;
 mod operations;
 mod permissions;
+mod raw_http;
 mod syndication;
 mod tags;
 mod users;
