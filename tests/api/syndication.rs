@@ -4,6 +4,7 @@ use chrono::DateTime;
 use serde_json::{json, Value};
 
 use crate::helpers::{TestApp, TestResponse};
+use crate::html_oracle::dangers;
 
 const TRICKY_TITLE: &str = "Tom & Jerry <b>“Kucing” é</b> ]]> 🎉 [Korea Utara]";
 
@@ -80,7 +81,14 @@ async fn rss_is_valid_and_escapes_text_exactly() {
     let titles: Vec<&str> = items.iter().map(|(t, _)| t.as_str()).collect();
     assert_eq!(titles, ["Kedua", TRICKY_TITLE], "newest first, text unchanged after escaping");
     let text = response.text();
-    assert!(!text.contains("<script"), "bodies are the sanitized HTML");
+    let doc = roxmltree::Document::parse(&text).expect("RSS is XML");
+    let bodies: Vec<&str> =
+        doc.descendants().filter(|n| n.tag_name().name() == "encoded").filter_map(|n| n.text()).collect();
+    assert_eq!(bodies.len(), 2, "each item carries its body: {text}");
+    for body in bodies {
+        assert_eq!(dangers(body), Vec::<String>::new(), "bodies are the sanitized HTML: {body}");
+        assert!(body.contains("<em>berita</em>"), "the body is rendered: {body}");
+    }
     assert!(text.contains("Reni &amp; Co"), "authors are escaped: {text}");
     assert!(text.contains("w=1&amp;h=2"), "URLs in attributes are escaped");
 }
@@ -106,7 +114,9 @@ async fn json_feed_has_the_required_fields() {
     assert_eq!(item["image"], "https://images.example/a.jpg?w=1&h=2");
     let published = item["date_published"].as_str().expect("date_published");
     DateTime::parse_from_rfc3339(published).expect("RFC 3339");
-    assert!(!item["content_html"].as_str().unwrap_or_default().contains("<script"));
+    let body = item["content_html"].as_str().expect("content_html");
+    assert_eq!(dangers(body), Vec::<String>::new(), "bodies are the sanitized HTML: {body}");
+    assert!(body.contains("<em>berita</em>"), "the body is rendered: {body}");
 }
 
 #[actix_web::test]
