@@ -8,7 +8,8 @@ use diesel::sqlite::Sqlite;
 use crate::articles::dto::{AuthorRef, TagRef};
 use crate::db::schema::{article_authors, article_slug_redirects, article_tags, articles, authors, tags};
 use crate::db::DbConn;
-use crate::domain::article_status::{ArticleStatus, LIVE_SQL, UNPUBLISHED_SQL};
+use crate::domain::article_status::{ArticleStatus, Visibility, LIVE_SQL, UNPUBLISHED_SQL};
+use crate::domain::body::BodyFormat;
 use crate::domain::ids::{ArticleId, AuthorId, CategoryId, TagId, UserId};
 use crate::domain::key::ItemKey;
 
@@ -21,7 +22,7 @@ pub struct ArticleRow {
     pub custom_excerpt: Option<String>,
     pub excerpt: String,
     pub body: String,
-    pub body_format: String,
+    pub body_format: BodyFormat,
     pub body_html: String,
     pub word_count: i32,
     pub reading_time_minutes: i32,
@@ -30,7 +31,7 @@ pub struct ArticleRow {
     pub cover_credit: Option<String>,
     pub cover_alt: Option<String>,
     pub category_id: CategoryId,
-    pub status: String,
+    pub status: ArticleStatus,
     pub published_at: Option<NaiveDateTime>,
     pub view_count: i64,
     pub version: i32,
@@ -42,8 +43,7 @@ pub struct ArticleRow {
 
 impl ArticleRow {
     pub fn status(&self) -> ArticleStatus {
-        // The column has a CHECK constraint, so an unknown value cannot be stored.
-        ArticleStatus::parse(&self.status).unwrap_or(ArticleStatus::Draft)
+        self.status
     }
 
     pub fn is_visible(&self, now: NaiveDateTime) -> bool {
@@ -60,7 +60,7 @@ pub struct SummaryRow {
     pub slug: String,
     pub title: String,
     pub excerpt: String,
-    pub body_format: String,
+    pub body_format: BodyFormat,
     pub word_count: i32,
     pub reading_time_minutes: i32,
     pub cover_url: Option<String>,
@@ -68,7 +68,7 @@ pub struct SummaryRow {
     pub cover_credit: Option<String>,
     pub cover_alt: Option<String>,
     pub category_id: CategoryId,
-    pub status: String,
+    pub status: ArticleStatus,
     pub published_at: Option<NaiveDateTime>,
     pub view_count: i64,
     pub version: i32,
@@ -78,8 +78,7 @@ pub struct SummaryRow {
 
 impl SummaryRow {
     pub fn status(&self) -> ArticleStatus {
-        // The column has a CHECK constraint, so an unknown value cannot be stored.
-        ArticleStatus::parse(&self.status).unwrap_or(ArticleStatus::Draft)
+        self.status
     }
 }
 
@@ -90,7 +89,7 @@ impl From<&ArticleRow> for SummaryRow {
             slug: row.slug.clone(),
             title: row.title.clone(),
             excerpt: row.excerpt.clone(),
-            body_format: row.body_format.clone(),
+            body_format: row.body_format,
             word_count: row.word_count,
             reading_time_minutes: row.reading_time_minutes,
             cover_url: row.cover_url.clone(),
@@ -98,7 +97,7 @@ impl From<&ArticleRow> for SummaryRow {
             cover_credit: row.cover_credit.clone(),
             cover_alt: row.cover_alt.clone(),
             category_id: row.category_id,
-            status: row.status.clone(),
+            status: row.status,
             published_at: row.published_at,
             view_count: row.view_count,
             version: row.version,
@@ -117,7 +116,7 @@ pub struct ArticleFields {
     pub custom_excerpt: Option<String>,
     pub excerpt: String,
     pub body: String,
-    pub body_format: String,
+    pub body_format: BodyFormat,
     pub body_html: String,
     pub word_count: i32,
     pub reading_time_minutes: i32,
@@ -126,7 +125,7 @@ pub struct ArticleFields {
     pub cover_credit: Option<String>,
     pub cover_alt: Option<String>,
     pub category_id: CategoryId,
-    pub status: String,
+    pub status: ArticleStatus,
     pub published_at: Option<NaiveDateTime>,
     pub updated_by: Option<UserId>,
     pub updated_at: NaiveDateTime,
@@ -142,7 +141,7 @@ pub fn find_by_key(conn: &mut DbConn, key: &ItemKey) -> QueryResult<Option<Artic
 }
 
 /// Just what visibility needs, without the body: for hot paths such as the view beacon.
-pub fn status_of(conn: &mut DbConn, key: &ItemKey) -> QueryResult<Option<(ArticleId, String, Option<NaiveDateTime>)>> {
+pub fn status_of(conn: &mut DbConn, key: &ItemKey) -> QueryResult<Option<Visibility>> {
     let query = articles::table.select((articles::id, articles::status, articles::published_at));
     match key {
         ItemKey::Id(id) => query.find(ArticleId(*id)).first(conn).optional(),

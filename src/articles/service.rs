@@ -132,7 +132,7 @@ pub fn visibility(conn: &mut DbConn, key: &ItemKey) -> Result<Option<Visibility>
             None => None,
         },
     };
-    Ok(found.map(|(id, status, at)| (id, ArticleStatus::parse(&status).unwrap_or(ArticleStatus::Draft), at)))
+    Ok(found)
 }
 
 /// Visible articles related to a visible one (see `repo::related`); 404 for an article the
@@ -392,7 +392,7 @@ fn summarize(
                 slug: row.slug.clone(),
                 title: row.title.clone(),
                 excerpt: row.excerpt.clone(),
-                body_format: BodyFormat::parse(&row.body_format).unwrap_or(BodyFormat::Markdown),
+                body_format: row.body_format,
                 cover_image: row.cover_url.clone().map(|url| CoverImage {
                     url,
                     caption: row.cover_caption.clone(),
@@ -547,7 +547,7 @@ fn fields(
         excerpt: draft.custom_excerpt.clone().unwrap_or_else(|| body::derived_excerpt(&rendered.text)),
         custom_excerpt: draft.custom_excerpt.clone(),
         body: draft.body.clone(),
-        body_format: draft.body_format.as_str().to_owned(),
+        body_format: draft.body_format,
         body_html: rendered.html,
         word_count: rendered.word_count,
         reading_time_minutes: rendered.reading_time_minutes,
@@ -556,7 +556,7 @@ fn fields(
         cover_credit: draft.cover.as_ref().and_then(|c| c.credit.clone()),
         cover_alt: draft.cover.as_ref().and_then(|c| c.alt.clone()),
         category_id: draft.category_id,
-        status: status.as_str().to_owned(),
+        status,
         published_at,
         updated_by: Some(by.id),
         updated_at: now,
@@ -761,8 +761,7 @@ fn validate_change(current: &ArticleRow, req: UpdateArticleRequest) -> Result<Ch
             Some(b) => check_body(&mut v, &b).unwrap_or_default(),
             None => current.body.clone(),
         },
-        body_format: required(&mut v, "body_format", req.body_format)
-            .unwrap_or(BodyFormat::parse(&current.body_format).unwrap_or(BodyFormat::Markdown)),
+        body_format: required(&mut v, "body_format", req.body_format).unwrap_or(current.body_format),
         cover: match nullable(&mut v, "cover_image", req.cover_image) {
             Some(Some(c)) => check_cover(&mut v, c),
             Some(None) => None,
@@ -805,7 +804,7 @@ fn changes_nothing(conn: &mut DbConn, current: &ArticleRow, change: &Change) -> 
         && draft.slug.as_ref().is_none_or(|slug| slug.as_str() == current.slug)
         && draft.custom_excerpt == current.custom_excerpt
         && draft.body == current.body
-        && draft.body_format.as_str() == current.body_format
+        && draft.body_format == current.body_format
         && draft.cover == current_cover(current)
         && draft.category_id == current.category_id
         && status == current.status()

@@ -150,7 +150,7 @@ fn issue_pair(
         },
     )?;
     let epoch = user.token_epoch;
-    let user = UserResponse::from_row(user)?;
+    let user = UserResponse::from(user);
     let grant = Grant { user: user.id, role: user.role, account_created: user.created_at, epoch, session: family };
     Ok(TokenResponse {
         access_token: keys.issue(grant)?,
@@ -202,7 +202,7 @@ pub fn logout(conn: &mut DbConn, token: &str) -> Result<(), ApiError> {
 /// The caller's own account.
 pub fn me(conn: &mut DbConn, id: UserId) -> Result<UserResponse, ApiError> {
     let row = accounts::find(conn, id)?.ok_or(ApiError::Unauthorized)?;
-    Ok(UserResponse::from_row(row)?)
+    Ok(UserResponse::from(row))
 }
 
 /// Ends every login of the account at once: its refresh tokens are revoked and its access tokens,
@@ -236,6 +236,7 @@ pub fn set_password(
 mod tests {
     use super::*;
     use crate::db::tests::memory_conn;
+    use crate::domain::role::Role;
     use crate::users::repo::{self as users, NewUserRow};
 
     const POLICY: TokenPolicy =
@@ -249,7 +250,7 @@ mod tests {
                 email: "a@b.c".into(),
                 email_key: "a@b.c".into(),
                 name: "A".into(),
-                role: "writer".into(),
+                role: Role::Writer,
                 password_hash: "x".into(),
                 author_id: None,
                 created_at: now,

@@ -73,7 +73,7 @@ impl TryFrom<UpdateUserRequest> for UserUpdate {
 }
 
 fn response(row: repo::UserRow) -> Result<UserResponse, ApiError> {
-    Ok(UserResponse::from_row(row)?)
+    Ok(UserResponse::from(row))
 }
 
 fn check_author(conn: &mut DbConn, author: Option<AuthorId>) -> Result<(), ApiError> {
@@ -115,7 +115,7 @@ pub fn create(
             email_key: user.email.key(),
             email: user.email.as_str().to_owned(),
             name: user.name,
-            role: user.role.as_str().to_owned(),
+            role: user.role,
             password_hash,
             author_id: user.author_id,
             created_at: now,
@@ -143,13 +143,13 @@ pub fn update(
         // answers the account as it is, with no write and no audit entry. A password always counts.
         let email = update.email.filter(|e| e.as_str() != current.email);
         let name = update.name.filter(|n| *n != current.name);
-        let role = update.role.filter(|r| r.as_str() != current.role);
+        let role = update.role.filter(|r| *r != current.role);
         let author_id = update.author_id.filter(|a| *a != current.author_id);
         if email.is_none() && name.is_none() && role.is_none() && author_id.is_none() && password_hash.is_none() {
             return response(current);
         }
-        let demoted = current.role == Role::Admin.as_str() && role.is_some_and(|r| r != Role::Admin);
-        if demoted && repo::count_with_role(conn, Role::Admin.as_str())? <= 1 {
+        let demoted = current.role == Role::Admin && role.is_some_and(|r| r != Role::Admin);
+        if demoted && repo::count_with_role(conn, Role::Admin)? <= 1 {
             return Err(ApiError::Conflict("the last admin cannot be demoted".into()));
         }
         if let Some(author) = author_id {
@@ -160,7 +160,7 @@ pub fn update(
             email_key: email.as_ref().map(Email::key),
             email: email.map(|e| e.as_str().to_owned()),
             name,
-            role: role.map(|r| r.as_str().to_owned()),
+            role,
             author_id,
             updated_at: Some(now),
             password_hash: password_hash.clone(),
@@ -178,7 +178,7 @@ pub fn update(
 pub fn delete(conn: &mut DbConn, actor: &AuthUser, id: UserId) -> Result<(), ApiError> {
     db::write(conn, |conn| {
         let current = repo::find(conn, id)?.ok_or(ApiError::NotFound("user"))?;
-        if current.role == Role::Admin.as_str() && repo::count_with_role(conn, Role::Admin.as_str())? <= 1 {
+        if current.role == Role::Admin && repo::count_with_role(conn, Role::Admin)? <= 1 {
             return Err(ApiError::Conflict("the last admin cannot be deleted".into()));
         }
         // Recorded first: the entry keeps the actor's email even when admins delete themselves.
@@ -201,7 +201,7 @@ pub fn create_first_admin(conn: &mut DbConn, email: &Email, password_hash: Strin
                 email: email.as_str().to_owned(),
                 email_key: email.key(),
                 name: "Administrator".into(),
-                role: Role::Admin.as_str().into(),
+                role: Role::Admin,
                 password_hash,
                 author_id: None,
                 created_at: now,
