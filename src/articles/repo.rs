@@ -1,17 +1,19 @@
 //! Diesel queries for articles, their bylines and tags, retired slugs and the full-text index.
 
 use chrono::NaiveDateTime;
+use diesel::dsl;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Integer, Text, Timestamp};
+use diesel::sql_types::{Bool, Integer, Text, Timestamp};
 use diesel::sqlite::Sqlite;
 
 use crate::articles::dto::{AuthorRef, TagRef};
-use crate::db::schema::{article_authors, article_slug_redirects, article_tags, articles, authors, tags};
+use crate::db::schema::{article_authors, article_slug_redirects, article_tags, articles, articles_fts, authors, tags};
 use crate::db::DbConn;
-use crate::domain::article_status::{ArticleStatus, Visibility, LIVE_SQL, UNPUBLISHED_SQL};
+use crate::domain::article_status::{ArticleStatus, Visibility};
 use crate::domain::body::BodyFormat;
 use crate::domain::ids::{ArticleId, AuthorId, CategoryId, TagId, UserId};
 use crate::domain::key::ItemKey;
+use crate::published::repo::{hidden, pending, unpublished_in, visible, ArticleCondition};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = articles)]
@@ -275,49 +277,32 @@ pub fn unindex(conn: &mut DbConn, id: ArticleId) -> QueryResult<()> {
     Ok(())
 }
 
-fn visible_sql() -> String {
-    format!("(a.status IN {LIVE_SQL} AND a.published_at <= ?)")
-}
-
 /// Visible articles related to `article`: those sharing a tag with it first, then those in its
 /// category, newest first within each group, never the article itself.
 pub fn related(conn: &mut DbConn, article: &ArticleRow, limit: i64, now: NaiveDateTime) -> QueryResult<Vec<ArticleId>> {
-    #[derive(QueryableByName)]
-    struct Id {
-        #[diesel(sql_type = Integer)]
-        id: i32,
-    }
-    let visible = visible_sql();
-    let sharing_tags = format!(
-        "SELECT a.id AS id FROM articles a
-         WHERE {visible} AND a.id <> ? AND a.id IN (
-             SELECT t.article_id FROM article_tags t
-             WHERE t.tag_id IN (SELECT tag_id FROM article_tags WHERE article_id = ?))
-         ORDER BY a.published_at DESC, a.id DESC LIMIT ?"
-    );
-    let mut ids: Vec<ArticleId> = diesel::sql_query(sharing_tags)
-        .bind::<Timestamp, _>(now)
-        .bind::<Integer, _>(article.id.0)
-        .bind::<Integer, _>(article.id.0)
-        .bind::<BigInt, _>(limit)
-        .load::<Id>(conn)?
-        .into_iter()
-        .map(|r| ArticleId(r.id))
-        .collect();
+    let its_tags: Vec<TagId> =
+        article_tags::table.filter(article_tags::article_id.eq(article.id)).select(article_tags::tag_id).load(conn)?;
+    let sharing_a_tag =
+        article_tags::table.filter(article_tags::tag_id.eq_any(its_tags)).select(article_tags::article_id);
+    let mut ids: Vec<ArticleId> = articles::table
+        .filter(visible::<articles::table>(now))
+        .filter(articles::id.ne(article.id))
+        .filter(articles::id.eq_any(sharing_a_tag))
+        .order((articles::published_at.desc(), articles::id.desc()))
+        .limit(limit)
+        .select(articles::id)
+        .load(conn)?;
     let missing = limit - ids.len() as i64;
     if missing > 0 {
-        let same_category = format!(
-            "SELECT a.id AS id FROM articles a
-             WHERE a.category_id = ? AND {visible} AND a.id <> ?
-             ORDER BY a.published_at DESC, a.id DESC LIMIT ?"
-        );
-        let candidates: Vec<Id> = diesel::sql_query(same_category)
-            .bind::<Integer, _>(article.category_id.0)
-            .bind::<Timestamp, _>(now)
-            .bind::<Integer, _>(article.id.0)
-            .bind::<BigInt, _>(limit)
+        let candidates: Vec<ArticleId> = articles::table
+            .filter(articles::category_id.eq(article.category_id))
+            .filter(visible::<articles::table>(now))
+            .filter(articles::id.ne(article.id))
+            .order((articles::published_at.desc(), articles::id.desc()))
+            .limit(limit)
+            .select(articles::id)
             .load(conn)?;
-        for candidate in candidates.into_iter().map(|r| ArticleId(r.id)) {
+        for candidate in candidates {
             if ids.len() as i64 >= limit {
                 break;
             }
@@ -331,16 +316,7 @@ pub fn related(conn: &mut DbConn, article: &ArticleRow, limit: i64, now: NaiveDa
 
 /// When the next scheduled article becomes visible, if any is scheduled.
 pub fn next_scheduled(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Option<NaiveDateTime>> {
-    #[derive(QueryableByName)]
-    struct Next {
-        #[diesel(sql_type = diesel::sql_types::Nullable<Timestamp>)]
-        at: Option<NaiveDateTime>,
-    }
-    let sql = format!(
-        "SELECT MIN(a.published_at) AS at FROM articles a
-         WHERE a.status IN {LIVE_SQL} AND a.status = 'scheduled' AND a.published_at > ?"
-    );
-    Ok(diesel::sql_query(sql).bind::<Timestamp, _>(now).get_result::<Next>(conn)?.at)
+    articles::table.filter(pending::<articles::table>(now)).select(diesel::dsl::min(articles::published_at)).first(conn)
 }
 
 /// Who may be listed.
@@ -389,171 +365,166 @@ pub struct ArticleFilter {
 /// found in most of the archive costs no more than a rare one.
 pub const SEARCH_CANDIDATES: i64 = 1_000;
 
-enum Bind {
-    Time(NaiveDateTime),
-    Text(String),
-    Int(i32),
+// The full-text index joins the articles it indexes by rowid, so that a search reads only them.
+diesel::joinable!(articles_fts -> articles (rowid));
+diesel::allow_tables_to_appear_in_same_query!(articles_fts, articles);
+diesel::allow_tables_to_appear_in_same_query!(articles_fts, article_authors);
+diesel::allow_tables_to_appear_in_same_query!(articles_fts, article_tags);
+
+/// What a search lists from: the full-text index joined to the articles it matches.
+type Searched = diesel::helper_types::InnerJoinQuerySource<articles_fts::table, articles::table>;
+
+/// The articles a byline names.
+type BylinedBy = dsl::Select<
+    dsl::Filter<article_authors::table, dsl::Eq<article_authors::author_id, AuthorId>>,
+    article_authors::article_id,
+>;
+/// The articles a tag names.
+type TaggedWith =
+    dsl::Select<dsl::Filter<article_tags::table, dsl::Eq<article_tags::tag_id, TagId>>, article_tags::article_id>;
+
+/// `articles_fts MATCH ?`: FTS5's own operator, which Diesel does not know.
+fn fts_match(search: &str) -> ArticleCondition<Searched> {
+    Box::new(dsl::sql::<Bool>("articles_fts MATCH ").bind::<Text, _>(search.to_owned()))
+}
+
+/// Runs `$body` with `$query` bound to the filtered list query (`SELECT * FROM ... WHERE ...`,
+/// boxed), from the full-text index when there is a search. The two FROM clauses are two types, so
+/// the body is written once and compiled for each.
+macro_rules! with_list_query {
+    ($filter:expr, $query:ident => $body:expr) => {
+        match &$filter.search {
+            None => {
+                let mut $query = articles::table.into_boxed();
+                for condition in $filter.conditions::<articles::table>() {
+                    $query = $query.filter(condition);
+                }
+                $body
+            }
+            Some(search) => {
+                let mut $query = articles_fts::table.inner_join(articles::table).into_boxed().filter(fts_match(search));
+                if let Some(floor) = $filter.search_floor {
+                    $query = $query.filter(articles_fts::rowid.ge(floor));
+                }
+                for condition in $filter.conditions::<Searched>() {
+                    $query = $query.filter(condition);
+                }
+                $body
+            }
+        }
+    };
+}
+
+/// `$query` in the filter's order. A macro for the reason `with_list_query` is one.
+macro_rules! ordered {
+    ($filter:expr, $query:expr) => {{
+        let query = $query;
+        let newest = (articles::published_at.desc(), articles::id.desc());
+        match ($filter.sort, &$filter.search) {
+            (Sort::Newest, _) | (Sort::Relevance, None) => query.order_by(newest),
+            (Sort::Oldest, _) => query.order_by((articles::published_at.asc(), articles::id.asc())),
+            (Sort::Title, _) => query.order_by((articles::title.asc(), articles::id.asc())),
+            (Sort::MostViewed, _) => query.order_by((articles::view_count.desc(), articles::id.desc())),
+            // Articles whose title matches come first; within each tier bm25 weighs the title
+            // most, then the excerpt, then the body. FTS5's functions, spelled in its SQL.
+            (Sort::Relevance, Some(search)) => {
+                let title_misses =
+                    dsl::sql::<Bool>("articles.id NOT IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ")
+                        .bind::<Text, _>(format!("title : ({search})"))
+                        .sql(" AND rowid >= ")
+                        .bind::<Integer, _>($filter.search_floor.unwrap_or(0))
+                        .sql(")");
+                let rank = dsl::sql::<diesel::sql_types::Double>("bm25(articles_fts, 10.0, 4.0, 1.0)");
+                query.order_by((title_misses, rank, newest.0, newest.1))
+            }
+        }
+    }};
 }
 
 impl ArticleFilter {
-    /// `FROM ... WHERE ...` and its bind values. Ids and statuses are typed values written into the
-    /// SQL; everything from the client (the search text) is bound. The visibility condition is
-    /// spelled exactly like the partial indexes' so that SQLite can use them.
-    fn sql_parts(&self) -> (String, Vec<Bind>) {
-        let mut binds = Vec::new();
-        let mut conditions = Vec::new();
-        let from = if let Some(search) = &self.search {
-            conditions.push("articles_fts MATCH ?".to_owned());
-            binds.push(Bind::Text(search.clone()));
-            "articles_fts JOIN articles a ON a.id = articles_fts.rowid"
-        } else {
-            "articles a"
-        };
+    /// The conditions of the filter but the search's own. Typed values are bound; the visibility
+    /// and status conditions repeat the partial indexes' literals (see `published::repo`).
+    fn conditions<QS: 'static>(&self) -> Vec<ArticleCondition<QS>>
+    where
+        articles::id: SelectableExpression<QS>,
+        articles::status: SelectableExpression<QS>,
+        articles::published_at: SelectableExpression<QS>,
+        dsl::AssumeNotNull<articles::published_at>: SelectableExpression<QS>,
+        dsl::AssumeNotNull<articles::created_by>: SelectableExpression<QS>,
+        articles::category_id: SelectableExpression<QS>,
+        dsl::EqAny<articles::id, BylinedBy>: SelectableExpression<QS>,
+        dsl::EqAny<articles::id, TaggedWith>: SelectableExpression<QS>,
+    {
+        let now = self.now;
+        let mut conditions: Vec<ArticleCondition<QS>> = Vec::new();
         match self.scope {
-            Scope::Public => {
-                conditions.push(visible_sql());
-                binds.push(Bind::Time(self.now));
-            }
+            Scope::Public => conditions.push(visible(now)),
             Scope::VisibleAndOwn(user) => {
-                conditions.push(format!("({} OR a.created_by = ?)", visible_sql()));
-                binds.push(Bind::Time(self.now));
-                binds.push(Bind::Int(user.0));
+                conditions.push(Box::new(visible::<QS>(now).or(articles::created_by.assume_not_null().eq(user))))
             }
             Scope::OwnHidden(user) => {
-                conditions.push(format!(
-                    "a.created_by = ? AND (a.status NOT IN {LIVE_SQL} OR a.published_at IS NULL OR a.published_at > ?)"
-                ));
-                binds.push(Bind::Int(user.0));
-                binds.push(Bind::Time(self.now));
+                conditions.push(Box::new(articles::created_by.assume_not_null().eq(user)));
+                conditions.push(hidden(now));
             }
             Scope::All => {}
         }
         if let Some(statuses) = &self.statuses {
-            let mut any = Vec::new();
-            for status in statuses {
-                match status {
-                    ArticleStatus::Published => {
-                        any.push(visible_sql());
-                        binds.push(Bind::Time(self.now));
-                    }
-                    // Each status repeats its partial index's condition, so that index can serve it.
-                    ArticleStatus::Scheduled => {
-                        any.push(format!("(a.status IN {LIVE_SQL} AND a.status = 'scheduled' AND a.published_at > ?)"));
-                        binds.push(Bind::Time(self.now));
-                    }
-                    other => any.push(format!("(a.status IN {UNPUBLISHED_SQL} AND a.status = '{}')", other.as_str())),
-                }
-            }
-            conditions.push(if any.is_empty() { "0".to_owned() } else { format!("({})", any.join(" OR ")) });
+            let any = statuses
+                .iter()
+                .map(|status| match status {
+                    ArticleStatus::Published => visible::<QS>(now),
+                    ArticleStatus::Scheduled => pending(now),
+                    other => unpublished_in(*other),
+                })
+                .reduce(|any, next| Box::new(any.or(next)));
+            conditions.push(any.unwrap_or_else(|| Box::new(false.into_sql::<Bool>())));
         }
         if let Some(categories) = &self.categories {
-            let ids: Vec<String> = categories.iter().map(|c| c.0.to_string()).collect();
-            conditions.push(format!("a.category_id IN ({})", ids.join(", ")));
+            conditions.push(Box::new(articles::category_id.eq_any(categories.clone())));
         }
         if let Some(author) = self.author {
-            conditions.push(format!("a.id IN (SELECT article_id FROM article_authors WHERE author_id = {})", author.0));
+            let bylined: BylinedBy = article_authors::table
+                .filter(article_authors::author_id.eq(author))
+                .select(article_authors::article_id);
+            conditions.push(Box::new(articles::id.eq_any(bylined)));
         }
         if let Some(tag) = self.tag {
-            conditions.push(format!("a.id IN (SELECT article_id FROM article_tags WHERE tag_id = {})", tag.0));
-        }
-        if let Some(floor) = self.search_floor {
-            conditions.push(format!("articles_fts.rowid >= {floor}"));
+            let tagged: TaggedWith =
+                article_tags::table.filter(article_tags::tag_id.eq(tag)).select(article_tags::article_id);
+            conditions.push(Box::new(articles::id.eq_any(tagged)));
         }
         if let Some((published_at, id)) = self.before {
-            // A row value, which SQLite walks along the (published_at DESC, id DESC) index.
-            conditions.push("(a.published_at, a.id) < (?, ?)".to_owned());
-            binds.push(Bind::Time(published_at));
-            binds.push(Bind::Int(id.0));
+            // A row value, which SQLite walks along the (published_at DESC, id DESC) index from
+            // the cursor on; Diesel has no row values.
+            conditions.push(Box::new(
+                dsl::sql::<Bool>("(articles.published_at, articles.id) < (")
+                    .bind::<Timestamp, _>(published_at)
+                    .sql(", ")
+                    .bind::<Integer, _>(id.0)
+                    .sql(")"),
+            ));
         }
-        let conditions = if conditions.is_empty() { "1".to_owned() } else { conditions.join(" AND ") };
-        (format!("FROM {from} WHERE {conditions}"), binds)
-    }
-
-    fn order_by(&self) -> &'static str {
-        match self.sort {
-            Sort::Newest => "a.published_at DESC, a.id DESC",
-            Sort::Oldest => "a.published_at ASC, a.id ASC",
-            Sort::Title => "a.title ASC, a.id ASC",
-            Sort::MostViewed => "a.view_count DESC, a.id DESC",
-            // Articles whose title matches come first; within each tier bm25 weighs the title
-            // most, then the excerpt, then the body.
-            Sort::Relevance if self.search.is_some() => {
-                "a.id NOT IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? AND rowid >= ?), \
-                 bm25(articles_fts, 10.0, 4.0, 1.0), a.published_at DESC, a.id DESC"
-            }
-            Sort::Relevance => "a.published_at DESC, a.id DESC",
-        }
+        conditions
     }
 
     /// Bounds a search to its newest `SEARCH_CANDIDATES` matches. FTS5 walks its matches from the
     /// highest rowid down and stops there, so this costs the same however common the phrase is.
     pub fn limit_search(&mut self, conn: &mut DbConn) -> QueryResult<()> {
-        if self.search.is_none() {
-            return Ok(());
-        }
-        #[derive(QueryableByName)]
-        struct Floor {
-            #[diesel(sql_type = diesel::sql_types::Nullable<Integer>)]
-            floor: Option<i32>,
-        }
+        let Some(search) = &self.search else { return Ok(()) };
         self.search_floor = None;
-        let sql = format!(
-            "SELECT MIN(id) AS floor FROM (SELECT a.id AS id {} ORDER BY articles_fts.rowid DESC LIMIT {SEARCH_CANDIDATES})",
-            self.sql_parts().0
-        );
+        let mut query = articles_fts::table.inner_join(articles::table).into_boxed().filter(fts_match(search));
+        for condition in self.conditions::<Searched>() {
+            query = query.filter(condition);
+        }
+        let newest: Vec<ArticleId> =
+            query.order(articles_fts::rowid.desc()).limit(SEARCH_CANDIDATES).select(articles::id).load(conn)?;
         // No match at all: a floor above every id keeps the page and the count empty.
-        self.search_floor = Some(self.bound(sql).get_result::<Floor>(conn)?.floor.unwrap_or(i32::MAX));
+        self.search_floor = Some(newest.iter().map(|id| id.0).min().unwrap_or(i32::MAX));
         Ok(())
     }
 
-    /// The SQL of one page of ids.
-    pub fn page_sql(&self) -> String {
-        format!("SELECT a.id AS id {} ORDER BY {} LIMIT ? OFFSET ?", self.sql_parts().0, self.order_by())
-    }
-
-    /// The SQL of the total.
-    pub fn count_sql(&self) -> String {
-        format!("SELECT COUNT(*) AS n {}", self.sql_parts().0)
-    }
-
-    fn bound(
-        &self,
-        sql: String,
-    ) -> diesel::query_builder::BoxedSqlQuery<'static, Sqlite, diesel::query_builder::SqlQuery> {
-        let mut query = diesel::sql_query(sql).into_boxed::<Sqlite>();
-        for bind in self.sql_parts().1 {
-            query = match bind {
-                Bind::Time(t) => query.bind::<Timestamp, _>(t),
-                Bind::Text(s) => query.bind::<Text, _>(s),
-                Bind::Int(i) => query.bind::<Integer, _>(i),
-            };
-        }
-        query
-    }
-
-    /// The page query with every bind value, the ORDER BY's included.
-    fn bound_page(
-        &self,
-        prefix: &str,
-        limit: i64,
-        offset: i64,
-    ) -> diesel::query_builder::BoxedSqlQuery<'static, Sqlite, diesel::query_builder::SqlQuery> {
-        let mut query = self.bound(format!("{prefix}{}", self.page_sql()));
-        if let (Sort::Relevance, Some(search)) = (self.sort, &self.search) {
-            query =
-                query.bind::<Text, _>(format!("title : ({search})")).bind::<Integer, _>(self.search_floor.unwrap_or(0));
-        }
-        query.bind::<BigInt, _>(limit).bind::<BigInt, _>(offset)
-    }
-
     pub fn page(&self, conn: &mut DbConn, limit: i64, offset: i64) -> QueryResult<Vec<ArticleId>> {
-        #[derive(QueryableByName)]
-        struct Id {
-            #[diesel(sql_type = Integer)]
-            id: i32,
-        }
-        let rows: Vec<Id> = self.bound_page("", limit, offset).load(conn)?;
-        Ok(rows.into_iter().map(|r| ArticleId(r.id)).collect())
+        with_list_query!(self, query => ordered!(self, query).select(articles::id).limit(limit).offset(offset).load(conn))
     }
 
     pub fn count(&self, conn: &mut DbConn) -> QueryResult<i64> {
@@ -562,47 +533,29 @@ impl ArticleFilter {
             let part = |scope| ArticleFilter { scope, ..self.clone() };
             return Ok(part(Scope::Public).count(conn)? + part(Scope::OwnHidden(user)).count(conn)?);
         }
-        #[derive(QueryableByName)]
-        struct Count {
-            #[diesel(sql_type = BigInt)]
-            n: i64,
-        }
-        Ok(self.bound(self.count_sql()).get_result::<Count>(conn)?.n)
+        with_list_query!(self, query => query.count().get_result(conn))
     }
 
-    /// What identifies the total of this filter (everything but the order), for caching it.
+    /// What identifies the total of this filter (everything but the order), for caching it: the
+    /// SQL of its count with the bind values.
     pub fn total_key(&self) -> String {
-        let (sql, binds) = self.sql_parts();
-        let values: Vec<String> = binds
-            .iter()
-            .map(|b| match b {
-                Bind::Time(t) => t.to_string(),
-                Bind::Text(s) => s.clone(),
-                Bind::Int(i) => i.to_string(),
-            })
-            .collect();
-        format!("{sql}|{}", values.join("|"))
+        with_list_query!(self, query => diesel::debug_query::<Sqlite, _>(&query.count()).to_string())
     }
 
     /// `EXPLAIN QUERY PLAN` of the page and count queries, one detail line each, for tests.
-    pub fn query_plans(&self, conn: &mut DbConn) -> QueryResult<Vec<String>> {
-        #[derive(QueryableByName)]
-        struct Step {
-            #[diesel(sql_type = Text)]
-            detail: String,
-        }
-        let page: Vec<Step> = self.bound_page("EXPLAIN QUERY PLAN ", 20, 0).load(conn)?;
+    #[cfg(test)]
+    fn query_plans(&self, conn: &mut DbConn) -> Vec<String> {
+        use crate::db::tests::query_plan;
+        let mut steps = with_list_query!(self, query => query_plan(conn, ordered!(self, query).select(articles::id).limit(20).offset(0)));
         let count_parts = match self.scope {
             Scope::VisibleAndOwn(user) => vec![Scope::Public, Scope::OwnHidden(user)],
             scope => vec![scope],
         };
-        let mut steps: Vec<String> = page.into_iter().map(|s| s.detail).collect();
         for scope in count_parts {
             let part = ArticleFilter { scope, ..self.clone() };
-            let count: Vec<Step> = part.bound(format!("EXPLAIN QUERY PLAN {}", part.count_sql())).load(conn)?;
-            steps.extend(count.into_iter().map(|s| s.detail));
+            steps.extend(with_list_query!(part, query => query_plan(conn, query.count())));
         }
-        Ok(steps)
+        steps
     }
 }
 
@@ -686,7 +639,7 @@ mod tests {
                         now,
                     };
                     filter.limit_search(conn).expect("search floor");
-                    let plan = filter.query_plans(conn).expect("plan");
+                    let plan = filter.query_plans(conn);
                     let scans = full_scans(&plan);
                     if std::env::var_os("SHOW_PLANS").is_some() {
                         eprintln!(

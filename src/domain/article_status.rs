@@ -29,12 +29,6 @@ pub enum ArticleStatus {
 /// What decides whether an article is visible: its id, stored status and publication time.
 pub type Visibility = (crate::domain::ids::ArticleId, ArticleStatus, Option<NaiveDateTime>);
 
-/// The stored statuses that can be visible. Public queries spell this list out literally so that
-/// SQLite can use the partial indexes declared with the same condition.
-pub const LIVE_SQL: &str = "('published', 'scheduled')";
-/// The stored statuses that are never visible, spelled like the partial index over them.
-pub const UNPUBLISHED_SQL: &str = "('draft', 'review', 'archived')";
-
 stored_as_text!(ArticleStatus, "article status");
 
 impl ArticleStatus {
