@@ -8,6 +8,8 @@ mod search;
 mod write;
 
 #[cfg(test)]
+mod list_equivalence;
+#[cfg(test)]
 mod list_plans;
 
 pub use list::{ArticleFilter, Scope, Sort, SEARCH_CANDIDATES};
