@@ -11,7 +11,7 @@ use crate::articles::dto::{
     Patch, UpdateArticleRequest,
 };
 use crate::articles::repo::{self, ArticleFields, ArticleFilter, ArticleRow, Scope, Sort, SummaryRow};
-use crate::audit::{self, Change as Audited};
+use crate::audit::{self, Change as Audited, Resource};
 use crate::auth::AuthUser;
 use crate::categories::service::Tree;
 use crate::content_epoch::{ContentEpoch, Observed};
@@ -613,7 +613,7 @@ pub fn create(
         let tag_ids = tags::service::ensure_named(conn, &tag_names)?;
         repo::set_tags(conn, row.id, &tag_ids)?;
         index(conn, &row, &text)?;
-        audit::record(conn, user, Audited::Create, "article", row.id.0, Some((None, Some(row.version))))?;
+        audit::record(conn, user, Audited::Create, Resource::Article, row.id.0, Some((None, Some(row.version))))?;
         full(conn, row, tz, now)
     })
 }
@@ -881,7 +881,14 @@ fn persist_change(
         repo::set_tags(conn, row.id, &tag_ids)?;
     }
     index(conn, &row, &text)?;
-    audit::record(conn, user, Audited::Update, "article", row.id.0, Some((Some(current.version), Some(row.version))))?;
+    audit::record(
+        conn,
+        user,
+        Audited::Update,
+        Resource::Article,
+        row.id.0,
+        Some((Some(current.version), Some(row.version))),
+    )?;
     full(conn, row, tz, now)
 }
 
@@ -906,7 +913,14 @@ pub fn delete(
             return Err(ApiError::PreconditionFailed);
         }
         repo::unindex(conn, current.id)?;
-        audit::record(conn, user, Audited::Delete, "article", current.id.0, Some((Some(current.version), None)))?;
+        audit::record(
+            conn,
+            user,
+            Audited::Delete,
+            Resource::Article,
+            current.id.0,
+            Some((Some(current.version), None)),
+        )?;
         Ok(current.id)
     })
 }

@@ -1,5 +1,6 @@
 //! Recording and reading the audit log.
 
+use crate::audit::change::{Change, Resource};
 use crate::audit::dto::{AuditEntry, AuditQuery};
 use crate::audit::repo::{self, NewAuditRow};
 use crate::caller::AuthUser;
@@ -9,24 +10,6 @@ use crate::domain::pagination::{int_param, PageParams, PageQuery, Paginated};
 use crate::domain::time;
 use crate::domain::validation::FieldError;
 use crate::error::ApiError;
-
-/// What a write did to one resource.
-#[derive(Debug, Clone, Copy)]
-pub enum Change {
-    Create,
-    Update,
-    Delete,
-}
-
-impl Change {
-    fn as_str(self) -> &'static str {
-        match self {
-            Change::Create => "create",
-            Change::Update => "update",
-            Change::Delete => "delete",
-        }
-    }
-}
 
 /// Who made a write, as the log keeps it: the account's id and its email at the time (the entry
 /// outlives the account).
@@ -49,7 +32,7 @@ pub fn record(
     conn: &mut DbConn,
     actor: impl Into<Actor>,
     change: Change,
-    resource: &str,
+    resource: Resource,
     resource_id: i32,
     versions: Option<(Option<i32>, Option<i32>)>,
 ) -> Result<(), ApiError> {
@@ -62,7 +45,12 @@ pub fn record(
 pub const OPERATOR: &str = "(operator)";
 
 /// Records a write made by the operator rather than through the API.
-pub fn record_by_operator(conn: &mut DbConn, change: Change, resource: &str, resource_id: i32) -> Result<(), ApiError> {
+pub fn record_by_operator(
+    conn: &mut DbConn,
+    change: Change,
+    resource: Resource,
+    resource_id: i32,
+) -> Result<(), ApiError> {
     insert(conn, None, OPERATOR, change, resource, resource_id, None)
 }
 
@@ -71,7 +59,7 @@ fn insert(
     user_id: Option<UserId>,
     user_email: &str,
     change: Change,
-    resource: &str,
+    resource: Resource,
     resource_id: i32,
     versions: Option<(Option<i32>, Option<i32>)>,
 ) -> Result<(), ApiError> {
@@ -82,10 +70,10 @@ fn insert(
             at: time::now(),
             user_id,
             user_email,
-            action: change.as_str(),
+            action: change,
             resource,
             resource_id,
-            article_id: (resource == "article").then_some(ArticleId(resource_id)),
+            article_id: (resource == Resource::Article).then_some(ArticleId(resource_id)),
             version_before,
             version_after,
         },

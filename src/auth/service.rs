@@ -5,7 +5,7 @@ use std::time::Duration;
 use chrono::NaiveDateTime;
 use sha2::{Digest, Sha256};
 
-use crate::audit::{self, Change};
+use crate::audit::{self, Change, Resource};
 use crate::auth::account::{self as accounts, UserRow};
 use crate::auth::dto::TokenResponse;
 use crate::auth::dto::UserResponse;
@@ -227,7 +227,7 @@ pub fn set_password(
         repo::clear_failures_for_email(conn, &failure_key(email_key))?;
         accounts::set_password_hash(conn, user.id, &password_hash, now)?;
         end_every_login(conn, user.id, now)?;
-        audit::record(conn, user, Change::Update, "user", user.id.0, None)?;
+        audit::record(conn, user, Change::Update, Resource::User, user.id.0, None)?;
         Ok(())
     })
 }

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use crate::audit::{self, Change};
+use crate::audit::{self, Change, Resource};
 use crate::auth::AuthUser;
 use crate::authors::dto::{AuthorResponse, CreateAuthorRequest, UpdateAuthorRequest};
 use crate::authors::repo::{self, AuthorChanges, AuthorRow, NewAuthorRow};
@@ -88,7 +88,7 @@ pub fn create(conn: &mut DbConn, actor: &AuthUser, req: CreateAuthorRequest) -> 
             updated_at: now,
         };
         let row = repo::insert(conn, &row).map_err(slug_clash)?;
-        audit::record(conn, actor, Change::Create, "author", row.id.0, None)?;
+        audit::record(conn, actor, Change::Create, Resource::Author, row.id.0, None)?;
         response(conn, row)
     })
 }
@@ -135,7 +135,7 @@ pub fn update(
         }
         changes.updated_at = Some(time::now());
         let row = repo::update(conn, current.id, &changes).map_err(slug_clash)?;
-        audit::record(conn, user, Change::Update, "author", row.id.0, None)?;
+        audit::record(conn, user, Change::Update, Resource::Author, row.id.0, None)?;
         response(conn, row)
     })
 }
@@ -148,7 +148,7 @@ pub fn delete(conn: &mut DbConn, user: &AuthUser, key: &ItemKey) -> Result<(), A
             return Err(ApiError::Conflict("the author is bylined on articles".into()));
         }
         repo::delete(conn, current.id)?;
-        audit::record(conn, user, Change::Delete, "author", current.id.0, None)?;
+        audit::record(conn, user, Change::Delete, Resource::Author, current.id.0, None)?;
         Ok(())
     })
 }

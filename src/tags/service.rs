@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use crate::audit::{self, Change};
+use crate::audit::{self, Change, Resource};
 use crate::auth::AuthUser;
 use crate::db::{self, DbConn};
 use crate::domain::key::ItemKey;
@@ -106,7 +106,7 @@ pub fn create(conn: &mut DbConn, actor: &AuthUser, req: CreateTagRequest) -> Res
         let row =
             NewTagRow { slug: slug.into_string(), name_key: name_key(&name), name, created_at: now, updated_at: now };
         let row = repo::insert(conn, &row).map_err(clash)?;
-        audit::record(conn, actor, Change::Create, "tag", row.id.0, None)?;
+        audit::record(conn, actor, Change::Create, Resource::Tag, row.id.0, None)?;
         response(conn, row)
     })
 }
@@ -133,7 +133,7 @@ pub fn update(
         }
         let changes = TagChanges { name_key: name.as_deref().map(name_key), name, slug, updated_at: Some(time::now()) };
         let row = repo::update(conn, current.id, &changes).map_err(clash)?;
-        audit::record(conn, user, Change::Update, "tag", row.id.0, None)?;
+        audit::record(conn, user, Change::Update, Resource::Tag, row.id.0, None)?;
         response(conn, row)
     })
 }
@@ -144,7 +144,7 @@ pub fn delete(conn: &mut DbConn, user: &AuthUser, key: &ItemKey) -> Result<(), A
         let current = repo::find_by_key(conn, key)?.ok_or(ApiError::NotFound("tag"))?;
         user.require(Action::ManageTaxonomy)?;
         repo::delete(conn, current.id)?;
-        audit::record(conn, user, Change::Delete, "tag", current.id.0, None)?;
+        audit::record(conn, user, Change::Delete, Resource::Tag, current.id.0, None)?;
         Ok(())
     })
 }

@@ -1,6 +1,6 @@
 //! The rules of user accounts: unique emails, linked bylines that exist, and never fewer than one admin.
 
-use crate::audit::{self, Change};
+use crate::audit::{self, Change, Resource};
 use crate::auth::AuthUser;
 use crate::authors::repo as authors;
 use crate::db::{self, DbConn};
@@ -123,8 +123,8 @@ pub fn create(
         };
         let row = repo::insert(conn, &row).map_err(email_taken)?;
         match actor {
-            Some(actor) => audit::record(conn, actor, Change::Create, "user", row.id.0, None)?,
-            None => audit::record_by_operator(conn, Change::Create, "user", row.id.0)?,
+            Some(actor) => audit::record(conn, actor, Change::Create, Resource::User, row.id.0, None)?,
+            None => audit::record_by_operator(conn, Change::Create, Resource::User, row.id.0)?,
         }
         response(row)
     })
@@ -170,7 +170,7 @@ pub fn update(
         if password_hash.is_some() {
             crate::auth::service::end_every_login(conn, id, now)?;
         }
-        audit::record(conn, actor, Change::Update, "user", id.0, None)?;
+        audit::record(conn, actor, Change::Update, Resource::User, id.0, None)?;
         response(row)
     })
 }
@@ -182,7 +182,7 @@ pub fn delete(conn: &mut DbConn, actor: &AuthUser, id: UserId) -> Result<(), Api
             return Err(ApiError::Conflict("the last admin cannot be deleted".into()));
         }
         // Recorded first: the entry keeps the actor's email even when admins delete themselves.
-        audit::record(conn, actor, Change::Delete, "user", id.0, None)?;
+        audit::record(conn, actor, Change::Delete, Resource::User, id.0, None)?;
         repo::delete(conn, id)?;
         Ok(())
     })
@@ -208,7 +208,7 @@ pub fn create_first_admin(conn: &mut DbConn, email: &Email, password_hash: Strin
                 updated_at: now,
             },
         )?;
-        audit::record_by_operator(conn, Change::Create, "user", row.id.0)?;
+        audit::record_by_operator(conn, Change::Create, Resource::User, row.id.0)?;
         Ok(true)
     })
 }
