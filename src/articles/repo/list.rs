@@ -228,7 +228,9 @@ impl ArticleFilter {
     #[cfg(test)]
     pub(super) fn query_plans(&self, conn: &mut DbConn) -> Vec<String> {
         use crate::db::tests::query_plan;
-        let mut steps = with_list_query!(self, query => query_plan(conn, ordered!(self, query).select(articles::id).limit(20).offset(0)));
+        let mut steps = with_list_query!(self, query => {
+            query_plan(conn, ordered!(self, query).select(articles::id).limit(20).offset(0))
+        });
         let count_parts = match self.scope {
             Scope::VisibleAndOwn(user) => vec![Scope::Public, Scope::OwnHidden(user)],
             scope => vec![scope],
