@@ -11,7 +11,7 @@ use crate::articles::dto::{
     Patch, UpdateArticleRequest,
 };
 use crate::articles::repo::{self, ArticleFields, ArticleFilter, ArticleRow, Scope, Sort, SummaryRow};
-use crate::audit::{self, Change as Audited};
+use crate::audit::{self, Change as Audited, Resource};
 use crate::auth::AuthUser;
 use crate::categories::service::Tree;
 use crate::clock::Moment;
@@ -132,7 +132,7 @@ pub fn visibility(conn: &mut DbConn, key: &ItemKey) -> Result<Option<Visibility>
             None => None,
         },
     };
-    Ok(found.map(|(id, status, at)| (id, ArticleStatus::parse(&status).unwrap_or(ArticleStatus::Draft), at)))
+    Ok(found)
 }
 
 /// Visible articles related to a visible one (see `repo::related`); 404 for an article the
@@ -397,7 +397,7 @@ fn summarize(
                 slug: row.slug.clone(),
                 title: row.title.clone(),
                 excerpt: row.excerpt.clone(),
-                body_format: BodyFormat::parse(&row.body_format).unwrap_or(BodyFormat::Markdown),
+                body_format: row.body_format,
                 cover_image: row.cover_url.clone().map(|url| CoverImage {
                     url,
                     caption: row.cover_caption.clone(),
@@ -552,7 +552,7 @@ fn fields(
         excerpt: draft.custom_excerpt.clone().unwrap_or_else(|| body::derived_excerpt(&rendered.text)),
         custom_excerpt: draft.custom_excerpt.clone(),
         body: draft.body.clone(),
-        body_format: draft.body_format.as_str().to_owned(),
+        body_format: draft.body_format,
         body_html: rendered.html,
         word_count: rendered.word_count,
         reading_time_minutes: rendered.reading_time_minutes,
@@ -561,7 +561,7 @@ fn fields(
         cover_credit: draft.cover.as_ref().and_then(|c| c.credit.clone()),
         cover_alt: draft.cover.as_ref().and_then(|c| c.alt.clone()),
         category_id: draft.category_id,
-        status: status.as_str().to_owned(),
+        status,
         published_at,
         updated_by: Some(by.id),
         updated_at: now,
@@ -618,7 +618,7 @@ pub fn create(
         let tag_ids = tags::service::ensure_named(conn, &tag_names, now)?;
         repo::set_tags(conn, row.id, &tag_ids)?;
         index(conn, &row, &text)?;
-        audit::record(conn, user, now, Audited::Create, "article", row.id.0, Some((None, Some(row.version))))?;
+        audit::record(conn, user, now, Audited::Create, Resource::Article, row.id.0, Some((None, Some(row.version))))?;
         full(conn, row, tz, now)
     })
 }
@@ -767,8 +767,7 @@ fn validate_change(current: &ArticleRow, req: UpdateArticleRequest) -> Result<Ch
             Some(b) => check_body(&mut v, &b).unwrap_or_default(),
             None => current.body.clone(),
         },
-        body_format: required(&mut v, "body_format", req.body_format)
-            .unwrap_or(BodyFormat::parse(&current.body_format).unwrap_or(BodyFormat::Markdown)),
+        body_format: required(&mut v, "body_format", req.body_format).unwrap_or(current.body_format),
         cover: match nullable(&mut v, "cover_image", req.cover_image) {
             Some(Some(c)) => check_cover(&mut v, c),
             Some(None) => None,
@@ -816,7 +815,7 @@ fn changes_nothing(
         && draft.slug.as_ref().is_none_or(|slug| slug.as_str() == current.slug)
         && draft.custom_excerpt == current.custom_excerpt
         && draft.body == current.body
-        && draft.body_format.as_str() == current.body_format
+        && draft.body_format == current.body_format
         && draft.cover == current_cover(current)
         && draft.category_id == current.category_id
         && status == current.status()
@@ -898,7 +897,7 @@ fn persist_change(
         user,
         now,
         Audited::Update,
-        "article",
+        Resource::Article,
         row.id.0,
         Some((Some(current.version), Some(row.version))),
     )?;
@@ -926,7 +925,15 @@ pub fn delete(
             return Err(ApiError::PreconditionFailed);
         }
         repo::unindex(conn, current.id)?;
-        audit::record(conn, user, now, Audited::Delete, "article", current.id.0, Some((Some(current.version), None)))?;
+        audit::record(
+            conn,
+            user,
+            now,
+            Audited::Delete,
+            Resource::Article,
+            current.id.0,
+            Some((Some(current.version), None)),
+        )?;
         Ok(current.id)
     })
 }

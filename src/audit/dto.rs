@@ -4,6 +4,7 @@ use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::audit::change::{Change, Resource};
 use crate::audit::repo::AuditRow;
 use crate::domain::ids::{ArticleId, UserId};
 
@@ -22,9 +23,9 @@ pub struct AuditEntry {
     pub user_id: Option<UserId>,
     pub user_email: String,
     #[schema(value_type = AuditAction)]
-    pub action: String,
+    pub action: Change,
     #[schema(value_type = AuditResource)]
-    pub resource: String,
+    pub resource: Resource,
     pub resource_id: i32,
     #[schema(required = true)]
     pub article_id: Option<ArticleId>,
@@ -36,8 +37,8 @@ pub struct AuditEntry {
     pub version_after: Option<i32>,
 }
 
-// The two enums below are for the document only: an entry carries its action and resource as the
-// stored text, which is always one of these.
+// The two enums below are for the document only: they name, in the schema, what `Change` and
+// `Resource` serialize as.
 /// What a write did.
 #[derive(ToSchema)]
 #[schema(rename_all = "lowercase")]

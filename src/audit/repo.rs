@@ -3,6 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::audit::change::{Change, Resource};
 use crate::db::schema::audit_log;
 use crate::db::DbConn;
 use crate::domain::ids::{ArticleId, UserId};
@@ -14,8 +15,8 @@ pub struct AuditRow {
     pub at: NaiveDateTime,
     pub user_id: Option<UserId>,
     pub user_email: String,
-    pub action: String,
-    pub resource: String,
+    pub action: Change,
+    pub resource: Resource,
     pub resource_id: i32,
     pub article_id: Option<ArticleId>,
     pub version_before: Option<i32>,
@@ -28,8 +29,8 @@ pub struct NewAuditRow<'a> {
     pub at: NaiveDateTime,
     pub user_id: Option<UserId>,
     pub user_email: &'a str,
-    pub action: &'a str,
-    pub resource: &'a str,
+    pub action: Change,
+    pub resource: Resource,
     pub resource_id: i32,
     pub article_id: Option<ArticleId>,
     pub version_before: Option<i32>,

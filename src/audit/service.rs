@@ -2,6 +2,7 @@
 
 use chrono::NaiveDateTime;
 
+use crate::audit::change::{Change, Resource};
 use crate::audit::dto::{AuditEntry, AuditQuery};
 use crate::audit::repo::{self, NewAuditRow};
 use crate::caller::AuthUser;
@@ -10,24 +11,6 @@ use crate::domain::ids::{ArticleId, UserId};
 use crate::domain::pagination::{int_param, PageParams, PageQuery, Paginated};
 use crate::domain::validation::FieldError;
 use crate::error::ApiError;
-
-/// What a write did to one resource.
-#[derive(Debug, Clone, Copy)]
-pub enum Change {
-    Create,
-    Update,
-    Delete,
-}
-
-impl Change {
-    fn as_str(self) -> &'static str {
-        match self {
-            Change::Create => "create",
-            Change::Update => "update",
-            Change::Delete => "delete",
-        }
-    }
-}
 
 /// Who made a write, as the log keeps it: the account's id and its email at the time (the entry
 /// outlives the account).
@@ -51,7 +34,7 @@ pub fn record(
     actor: impl Into<Actor>,
     at: NaiveDateTime,
     change: Change,
-    resource: &str,
+    resource: Resource,
     resource_id: i32,
     versions: Option<(Option<i32>, Option<i32>)>,
 ) -> Result<(), ApiError> {
@@ -68,7 +51,7 @@ pub fn record_by_operator(
     conn: &mut DbConn,
     at: NaiveDateTime,
     change: Change,
-    resource: &str,
+    resource: Resource,
     resource_id: i32,
 ) -> Result<(), ApiError> {
     insert(conn, at, None, OPERATOR, change, resource, resource_id, None)
@@ -81,7 +64,7 @@ fn insert(
     user_id: Option<UserId>,
     user_email: &str,
     change: Change,
-    resource: &str,
+    resource: Resource,
     resource_id: i32,
     versions: Option<(Option<i32>, Option<i32>)>,
 ) -> Result<(), ApiError> {
@@ -92,10 +75,10 @@ fn insert(
             at,
             user_id,
             user_email,
-            action: change.as_str(),
+            action: change,
             resource,
             resource_id,
-            article_id: (resource == "article").then_some(ArticleId(resource_id)),
+            article_id: (resource == Resource::Article).then_some(ArticleId(resource_id)),
             version_before,
             version_after,
         },

@@ -8,6 +8,7 @@ use diesel::prelude::*;
 use crate::db::schema::users;
 use crate::db::DbConn;
 use crate::domain::ids::{AuthorId, UserId};
+use crate::domain::role::Role;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = users)]
@@ -16,7 +17,7 @@ pub struct UserRow {
     pub email: String,
     pub email_key: String,
     pub name: String,
-    pub role: String,
+    pub role: Role,
     pub password_hash: String,
     pub author_id: Option<AuthorId>,
     pub created_at: NaiveDateTime,

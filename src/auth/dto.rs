@@ -125,18 +125,16 @@ pub struct UserResponse {
     pub last_login_at: Option<NaiveDateTime>,
 }
 
-impl UserResponse {
-    pub fn from_row(row: UserRow) -> Result<Self, anyhow::Error> {
-        let role =
-            Role::parse(&row.role).ok_or_else(|| anyhow::anyhow!("user {} has unknown role {:?}", row.id, row.role))?;
-        Ok(UserResponse {
+impl From<UserRow> for UserResponse {
+    fn from(row: UserRow) -> Self {
+        UserResponse {
             id: row.id,
             email: row.email,
             name: row.name,
-            role,
+            role: row.role,
             author_id: row.author_id,
             created_at: row.created_at,
             last_login_at: row.last_login_at,
-        })
+        }
     }
 }

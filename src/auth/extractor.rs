@@ -12,7 +12,6 @@ use crate::auth::account;
 use crate::auth::jwt::JwtKeys;
 use crate::caller::AuthUser;
 use crate::db::Db;
-use crate::domain::role::Role;
 use crate::error::ApiError;
 
 fn bearer_token(req: &HttpRequest) -> Option<String> {
@@ -52,8 +51,7 @@ fn authenticate(req: &HttpRequest) -> Pin<Box<dyn Future<Output = Result<Option<
         {
             return Err(ApiError::Unauthorized);
         }
-        let role = Role::parse(&row.role).ok_or(ApiError::Unauthorized)?;
-        Ok(Some(AuthUser { id, role, email: row.email }))
+        Ok(Some(AuthUser { id, role: row.role, email: row.email }))
     })
 }
 

@@ -5,7 +5,7 @@ use std::time::Duration;
 use chrono::NaiveDateTime;
 use sha2::{Digest, Sha256};
 
-use crate::audit::{self, Change};
+use crate::audit::{self, Change, Resource};
 use crate::auth::account::{self as accounts, UserRow};
 use crate::auth::dto::TokenResponse;
 use crate::auth::dto::UserResponse;
@@ -151,7 +151,7 @@ fn issue_pair(
         },
     )?;
     let epoch = user.token_epoch;
-    let user = UserResponse::from_row(user)?;
+    let user = UserResponse::from(user);
     let grant = Grant { user: user.id, role: user.role, account_created: user.created_at, epoch, session: family };
     Ok(TokenResponse {
         access_token: keys.issue(grant)?,
@@ -208,7 +208,7 @@ pub fn logout(conn: &mut DbConn, token: &str, now: NaiveDateTime) -> Result<(), 
 /// The caller's own account.
 pub fn me(conn: &mut DbConn, id: UserId) -> Result<UserResponse, ApiError> {
     let row = accounts::find(conn, id)?.ok_or(ApiError::Unauthorized)?;
-    Ok(UserResponse::from_row(row)?)
+    Ok(UserResponse::from(row))
 }
 
 /// Ends every login of the account at once: its refresh tokens are revoked and its access tokens,
@@ -233,7 +233,7 @@ pub fn set_password(
         repo::clear_failures_for_email(conn, &failure_key(email_key))?;
         accounts::set_password_hash(conn, user.id, &password_hash, now)?;
         end_every_login(conn, user.id, now)?;
-        audit::record(conn, user, now, Change::Update, "user", user.id.0, None)?;
+        audit::record(conn, user, now, Change::Update, Resource::User, user.id.0, None)?;
         Ok(())
     })
 }
@@ -243,6 +243,7 @@ mod tests {
     use super::*;
     use crate::clock::Clock;
     use crate::db::tests::memory_conn;
+    use crate::domain::role::Role;
     use crate::users::repo::{self as users, NewUserRow};
 
     const POLICY: TokenPolicy =
@@ -260,7 +261,7 @@ mod tests {
                 email: "a@b.c".into(),
                 email_key: "a@b.c".into(),
                 name: "A".into(),
-                role: "writer".into(),
+                role: Role::Writer,
                 password_hash: "x".into(),
                 author_id: None,
                 created_at: now,

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use crate::audit::{self, Change};
+use crate::audit::{self, Change, Resource};
 use crate::auth::AuthUser;
 use crate::authors::dto::{AuthorResponse, CreateAuthorRequest, UpdateAuthorRequest};
 use crate::authors::repo::{self, AuthorChanges, AuthorRow, NewAuthorRow};
@@ -93,7 +93,7 @@ pub fn create(
             updated_at: now,
         };
         let row = repo::insert(conn, &row).map_err(slug_clash)?;
-        audit::record(conn, actor, now, Change::Create, "author", row.id.0, None)?;
+        audit::record(conn, actor, now, Change::Create, Resource::Author, row.id.0, None)?;
         response(conn, row, now)
     })
 }
@@ -149,7 +149,7 @@ pub fn update(
         }
         changes.updated_at = Some(now);
         let row = repo::update(conn, current.id, &changes).map_err(slug_clash)?;
-        audit::record(conn, user, now, Change::Update, "author", row.id.0, None)?;
+        audit::record(conn, user, now, Change::Update, Resource::Author, row.id.0, None)?;
         response(conn, row, now)
     })
 }
@@ -162,7 +162,7 @@ pub fn delete(conn: &mut DbConn, user: &AuthUser, key: &ItemKey, now: NaiveDateT
             return Err(ApiError::Conflict("the author is bylined on articles".into()));
         }
         repo::delete(conn, current.id)?;
-        audit::record(conn, user, now, Change::Delete, "author", current.id.0, None)?;
+        audit::record(conn, user, now, Change::Delete, Resource::Author, current.id.0, None)?;
         Ok(())
     })
 }

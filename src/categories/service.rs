@@ -2,7 +2,7 @@
 //! `MAX_CATEGORIES` categories, unique slugs, no deleting a category that still has sub-categories
 //! or articles. The tree itself (order, breadcrumbs, counts) is `tree.rs`.
 
-use crate::audit::{self, Change};
+use crate::audit::{self, Change, Resource};
 use crate::auth::AuthUser;
 use crate::categories::dto::{CategoryResponse, CreateCategoryRequest, UpdateCategoryRequest};
 use crate::categories::repo::{self, CategoryChanges, CategoryRow, NewCategoryRow};
@@ -117,7 +117,7 @@ pub fn create(
             updated_at: now,
         };
         let id = repo::insert(conn, &row).map_err(slug_clash)?.id;
-        audit::record(conn, actor, now, Change::Create, "category", id.0, None)?;
+        audit::record(conn, actor, now, Change::Create, Resource::Category, id.0, None)?;
         Tree::load_with_counts(conn, now)?.one(id)
     })
 }
@@ -176,7 +176,7 @@ pub fn update(
         }
         changes.updated_at = Some(now);
         let id = repo::update(conn, current.id, &changes).map_err(slug_clash)?.id;
-        audit::record(conn, user, now, Change::Update, "category", id.0, None)?;
+        audit::record(conn, user, now, Change::Update, Resource::Category, id.0, None)?;
         Tree::load_with_counts(conn, now)?.one(id)
     })
 }
@@ -192,7 +192,7 @@ pub fn delete(conn: &mut DbConn, user: &AuthUser, key: &ItemKey, now: NaiveDateT
             return Err(ApiError::Conflict("the category has articles".into()));
         }
         repo::delete(conn, current.id)?;
-        audit::record(conn, user, now, Change::Delete, "category", current.id.0, None)?;
+        audit::record(conn, user, now, Change::Delete, Resource::Category, current.id.0, None)?;
         Ok(())
     })
 }

@@ -268,6 +268,45 @@ pub(crate) mod tests {
         conn
     }
 
+    /// `EXPLAIN QUERY PLAN` of a Diesel query, with its bind values bound: one detail line a step.
+    pub(crate) fn query_plan<Q>(conn: &mut DbConn, query: Q) -> Vec<String>
+    where
+        Q: diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite>,
+    {
+        #[derive(QueryableByName)]
+        struct Step {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            detail: String,
+        }
+        let steps: Vec<Step> = Explain(query).load(conn).expect("a query plan");
+        steps.into_iter().map(|s| s.detail).collect()
+    }
+
+    struct Explain<Q>(Q);
+
+    impl<Q: diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite>>
+        diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite> for Explain<Q>
+    {
+        fn walk_ast<'b>(
+            &'b self,
+            mut out: diesel::query_builder::AstPass<'_, 'b, diesel::sqlite::Sqlite>,
+        ) -> QueryResult<()> {
+            out.push_sql("EXPLAIN QUERY PLAN ");
+            self.0.walk_ast(out.reborrow())
+        }
+    }
+
+    impl<Q> diesel::query_builder::QueryId for Explain<Q> {
+        type QueryId = ();
+        const HAS_STATIC_QUERY_ID: bool = false;
+    }
+
+    impl<Q> diesel::query_builder::Query for Explain<Q> {
+        type SqlType = diesel::sql_types::Untyped;
+    }
+
+    impl<Q> RunQueryDsl<DbConn> for Explain<Q> {}
+
     #[test]
     fn schema_matches_the_migrations() {
         use schema::*;

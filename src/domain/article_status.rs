@@ -2,11 +2,16 @@
 //! is `published`, or `scheduled` with its time passed, and then it reads as `published`.
 
 use chrono::NaiveDateTime;
+use diesel::deserialize::FromSqlRow;
+use diesel::expression::AsExpression;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::domain::stored_text::stored_as_text;
+
 /// Where an article stands in the workflow.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, AsExpression, FromSqlRow)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "lowercase")]
 pub enum ArticleStatus {
     /// Being written.
@@ -24,11 +29,7 @@ pub enum ArticleStatus {
 /// What decides whether an article is visible: its id, stored status and publication time.
 pub type Visibility = (crate::domain::ids::ArticleId, ArticleStatus, Option<NaiveDateTime>);
 
-/// The stored statuses that can be visible. Public queries spell this list out literally so that
-/// SQLite can use the partial indexes declared with the same condition.
-pub const LIVE_SQL: &str = "('published', 'scheduled')";
-/// The stored statuses that are never visible, spelled like the partial index over them.
-pub const UNPUBLISHED_SQL: &str = "('draft', 'review', 'archived')";
+stored_as_text!(ArticleStatus, "article status");
 
 impl ArticleStatus {
     pub const ALL: [ArticleStatus; 5] = [

@@ -11,12 +11,26 @@ const WORDS_PER_MINUTE: usize = 200;
 const EXCERPT_MAX_CHARS: usize = 200;
 
 /// How the `body` of an article is written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    utoipa::ToSchema,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "lowercase")]
 pub enum BodyFormat {
     Markdown,
     Html,
 }
+
+crate::domain::stored_text::stored_as_text!(BodyFormat, "body format");
 
 impl BodyFormat {
     pub fn as_str(self) -> &'static str {

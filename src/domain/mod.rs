@@ -10,5 +10,6 @@ pub mod key;
 pub mod pagination;
 pub mod role;
 pub mod slug;
+pub mod stored_text;
 pub mod time;
 pub mod validation;

@@ -1,16 +1,25 @@
 //! Roles and the permission matrix of the contract, in one readable place.
 
+use diesel::deserialize::FromSqlRow;
+use diesel::expression::AsExpression;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::domain::stored_text::stored_as_text;
+
 /// What a user may do. Ordered: every role may do what the roles below it may.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema, AsExpression, FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Writer,
     Editor,
     Admin,
 }
+
+stored_as_text!(Role, "role");
 
 impl Role {
     pub fn as_str(self) -> &'static str {

@@ -157,7 +157,7 @@ pub fn load(conn: &mut DbConn, editor: &AuthUser, moment: Moment) -> Result<Load
 
 /// The account demo content is written as: the first admin.
 pub fn first_admin(conn: &mut DbConn) -> Result<Option<AuthUser>, ApiError> {
-    let admin = crate::users::repo::first_with_role(conn, Role::Admin.as_str())?;
+    let admin = crate::users::repo::first_with_role(conn, Role::Admin)?;
     Ok(admin.map(|row| AuthUser { id: row.id, role: Role::Admin, email: row.email }))
 }
 

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use crate::audit::{self, Change};
+use crate::audit::{self, Change, Resource};
 use crate::auth::AuthUser;
 use crate::db::{self, DbConn};
 use crate::domain::ids::TagId;
@@ -115,7 +115,7 @@ pub fn create(
         let row =
             NewTagRow { slug: slug.into_string(), name_key: name_key(&name), name, created_at: now, updated_at: now };
         let row = repo::insert(conn, &row).map_err(clash)?;
-        audit::record(conn, actor, now, Change::Create, "tag", row.id.0, None)?;
+        audit::record(conn, actor, now, Change::Create, Resource::Tag, row.id.0, None)?;
         response(conn, row, now)
     })
 }
@@ -150,7 +150,7 @@ pub fn update(
         }
         let changes = TagChanges { name_key: name.as_deref().map(name_key), name, slug, updated_at: Some(now) };
         let row = repo::update(conn, current.id, &changes).map_err(clash)?;
-        audit::record(conn, user, now, Change::Update, "tag", row.id.0, None)?;
+        audit::record(conn, user, now, Change::Update, Resource::Tag, row.id.0, None)?;
         response(conn, row, now)
     })
 }
@@ -161,7 +161,7 @@ pub fn delete(conn: &mut DbConn, user: &AuthUser, key: &ItemKey, now: NaiveDateT
         let current = repo::find_by_key(conn, key)?.ok_or(ApiError::NotFound("tag"))?;
         user.require(Action::ManageTaxonomy)?;
         repo::delete(conn, current.id)?;
-        audit::record(conn, user, now, Change::Delete, "tag", current.id.0, None)?;
+        audit::record(conn, user, now, Change::Delete, Resource::Tag, current.id.0, None)?;
         Ok(())
     })
 }

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use crate::db::schema::users;
 use crate::db::DbConn;
 use crate::domain::ids::{AuthorId, UserId};
+use crate::domain::role::Role;
 
 /// The row type lives with authentication, which reads accounts too (users depend on auth, never
 /// the other way round).
@@ -17,7 +18,7 @@ pub struct NewUserRow {
     pub email: String,
     pub email_key: String,
     pub name: String,
-    pub role: String,
+    pub role: Role,
     pub password_hash: String,
     pub author_id: Option<AuthorId>,
     pub created_at: NaiveDateTime,
@@ -30,7 +31,7 @@ pub struct UserChanges {
     pub email: Option<String>,
     pub email_key: Option<String>,
     pub name: Option<String>,
-    pub role: Option<String>,
+    pub role: Option<Role>,
     pub password_hash: Option<String>,
     pub author_id: Option<Option<AuthorId>>,
     pub updated_at: Option<NaiveDateTime>,
@@ -43,7 +44,7 @@ pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
     users::table.count().get_result(conn)
 }
 
-pub fn count_with_role(conn: &mut DbConn, role: &str) -> QueryResult<i64> {
+pub fn count_with_role(conn: &mut DbConn, role: Role) -> QueryResult<i64> {
     users::table.filter(users::role.eq(role)).count().get_result(conn)
 }
 
@@ -64,6 +65,6 @@ pub fn delete(conn: &mut DbConn, id: UserId) -> QueryResult<usize> {
 }
 
 /// The oldest account with `role`.
-pub fn first_with_role(conn: &mut DbConn, role: &str) -> QueryResult<Option<UserRow>> {
+pub fn first_with_role(conn: &mut DbConn, role: Role) -> QueryResult<Option<UserRow>> {
     users::table.filter(users::role.eq(role)).order(users::id.asc()).select(UserRow::as_select()).first(conn).optional()
 }

@@ -2,7 +2,7 @@
 
 use chrono::NaiveDateTime;
 
-use crate::audit::{self, Change};
+use crate::audit::{self, Change, Resource};
 use crate::auth::AuthUser;
 use crate::authors::repo as authors;
 use crate::db::{self, DbConn};
@@ -74,7 +74,7 @@ impl TryFrom<UpdateUserRequest> for UserUpdate {
 }
 
 fn response(row: repo::UserRow) -> Result<UserResponse, ApiError> {
-    Ok(UserResponse::from_row(row)?)
+    Ok(UserResponse::from(row))
 }
 
 fn check_author(conn: &mut DbConn, author: Option<AuthorId>) -> Result<(), ApiError> {
@@ -116,7 +116,7 @@ pub fn create(
             email_key: user.email.key(),
             email: user.email.as_str().to_owned(),
             name: user.name,
-            role: user.role.as_str().to_owned(),
+            role: user.role,
             password_hash,
             author_id: user.author_id,
             created_at: now,
@@ -124,8 +124,8 @@ pub fn create(
         };
         let row = repo::insert(conn, &row).map_err(email_taken)?;
         match actor {
-            Some(actor) => audit::record(conn, actor, now, Change::Create, "user", row.id.0, None)?,
-            None => audit::record_by_operator(conn, now, Change::Create, "user", row.id.0)?,
+            Some(actor) => audit::record(conn, actor, now, Change::Create, Resource::User, row.id.0, None)?,
+            None => audit::record_by_operator(conn, now, Change::Create, Resource::User, row.id.0)?,
         }
         response(row)
     })
@@ -145,13 +145,13 @@ pub fn update(
         // answers the account as it is, with no write and no audit entry. A password always counts.
         let email = update.email.filter(|e| e.as_str() != current.email);
         let name = update.name.filter(|n| *n != current.name);
-        let role = update.role.filter(|r| r.as_str() != current.role);
+        let role = update.role.filter(|r| *r != current.role);
         let author_id = update.author_id.filter(|a| *a != current.author_id);
         if email.is_none() && name.is_none() && role.is_none() && author_id.is_none() && password_hash.is_none() {
             return response(current);
         }
-        let demoted = current.role == Role::Admin.as_str() && role.is_some_and(|r| r != Role::Admin);
-        if demoted && repo::count_with_role(conn, Role::Admin.as_str())? <= 1 {
+        let demoted = current.role == Role::Admin && role.is_some_and(|r| r != Role::Admin);
+        if demoted && repo::count_with_role(conn, Role::Admin)? <= 1 {
             return Err(ApiError::Conflict("the last admin cannot be demoted".into()));
         }
         if let Some(author) = author_id {
@@ -161,7 +161,7 @@ pub fn update(
             email_key: email.as_ref().map(Email::key),
             email: email.map(|e| e.as_str().to_owned()),
             name,
-            role: role.map(|r| r.as_str().to_owned()),
+            role,
             author_id,
             updated_at: Some(now),
             password_hash: password_hash.clone(),
@@ -171,7 +171,7 @@ pub fn update(
         if password_hash.is_some() {
             crate::auth::service::end_every_login(conn, id, now)?;
         }
-        audit::record(conn, actor, now, Change::Update, "user", id.0, None)?;
+        audit::record(conn, actor, now, Change::Update, Resource::User, id.0, None)?;
         response(row)
     })
 }
@@ -179,11 +179,11 @@ pub fn update(
 pub fn delete(conn: &mut DbConn, actor: &AuthUser, id: UserId, now: NaiveDateTime) -> Result<(), ApiError> {
     db::write(conn, |conn| {
         let current = repo::find(conn, id)?.ok_or(ApiError::NotFound("user"))?;
-        if current.role == Role::Admin.as_str() && repo::count_with_role(conn, Role::Admin.as_str())? <= 1 {
+        if current.role == Role::Admin && repo::count_with_role(conn, Role::Admin)? <= 1 {
             return Err(ApiError::Conflict("the last admin cannot be deleted".into()));
         }
         // Recorded first: the entry keeps the actor's email even when admins delete themselves.
-        audit::record(conn, actor, now, Change::Delete, "user", id.0, None)?;
+        audit::record(conn, actor, now, Change::Delete, Resource::User, id.0, None)?;
         repo::delete(conn, id)?;
         Ok(())
     })
@@ -206,14 +206,14 @@ pub fn create_first_admin(
                 email: email.as_str().to_owned(),
                 email_key: email.key(),
                 name: "Administrator".into(),
-                role: Role::Admin.as_str().into(),
+                role: Role::Admin,
                 password_hash,
                 author_id: None,
                 created_at: now,
                 updated_at: now,
             },
         )?;
-        audit::record_by_operator(conn, now, Change::Create, "user", row.id.0)?;
+        audit::record_by_operator(conn, now, Change::Create, Resource::User, row.id.0)?;
         Ok(true)
     })
 }
