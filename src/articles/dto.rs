@@ -8,6 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::categories::dto::CategoryRef;
 use crate::domain::article_status::ArticleStatus;
 use crate::domain::body::BodyFormat;
+use crate::domain::field::Field;
 use crate::domain::ids::{ArticleId, AuthorId, CategoryId, TagId};
 use crate::domain::slug::Slug;
 use crate::domain::validation::FieldError;
@@ -170,73 +171,22 @@ pub struct CreateArticleRequest {
     pub published_at: Option<DateTime<Utc>>,
 }
 
-/// A field of a change as sent: absent, `null`, a value, or something that is not a `T`. A field
-/// that does not fit is kept (as its 422 entry) rather than failing the whole body, so that one
-/// 422 names every broken field at once.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub enum Patch<T> {
-    #[default]
-    Absent,
-    Null,
-    Value(T),
-    Invalid {
-        /// Where inside the field (`.` for the field itself, `url` inside `cover_image`).
-        path: String,
-        message: String,
-    },
-}
-
-impl<'de, T: serde::de::DeserializeOwned> Deserialize<'de> for Patch<T> {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(d)?;
-        if value.is_null() {
-            return Ok(Patch::Null);
-        }
-        Ok(match serde_path_to_error::deserialize::<_, T>(value) {
-            Ok(value) => Patch::Value(value),
-            Err(e) => Patch::Invalid { path: e.path().to_string(), message: e.inner().to_string() },
-        })
-    }
-}
-
-impl<T> Patch<T> {
-    /// The value, when one of the right type was sent.
-    pub fn value(&self) -> Option<&T> {
-        match self {
-            Patch::Value(value) => Some(value),
-            _ => None,
-        }
-    }
-
-    pub fn is_absent(&self) -> bool {
-        matches!(self, Patch::Absent)
-    }
-
-    /// Where and how a value of the wrong type broke.
-    fn broken(&self) -> Option<(String, String)> {
-        match self {
-            Patch::Invalid { path, message } => Some((path.clone(), message.clone())),
-            _ => None,
-        }
-    }
-}
-
 /// A new article read field by field, for the 422 of a body that does not fit
 /// `CreateArticleRequest`: every field of the wrong type and every required field missing, at once.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 struct CreateProbe {
-    title: Patch<String>,
-    slug: Patch<String>,
-    excerpt: Patch<String>,
-    body: Patch<String>,
-    body_format: Patch<BodyFormat>,
-    cover_image: Patch<CoverImage>,
-    category_id: Patch<CategoryId>,
-    author_ids: Patch<Vec<AuthorId>>,
-    tags: Patch<Vec<String>>,
-    status: Patch<ArticleStatus>,
-    published_at: Patch<DateTime<Utc>>,
+    title: Field<String>,
+    slug: Field<String>,
+    excerpt: Field<String>,
+    body: Field<String>,
+    body_format: Field<BodyFormat>,
+    cover_image: Field<CoverImage>,
+    category_id: Field<CategoryId>,
+    author_ids: Field<Vec<AuthorId>>,
+    tags: Field<Vec<String>>,
+    status: Field<ArticleStatus>,
+    published_at: Field<DateTime<Utc>>,
 }
 
 impl CreateArticleRequest {
@@ -262,36 +212,32 @@ impl CreateArticleRequest {
             return Vec::new();
         };
         let mut errors = Vec::new();
-        let mut check = |name: &str, broken: Option<(String, String)>, missing: Option<&str>| {
-            if let Some((path, message)) = broken {
-                let name = match path.as_str() {
-                    "." => name.to_owned(),
-                    inner if inner.starts_with('[') => format!("{name}{inner}"),
-                    inner => format!("{name}.{inner}"),
-                };
-                errors.push(FieldError::new(name, message));
+        // A required field missing or null is named like one of the wrong type.
+        let mut check = |name: &str, misfit: Option<FieldError>, missing: Option<&str>| {
+            if let Some(misfit) = misfit {
+                errors.push(misfit);
             } else if let Some(message) = missing {
                 errors.push(FieldError::new(name, message));
             }
         };
-        fn missing<T>(patch: &Patch<T>) -> Option<&'static str> {
-            match patch {
-                Patch::Absent => Some("is required"),
-                Patch::Null => Some("must not be null"),
+        fn missing<T>(field: &Field<T>) -> Option<&'static str> {
+            match field {
+                Field::Absent => Some("is required"),
+                Field::Null => Some("must not be null"),
                 _ => None,
             }
         }
-        check("title", probe.title.broken(), missing(&probe.title));
-        check("slug", probe.slug.broken(), None);
-        check("excerpt", probe.excerpt.broken(), None);
-        check("body", probe.body.broken(), missing(&probe.body));
-        check("body_format", probe.body_format.broken(), None);
-        check("cover_image", probe.cover_image.broken(), None);
-        check("category_id", probe.category_id.broken(), missing(&probe.category_id));
-        check("author_ids", probe.author_ids.broken(), None);
-        check("tags", probe.tags.broken(), None);
-        check("status", probe.status.broken(), None);
-        check("published_at", probe.published_at.broken(), None);
+        check("title", probe.title.misfit("title"), missing(&probe.title));
+        check("slug", probe.slug.misfit("slug"), None);
+        check("excerpt", probe.excerpt.misfit("excerpt"), None);
+        check("body", probe.body.misfit("body"), missing(&probe.body));
+        check("body_format", probe.body_format.misfit("body_format"), None);
+        check("cover_image", probe.cover_image.misfit("cover_image"), None);
+        check("category_id", probe.category_id.misfit("category_id"), missing(&probe.category_id));
+        check("author_ids", probe.author_ids.misfit("author_ids"), None);
+        check("tags", probe.tags.misfit("tags"), None);
+        check("status", probe.status.misfit("status"), None);
+        check("published_at", probe.published_at.misfit("published_at"), None);
         errors
     }
 }
@@ -307,37 +253,37 @@ pub struct UpdateArticleRequest {
         pattern = r"[^\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]",
         max_length = 300
     )]
-    pub title: Patch<String>,
+    pub title: Field<String>,
     #[serde(default)]
     #[schema(value_type = Slug)]
-    pub slug: Patch<String>,
+    pub slug: Field<String>,
     #[serde(default)]
     #[schema(value_type = Option<String>, max_length = 1000)]
-    pub excerpt: Patch<String>,
+    pub excerpt: Field<String>,
     #[serde(default)]
     #[schema(value_type = String)]
-    pub body: Patch<String>,
+    pub body: Field<String>,
     #[serde(default)]
     #[schema(value_type = BodyFormat)]
-    pub body_format: Patch<BodyFormat>,
+    pub body_format: Field<BodyFormat>,
     #[serde(default)]
     #[schema(value_type = Option<CoverImageInput>)]
-    pub cover_image: Patch<CoverImage>,
+    pub cover_image: Field<CoverImage>,
     #[serde(default)]
     #[schema(value_type = CategoryId)]
-    pub category_id: Patch<CategoryId>,
+    pub category_id: Field<CategoryId>,
     #[serde(default)]
     #[schema(value_type = Vec<AuthorId>, max_items = 20)]
-    pub author_ids: Patch<Vec<AuthorId>>,
+    pub author_ids: Field<Vec<AuthorId>>,
     #[serde(default)]
     #[schema(value_type = Vec<TagName>, max_items = 30)]
-    pub tags: Patch<Vec<String>>,
+    pub tags: Field<Vec<String>>,
     #[serde(default)]
     #[schema(value_type = ArticleStatus)]
-    pub status: Patch<ArticleStatus>,
+    pub status: Field<ArticleStatus>,
     #[serde(default)]
     #[schema(value_type = Option<String>, format = DateTime)]
-    pub published_at: Patch<DateTime<Utc>>,
+    pub published_at: Field<DateTime<Utc>>,
     /// The version this change is based on, when `If-Match` is not sent.
     pub version: Option<i64>,
 }

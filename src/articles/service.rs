@@ -8,7 +8,7 @@ use chrono_tz::Tz;
 
 use crate::articles::dto::{
     ArticleCategory, ArticleListQuery, ArticleOrder, ArticleResponse, ArticleSummary, CoverImage, CreateArticleRequest,
-    Patch, UpdateArticleRequest,
+    UpdateArticleRequest,
 };
 use crate::articles::repo::{self, ArticleFields, ArticleFilter, ArticleRow, Scope, Sort, SummaryRow};
 use crate::audit::{self, Change as Audited, Resource};
@@ -713,69 +713,35 @@ fn authorize_change(
     }
 }
 
-/// A field that cannot be null: its value, or `None` when it is absent or broken (a broken one,
-/// `null` included, is recorded in `v`).
-fn required<T>(v: &mut Violations, field: &str, patch: Patch<T>) -> Option<T> {
-    match patch {
-        Patch::Absent => None,
-        Patch::Value(value) => Some(value),
-        Patch::Null => {
-            v.push(FieldError::new(field, "must not be null"));
-            None
-        }
-        Patch::Invalid { path, message } => {
-            v.push(misfit(field, &path, message));
-            None
-        }
-    }
-}
-
-/// A field that may be null: `Some(None)` for `null`, `None` when absent or broken (recorded in `v`).
-fn nullable<T>(v: &mut Violations, field: &str, patch: Patch<T>) -> Option<Option<T>> {
-    match patch {
-        Patch::Null => Some(None),
-        other => required(v, field, other).map(Some),
-    }
-}
-
-/// The 422 entry of a value of the wrong type, named down to where inside the field it broke.
-fn misfit(field: &str, path: &str, message: String) -> FieldError {
-    match path {
-        "." => FieldError::new(field, message),
-        inner if inner.starts_with('[') => FieldError::new(format!("{field}{inner}"), message),
-        inner => FieldError::new(format!("{field}.{inner}"), message),
-    }
-}
-
 /// The article as the change leaves it, every field checked; each broken field is one entry of the 422.
 fn validate_change(current: &ArticleRow, req: UpdateArticleRequest) -> Result<Change, ApiError> {
     let mut v = Violations::new();
     let current_cover = current_cover(current);
-    let status = required(&mut v, "status", req.status);
+    let status = req.status.present("status", &mut v);
     let draft = Draft {
-        title: match required(&mut v, "title", req.title) {
+        title: match req.title.present("title", &mut v) {
             Some(t) => v.check(required_text("title", &t, TITLE_MAX)).unwrap_or_default(),
             None => current.title.clone(),
         },
-        slug: required(&mut v, "slug", req.slug).and_then(|s| v.check(Slug::parse("slug", &s))),
-        custom_excerpt: match nullable(&mut v, "excerpt", req.excerpt) {
+        slug: req.slug.present("slug", &mut v).and_then(|s| v.check(Slug::parse("slug", &s))),
+        custom_excerpt: match req.excerpt.nullable("excerpt", &mut v) {
             Some(Some(e)) => check_excerpt(&mut v, e),
             Some(None) => None,
             None => current.custom_excerpt.clone(),
         },
-        body: match required(&mut v, "body", req.body) {
+        body: match req.body.present("body", &mut v) {
             Some(b) => check_body(&mut v, &b).unwrap_or_default(),
             None => current.body.clone(),
         },
-        body_format: required(&mut v, "body_format", req.body_format).unwrap_or(current.body_format),
-        cover: match nullable(&mut v, "cover_image", req.cover_image) {
+        body_format: req.body_format.present("body_format", &mut v).unwrap_or(current.body_format),
+        cover: match req.cover_image.nullable("cover_image", &mut v) {
             Some(Some(c)) => check_cover(&mut v, c),
             Some(None) => None,
             None => current_cover,
         },
-        category_id: required(&mut v, "category_id", req.category_id).unwrap_or(current.category_id),
+        category_id: req.category_id.present("category_id", &mut v).unwrap_or(current.category_id),
         status: status.unwrap_or(current.status()),
-        published_at: match nullable(&mut v, "published_at", req.published_at) {
+        published_at: match req.published_at.nullable("published_at", &mut v) {
             Some(at) => at.and_then(|at| check_published_at(&mut v, at)),
             // Publishing what was never published, without a time, is publishing now: a time a
             // writer left on a draft does not survive an editor's publish.
@@ -783,11 +749,11 @@ fn validate_change(current: &ArticleRow, req: UpdateArticleRequest) -> Result<Ch
             None => current.published_at,
         },
     };
-    let author_ids = required(&mut v, "author_ids", req.author_ids);
+    let author_ids = req.author_ids.present("author_ids", &mut v);
     if let Some(ids) = &author_ids {
         check_authors(&mut v, ids);
     }
-    let tag_names = required(&mut v, "tags", req.tags).map(|names| check_tags(&mut v, names));
+    let tag_names = req.tags.present("tags", &mut v).map(|names| check_tags(&mut v, names));
     v.into_result()?;
     Ok(Change { draft, author_ids, tag_names })
 }

@@ -15,8 +15,12 @@ pub enum Field<T> {
     Absent,
     Null,
     Value(T),
-    /// Not a value of the type; the message says why.
-    Invalid(String),
+    /// Not a value of the type: where inside the field it broke (`.` for the field itself, `url`
+    /// inside an object, `[2]` inside a list) and why.
+    Invalid {
+        path: String,
+        message: String,
+    },
 }
 
 impl<'de, T: DeserializeOwned> Deserialize<'de> for Field<T> {
@@ -25,10 +29,20 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for Field<T> {
         if raw.is_null() {
             return Ok(Field::Null);
         }
-        Ok(match serde_json::from_value(raw) {
+        Ok(match serde_path_to_error::deserialize::<_, T>(raw) {
             Ok(value) => Field::Value(value),
-            Err(e) => Field::Invalid(e.to_string()),
+            Err(e) => Field::Invalid { path: e.path().to_string(), message: e.inner().to_string() },
         })
+    }
+}
+
+/// The 422 entry of a value of the wrong type, named down to where inside the field it broke:
+/// `cover_image.url`, `author_ids[2]`.
+fn misfit(name: &str, path: &str, message: String) -> FieldError {
+    match path {
+        "." => FieldError::new(name, message),
+        inner if inner.starts_with('[') => FieldError::new(format!("{name}{inner}"), message),
+        inner => FieldError::new(format!("{name}.{inner}"), message),
     }
 }
 
@@ -53,7 +67,7 @@ impl<T> Field<T> {
             Field::Absent => None,
             Field::Null => v.check(Err(FieldError::new(name, "must not be null"))),
             Field::Value(value) => Some(value),
-            Field::Invalid(message) => v.check(Err(FieldError::new(name, message))),
+            Field::Invalid { path, message } => v.check(Err(misfit(name, &path, message))),
         }
     }
 
@@ -70,6 +84,26 @@ impl<T> Field<T> {
         match self {
             Field::Null => Some(None),
             other => other.present(name, v).map(Some),
+        }
+    }
+
+    /// The value, when one of the right type was sent.
+    pub fn value(&self) -> Option<&T> {
+        match self {
+            Field::Value(value) => Some(value),
+            _ => None,
+        }
+    }
+
+    pub fn is_absent(&self) -> bool {
+        matches!(self, Field::Absent)
+    }
+
+    /// The 422 entry of a value of the wrong type, if that is what was sent.
+    pub fn misfit(&self, name: &str) -> Option<FieldError> {
+        match self {
+            Field::Invalid { path, message } => Some(misfit(name, path, message.clone())),
+            _ => None,
         }
     }
 }
@@ -96,11 +130,11 @@ mod tests {
     fn absent_null_values_and_wrong_types_are_told_apart() {
         let b = body(r#"{"name": null, "position": "1"}"#);
         assert_eq!(b.name, Field::Null);
-        assert!(matches!(b.position, Field::Invalid(_)));
+        assert!(matches!(b.position, Field::Invalid { .. }));
         assert_eq!(b.parent_id, Field::Absent);
         assert_eq!(
             body(r#"{"position": 3000000000}"#).position,
-            Field::Invalid("invalid value: integer `3000000000`, expected i32".into())
+            Field::Invalid { path: ".".into(), message: "invalid value: integer `3000000000`, expected i32".into() }
         );
     }
 

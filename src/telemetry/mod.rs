@@ -1,7 +1,9 @@
 //! Logging with `tracing` (text or JSON) and the middleware that gives every request an id, a log
 //! line with its method, path, status and latency, and a place in `/metrics`.
 
-use std::io::{BufWriter, IsTerminal};
+mod batch_writer;
+
+use std::io::IsTerminal;
 use std::time::Instant;
 
 use actix_web::body::MessageBody;
@@ -20,16 +22,16 @@ use crate::routes;
 /// it until the process is about to exit.
 #[must_use = "logging stops when the guard is dropped"]
 pub struct LogGuard {
-    _writer: Option<tracing_appender::non_blocking::WorkerGuard>,
+    _writer: Option<batch_writer::BatchWriterGuard>,
 }
 
 /// Installs the global subscriber; a second call (as in tests) is harmless. Lines are formatted on
-/// the request's thread and written by a thread of their own, in batches (flushed whenever its
-/// queue is empty), so a request never waits for the terminal or the journal. Should that thread
-/// fall more than 128,000 lines behind, new lines are dropped rather than slowing every request.
+/// the request's thread into a shared buffer that a thread of its own writes out in batches
+/// (`batch_writer`), so a request never waits for the terminal or the journal and pays no system
+/// call for its access-log line.
 pub fn init(level: &str, format: LogFormat) -> LogGuard {
     let filter = EnvFilter::try_new(level).unwrap_or_else(|_| EnvFilter::new("info"));
-    let (writer, guard) = tracing_appender::non_blocking(BufWriter::with_capacity(64 * 1024, std::io::stderr()));
+    let (writer, guard) = batch_writer::BatchWriter::new(std::io::stderr());
     // Colours only on a terminal: a file or the journal gets plain text.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
