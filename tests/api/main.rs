@@ -19,6 +19,7 @@ mod logging;
 mod openapi;
 mod operations;
 mod permissions;
+mod render_limits;
 mod syndication;
 mod tags;
 mod users;

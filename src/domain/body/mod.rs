@@ -10,7 +10,7 @@ mod sanitize;
 mod shape;
 mod text;
 
-pub use limits::{RenderError, MAX_ELEMENTS, MAX_HTML_BYTES, MAX_NESTING};
+pub use limits::{RenderError, MAX_ESCAPE_WORK, MAX_HTML_BYTES, MAX_MARKDOWN_SYNTAX, MAX_NESTING, MAX_NODES};
 pub use render::{render, BodyFormat, RenderedBody};
 pub use sanitize::ID_PREFIX;
 pub use text::{derived_excerpt, html_text};

@@ -46,9 +46,10 @@ pub struct RenderedBody {
 }
 
 /// Renders and sanitizes a body, or says why it cannot be. Raw HTML inside Markdown goes through the
-/// same allow-list. The work is bounded whatever the body: Markdown stops at the first event past
-/// the nesting limit or output past the size limit, and the HTML is measured by a parse that
-/// stops at the nesting or element limit before the sanitizer builds its tree.
+/// same allow-list. The work is bounded whatever the body (see `limits`): Markdown is refused
+/// unread past a count of syntax bytes and stops at the first event past the nesting limit or
+/// output past the size limit; the HTML is measured by a parse that stops at the nesting or node
+/// limit, and counts the work the sanitizer's writer will do, before the sanitizer parses it again.
 pub fn render(body: &str, format: BodyFormat) -> Result<RenderedBody, RenderError> {
     let unsafe_html = match format {
         BodyFormat::Markdown => markdown_to_html(body)?,
@@ -162,12 +163,12 @@ mod tests {
 
     #[test]
     fn output_and_element_counts_are_bounded() {
-        let footnotes = format!("{}\n\n[^a]: Catatan.", "[^a]".repeat(250_000));
+        let footnotes = format!("{}\n\n[^a]: Catatan.", "[^a]".repeat(40_000));
         assert_eq!(render(&footnotes, BodyFormat::Markdown).err(), Some(RenderError::TooLarge));
         // Blocks that each re-open 50 formatting elements: few bytes, many elements.
         let opened: String = (0..50).map(|i| format!("<b title={i}>")).collect();
         let reopened = format!("<div>{opened}</div>{}", "<div>x</div>".repeat(20_000));
-        assert_eq!(render(&reopened, BodyFormat::Html).err(), Some(RenderError::TooManyElements));
+        assert_eq!(render(&reopened, BodyFormat::Html).err(), Some(RenderError::TooManyNodes));
     }
 
     #[test]
@@ -177,5 +178,47 @@ mod tests {
         assert!(html.contains("href=\"#warta-a\"") && html.contains("id=\"warta-a\""), "{html}");
         let html = render("<p id=\"x\" class=\"c\"><a href=\"#x\">x</a></p>", BodyFormat::Html).expect("renders").html;
         assert!(!html.contains("class="), "{html}");
+    }
+
+    #[test]
+    fn the_parsers_work_is_bounded_by_the_pieces_they_build_and_the_syntax_they_read() {
+        use BodyFormat::{Html, Markdown};
+        for (what, body) in [
+            ("stray less-than signs", "<".repeat(70_000)),
+            ("line breaks", "\n".repeat(70_000)),
+            ("character references", "&lt;".repeat(70_000)),
+            ("paragraphs", "<p>a</p>".repeat(33_000)),
+        ] {
+            assert_eq!(render(&body, Html).err(), Some(RenderError::TooManyNodes), "{what}");
+        }
+        for body in ["[a](".repeat(50_000), "*a ".repeat(150_000), "a\n\n".repeat(70_000), "[^a]".repeat(250_000)] {
+            assert_eq!(render(&body, Markdown).err(), Some(RenderError::TooMuchSyntax), "{}", &body[..12]);
+        }
+        // A megabyte of prose, punctuation, quotes and paragraphs included, is well within both.
+        let paragraph = "Presiden mengatakan, \"Pemerintah akan terus mendukung UMKM.\" Kebijakan itu \
+                         (diumumkan Senin, 12/8) berlaku mulai 2025, kata juru bicara istana kepada wartawan.\n\n";
+        let prose = paragraph.repeat(1_040_000 / paragraph.len());
+        assert!(render(&prose, Markdown).is_ok());
+        let html: String = prose.split("\n\n").map(|p| format!("<p>{p}</p>")).collect();
+        assert!(render(&html, Html).is_ok());
+    }
+
+    #[test]
+    fn escapes_the_html_writer_would_search_far_for_are_bounded() {
+        use BodyFormat::{Html, Markdown};
+        for (what, body, format) in [
+            ("ampersands before a long text", format!("{}{}", "&".repeat(30_000), "a".repeat(900_000)), Html),
+            ("ampersands in markdown", format!("{}{}", "&amp;".repeat(20_000), "kata ".repeat(150_000)), Markdown),
+            ("copyright signs", "©".repeat(100_000), Html),
+            ("no-break spaces", "\u{a0}".repeat(300_000), Html),
+            ("an attribute of ampersands", format!("<p title=\"{}\">a</p>", "&".repeat(100_000)), Html),
+        ] {
+            assert_eq!(render(&body, format).err(), Some(RenderError::TooManyEscapes), "{what}");
+        }
+        // Escaped characters in many short runs cost little: each run is searched on its own.
+        let short_runs = "<p>Tom &amp; Jerry © 2024, a&nbsp;b</p>".repeat(2_000);
+        assert_eq!(render(&short_runs, Html).err(), None);
+        let links = "<a href=\"https://a.example/?a=1&amp;b=2&amp;c=3\">a</a> ".repeat(10_000);
+        assert_eq!(render(&links, Html).err(), None);
     }
 }
