@@ -25,6 +25,7 @@ mod openapi;
 mod operations;
 mod permissions;
 mod raw_http;
+mod render_limits;
 mod syndication;
 mod tags;
 mod users;
