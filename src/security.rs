@@ -24,12 +24,17 @@ pub async fn security_headers(
 ) -> Result<ServiceResponse<impl MessageBody + 'static>, actix_web::Error> {
     let docs = req.path() == "/docs" || req.path().starts_with("/docs/");
     let mut response = next.call(req).await?;
-    let headers = response.headers_mut();
+    add_security_headers(response.headers_mut(), docs);
+    Ok(response)
+}
+
+/// The headers `security_headers` puts on every answer (`docs`: the interactive docs' policy);
+/// also used by the edge, which answers cached reads before that middleware runs.
+pub fn add_security_headers(headers: &mut header::HeaderMap, docs: bool) {
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     headers
         .insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(if docs { DOCS_POLICY } else { API_POLICY }));
-    Ok(response)
 }
 
 /// Connections open at once per client address, so that one address cannot take every file

@@ -113,6 +113,7 @@ impl Application {
         });
         let content_epoch = Data::from(epoch);
         let app_clock = Data::new(clock.clone());
+        let edge_headers = Data::new(http_cache::EdgeHeaders(any_origin_header_values(&settings.cors_origins)));
         let (app_db, app_views) = (db.clone(), views.clone());
         let server = HttpServer::new(move || {
             let (app, _) = routes::register_routes(
@@ -125,6 +126,7 @@ impl Application {
                     .app_data(responses_cache.clone())
                     .app_data(content_epoch.clone())
                     .app_data(app_clock.clone())
+                    .app_data(edge_headers.clone())
                     .app_data(keys.clone())
                     .app_data(passwords.clone())
                     .app_data(metrics.clone())
@@ -142,6 +144,7 @@ impl Application {
                     .wrap(any_origin_headers(&settings.cors_origins))
                     .wrap(from_fn(error::problem_bodies))
                     .wrap(from_fn(security::security_headers))
+                    .wrap(from_fn(http_cache::serve_cached_first))
                     .wrap(from_fn(telemetry::observe))
                     .into_utoipa_app(),
             )
@@ -246,14 +249,20 @@ const EXPOSED_HEADERS: [header::HeaderName; 5] = [
 /// still works in a browser. With a list of origins the answer depends on `Origin`, and the CORS
 /// middleware says so in `Vary`.
 fn any_origin_headers(origins: &CorsOrigins) -> DefaultHeaders {
+    any_origin_header_values(origins).into_iter().flatten().fold(DefaultHeaders::new(), |d, h| d.add(h))
+}
+
+/// The headers of `any_origin_headers`; `None` with a list of origins.
+fn any_origin_header_values(origins: &CorsOrigins) -> Option<Vec<(header::HeaderName, header::HeaderValue)>> {
     match origins {
         CorsOrigins::Any => {
             let exposed = EXPOSED_HEADERS.iter().map(|h| h.as_str()).collect::<Vec<_>>().join(", ");
-            DefaultHeaders::new()
-                .add((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
-                .add((header::ACCESS_CONTROL_EXPOSE_HEADERS, exposed))
+            Some(vec![
+                (header::ACCESS_CONTROL_ALLOW_ORIGIN, header::HeaderValue::from_static("*")),
+                (header::ACCESS_CONTROL_EXPOSE_HEADERS, header::HeaderValue::from_str(&exposed).ok()?),
+            ])
         }
-        CorsOrigins::List(_) => DefaultHeaders::new(),
+        CorsOrigins::List(_) => None,
     }
 }
 

@@ -435,3 +435,66 @@ async fn a_write_by_another_process_reaches_the_caches_long_before_they_expire()
         actix_web::rt::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// Cached reads are answered by the edge before the rest of the middleware runs; what they carry
+/// must be exactly what the whole stack gives the read that filled the cache: the same headers
+/// (apart from the date and the request id) and the same body once decoded.
+#[actix_web::test]
+async fn a_cached_answer_carries_what_the_whole_stack_gave_the_read_that_filled_it() {
+    let app = TestApp::spawn().await;
+    let desk = desk(&app).await;
+    for n in 0..12 {
+        desk.publish(&app, json!({"title": format!("Berita panjang {n}"), "body": "Isi berita. ".repeat(40)})).await;
+    }
+    // Headers as their meaning: list values as sets of lower-case tokens (`Vary` may come in two
+    // headers, the exposed headers in any order); framing and per-request values left out.
+    let comparable =
+        |response: &TestResponse| -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
+            let mut headers = std::collections::BTreeMap::<String, std::collections::BTreeSet<String>>::new();
+            for (name, value) in response.headers.iter() {
+                if matches!(name.as_str(), "date" | "x-request-id" | "content-length" | "transfer-encoding") {
+                    continue;
+                }
+                let value = value.to_str().unwrap_or("?");
+                let tokens: Vec<String> = match name.as_str() {
+                    "vary" | "access-control-expose-headers" => {
+                        value.split(',').map(|t| t.trim().to_ascii_lowercase()).collect()
+                    }
+                    _ => vec![value.to_owned()],
+                };
+                headers.entry(name.to_string()).or_default().extend(tokens);
+            }
+            headers
+        };
+    let cases: [(&str, &[(&str, &str)]); 6] = [
+        ("the client's default encodings", &[]),
+        ("no encoding", &[("Accept-Encoding", "identity")]),
+        ("gzip", &[("Accept-Encoding", "gzip")]),
+        ("brotli", &[("Accept-Encoding", "br, gzip")]),
+        ("an encoding the cache does not keep", &[("Accept-Encoding", "deflate")]),
+        ("a browser on another site", &[("Origin", "https://pembaca.example"), ("Accept-Encoding", "gzip")]),
+    ];
+    for (n, (why, headers)) in cases.into_iter().enumerate() {
+        // A fresh page of the feed per case, so the first read of each fills the cache.
+        let path = format!("{LATEST}?limit={}", n + 2);
+        let filled = get_with(&app, &path, headers).await;
+        filled.assert_status(200);
+        for _ in 0..2 {
+            let cached = get_with(&app, &path, headers).await;
+            cached.assert_status(200);
+            assert_eq!(comparable(&cached), comparable(&filled), "{why}: headers");
+            assert_eq!(cached.json(), filled.json(), "{why}: body");
+        }
+    }
+    // A client that names no encoding at all (as load tools and some apps do): awc always names one.
+    let path = format!("{LATEST}?limit=9");
+    let bare = || crate::raw_http::wire(&app, format!("GET {path} HTTP/1.1").as_bytes(), &[], b"");
+    let filled = crate::raw_http::send(&app, bare()).await.expect("an answer");
+    filled.assert_status(200);
+    for _ in 0..2 {
+        let cached = crate::raw_http::send(&app, bare()).await.expect("an answer");
+        cached.assert_status(200);
+        assert_eq!(comparable(&cached), comparable(&filled), "no Accept-Encoding: headers");
+        assert_eq!(cached.body, filled.body, "no Accept-Encoding: body");
+    }
+}
