@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use base64::Engine;
 use chrono::{DateTime, NaiveDateTime};
 
-use crate::articles::repo::{ArticleFilter, Scope, Sort};
+use crate::articles::repo::ArticleFilter;
 use crate::articles::service::summaries_of;
 use crate::categories;
 use crate::categories::service::Tree;
@@ -78,18 +78,7 @@ pub fn latest(conn: &mut DbConn, query: &LatestQuery, at: Moment) -> Result<Late
     if categories.as_ref().is_some_and(Vec::is_empty) {
         return Ok(LatestFeed { data: Vec::new(), next_cursor: None });
     }
-    let filter = ArticleFilter {
-        scope: Scope::Public,
-        statuses: None,
-        categories,
-        author: None,
-        tag: None,
-        search: None,
-        sort: Sort::Newest,
-        before,
-        search_floor: None,
-        now,
-    };
+    let filter = ArticleFilter::newest_visible(categories, before, now);
     // One more than asked tells whether there is a next page.
     let mut ids = filter.page(conn, limit + 1, 0)?;
     let more = ids.len() as i64 > limit;

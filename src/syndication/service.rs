@@ -7,7 +7,7 @@ use chrono::{NaiveDateTime, SecondsFormat};
 use serde::Serialize;
 
 use crate::articles::dto::ArticleSummary;
-use crate::articles::repo::{self as articles, ArticleFilter, Scope, Sort};
+use crate::articles::repo::{self as articles, ArticleFilter};
 use crate::articles::service::summaries_of;
 use crate::categories;
 use crate::categories::service::Tree;
@@ -41,18 +41,7 @@ pub fn content(
         }
         None => (settings.site_name.clone(), None),
     };
-    let filter = ArticleFilter {
-        scope: Scope::Public,
-        statuses: None,
-        categories,
-        author: None,
-        tag: None,
-        search: None,
-        sort: Sort::Newest,
-        before: None,
-        search_floor: None,
-        now,
-    };
+    let filter = ArticleFilter::newest_visible(categories, None, now);
     let ids = filter.page(conn, FEED_SIZE, 0)?;
     let bodies: HashMap<_, _> = articles::by_ids(conn, &ids)?.into_iter().map(|row| (row.id, row.body_html)).collect();
     let summaries = summaries_of(conn, &tree, &ids, settings.timezone, now)?;

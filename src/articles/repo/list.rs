@@ -124,6 +124,26 @@ macro_rules! ordered {
 }
 
 impl ArticleFilter {
+    /// What readers see, newest first (in `categories` when given), as the feeds list it.
+    pub fn newest_visible(
+        categories: Option<Vec<CategoryId>>,
+        before: Option<(NaiveDateTime, ArticleId)>,
+        now: NaiveDateTime,
+    ) -> ArticleFilter {
+        ArticleFilter {
+            scope: Scope::Public,
+            statuses: None,
+            categories,
+            author: None,
+            tag: None,
+            search: None,
+            sort: Sort::Newest,
+            before,
+            search_floor: None,
+            now,
+        }
+    }
+
     /// The conditions of the filter but the search's own. Typed values are bound; the visibility
     /// and status conditions repeat the partial indexes' literals (see `published::repo`).
     fn conditions<QS: 'static>(&self) -> Vec<ArticleCondition<QS>>
