@@ -20,4 +20,4 @@ pub use precondition::Precondition;
 pub use read::{get, related, visibility, Lookup};
 pub use summary::summaries_of;
 pub use totals::Totals;
-pub use update::{update, UnparsedChange};
+pub use update::{authorize_change, update, ChangeClaims, Changeable};

@@ -1,6 +1,6 @@
-//! Changing an article, in phases: authorize and check the version on the article as read, validate
-//! the change (one that changes nothing ends there), render its body, then persist and audit it in
-//! the write transaction, on the version checked.
+//! Changing an article, in two phases the handler runs one after the other: authorize and check the
+//! version on the article as read; then validate the change (one that changes nothing ends there),
+//! render its body, and persist and audit it in the write transaction, on the version checked.
 
 use std::collections::HashSet;
 
@@ -45,14 +45,29 @@ fn check_may_edit(user: &AuthUser, row: &ArticleRow, now: NaiveDateTime) -> Resu
     }
 }
 
-/// What a change body that did not parse still says, for the checks ranked before its 422.
+/// What a change body says about its status, its time and the version it changes: what the checks
+/// the contract ranks before a body's 422 need, so it is read even from a body that does not fit.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct UnparsedChange {
+pub struct ChangeClaims {
     pub status: Option<ArticleStatus>,
     pub version: Option<i64>,
     /// Whether the body names `published_at` at all.
     pub published_at: bool,
 }
+
+impl ChangeClaims {
+    pub fn of(req: &UpdateArticleRequest) -> ChangeClaims {
+        ChangeClaims {
+            status: req.status.value().copied(),
+            version: req.version,
+            published_at: !req.published_at.is_absent(),
+        }
+    }
+}
+
+/// An article the caller may change, read at the version the change names: what
+/// [`authorize_change`] hands to [`update`].
+pub struct Changeable(ArticleRow);
 
 /// A change that passed every check on its own fields, before it is rendered and stored.
 struct Change {
@@ -61,62 +76,53 @@ struct Change {
     tag_names: Option<Vec<String>>,
 }
 
-/// Changes an article in explicit phases: authorize and check the version on the article as read,
-/// validate the change (one that changes nothing ends here, writing nothing), render its body (both outside the write transaction, so a slow body never
-/// holds the write lock), then persist and audit in the transaction, on the version checked.
-pub fn update(
+/// The first phase of a change: who may change what, and whether the change names the current
+/// version, in the contract's order: 404, 403, then the status and the time the body asks for
+/// (403), then the version (428, 412). The caller answers the 422 of a body that does not fit
+/// after this. `claims` is `None` for a body that is not JSON at all: its 400 or 415 ranks right
+/// after 404 and 403, so nothing more is checked and the caller answers it.
+pub fn authorize_change(
     conn: &mut DbConn,
     user: &AuthUser,
     key: &ItemKey,
-    body: Result<UpdateArticleRequest, ApiError>,
-    unparsed: UnparsedChange,
+    claims: Option<ChangeClaims>,
     if_match: Option<Precondition>,
+    now: NaiveDateTime,
+) -> Result<Changeable, ApiError> {
+    let current = repo::find_by_key(conn, key)?.ok_or(ApiError::NotFound("article"))?;
+    check_may_edit(user, &current, now)?;
+    let Some(claims) = claims else { return Ok(Changeable(current)) };
+    if let Some(status) = claims.status {
+        check_status_allowed(user, status)?;
+    }
+    // Moving the time of a scheduled (or published, archived) article is scheduling, which
+    // writers may not do even to their own article while it is not yet visible.
+    if claims.published_at && !current.status().open_to_writers() {
+        user.require(Action::EditAnyArticle)?;
+    }
+    let body_version = claims.version.map(Precondition::Version);
+    if_match.or(body_version).unwrap_or(Precondition::Missing).check(current.version)?;
+    Ok(Changeable(current))
+}
+
+/// The second phase of a change, on an article [`authorize_change`] let through: validate the
+/// change (one that changes nothing ends here, writing nothing), render its body (both outside the
+/// write transaction, so a slow body never holds the write lock), then persist and audit it in the
+/// transaction, on the version checked.
+pub fn update(
+    conn: &mut DbConn,
+    user: &AuthUser,
+    article: Changeable,
+    req: UpdateArticleRequest,
     at: Moment,
 ) -> Result<ArticleResponse, ApiError> {
-    let current = repo::find_by_key(conn, key)?.ok_or(ApiError::NotFound("article"))?;
-    let req = authorize_change(user, &current, body, unparsed, if_match, at.now)?;
+    let Changeable(current) = article;
     let change = validate_change(&current, req)?;
     if changes_nothing(conn, &current, &change, at.now)? {
         return full(conn, current, at.tz, at.now);
     }
     let rendered = render_body(&change.draft)?;
     db::write(conn, |conn| persist_change(conn, user, current, change, rendered, at))
-}
-
-/// Who may change what, and whether the change names the current version. The order is the
-/// contract's: 404, 403, then 428/412, then the 422 of a body that did not parse.
-fn authorize_change(
-    user: &AuthUser,
-    current: &ArticleRow,
-    body: Result<UpdateArticleRequest, ApiError>,
-    unparsed: UnparsedChange,
-    if_match: Option<Precondition>,
-    now: NaiveDateTime,
-) -> Result<UpdateArticleRequest, ApiError> {
-    check_may_edit(user, current, now)?;
-    // A body that is JSON but not an article change is a 422, which the contract ranks after
-    // the version checks (428, 412); a body that is not JSON at all (400, 415) ranks before them.
-    let (req, invalid) = match body {
-        Ok(req) => (Some(req), None),
-        Err(ApiError::Validation(errors)) => (None, Some(errors)),
-        Err(other) => return Err(other),
-    };
-    let status = req.as_ref().map_or(unparsed.status, |r| r.status.value().copied());
-    if let Some(status) = status {
-        check_status_allowed(user, status)?;
-    }
-    // Moving the time of a scheduled (or published, archived) article is scheduling, which
-    // writers may not do even to their own article while it is not yet visible.
-    let moves_time = req.as_ref().map_or(unparsed.published_at, |r| !r.published_at.is_absent());
-    if moves_time && !current.status().open_to_writers() {
-        user.require(Action::EditAnyArticle)?;
-    }
-    let body_version = req.as_ref().map_or(unparsed.version, |r| r.version).map(Precondition::Version);
-    if_match.or(body_version).unwrap_or(Precondition::Missing).check(current.version)?;
-    match (req, invalid) {
-        (Some(req), None) => Ok(req),
-        (_, errors) => Err(ApiError::Validation(errors.unwrap_or_default())),
-    }
 }
 
 /// The article as the change leaves it, every field checked; each broken field is one entry of the 422.
