@@ -31,6 +31,12 @@ impl<T> JsonBody<T> {
         self.result
     }
 
+    /// The body as `T` (or why it is not one), without taking it: for the checks that read what a
+    /// body says before the handler answers its error.
+    pub fn as_parsed(&self) -> Result<&T, &ApiError> {
+        self.result.as_ref()
+    }
+
     /// A top-level field of a body that is a JSON object but not a valid `T` (a 422): a role or
     /// version check that the contract ranks before the 422 can still read what it needs.
     pub fn unfitting_field(&self, name: &str) -> Option<&serde_json::Value> {

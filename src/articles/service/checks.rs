@@ -1,0 +1,106 @@
+//! The rules each field of an article write must meet on its own, and the ones that involve other
+//! rows (the category and bylines must exist) or the caller (statuses only editors may set).
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Datelike, NaiveDateTime, Timelike, Utc};
+
+use crate::articles::dto::CoverImage;
+use crate::auth::AuthUser;
+use crate::db::DbConn;
+use crate::domain::article_status::ArticleStatus;
+use crate::domain::ids::{AuthorId, CategoryId};
+use crate::domain::key::ItemKey;
+use crate::domain::role::Action;
+use crate::domain::validation::{http_url, optional_text, required_text, FieldError, Violations};
+use crate::error::ApiError;
+use crate::{authors, categories};
+
+pub(super) const TITLE_MAX: usize = 300;
+const EXCERPT_MAX: usize = 1_000;
+const COVER_TEXT_MAX: usize = 500;
+const MAX_AUTHORS: usize = 20;
+const MAX_TAGS: usize = 30;
+const TAG_NAME_MAX: usize = 100;
+
+pub(super) fn check_cover(v: &mut Violations, cover: CoverImage) -> Option<CoverImage> {
+    let url = v.check(http_url("cover_image.url", &cover.url));
+    let mut text = |field: &str, value: Option<String>| {
+        value.and_then(|t| v.check(optional_text(&format!("cover_image.{field}"), &t, COVER_TEXT_MAX)))
+    };
+    let caption = text("caption", cover.caption);
+    let credit = text("credit", cover.credit);
+    let alt = text("alt", cover.alt);
+    url.map(|url| CoverImage { url, caption, credit, alt })
+}
+
+pub(super) fn check_excerpt(v: &mut Violations, excerpt: String) -> Option<String> {
+    // An empty excerpt asks for the derived one.
+    v.check(optional_text("excerpt", &excerpt, EXCERPT_MAX)).filter(|e| !e.trim().is_empty())
+}
+
+pub(super) fn check_authors(v: &mut Violations, ids: &[AuthorId]) {
+    if ids.len() > MAX_AUTHORS {
+        v.push(FieldError::new("author_ids", format!("at most {MAX_AUTHORS} bylines")));
+    }
+    if ids.iter().collect::<HashSet<_>>().len() != ids.len() {
+        v.push(FieldError::new("author_ids", "names an author twice"));
+    }
+}
+
+pub(super) fn check_body(v: &mut Violations, body: &str) -> Option<String> {
+    v.check(optional_text("body", body, usize::MAX))
+}
+
+pub(super) fn check_tags(v: &mut Violations, names: Vec<String>) -> Vec<String> {
+    if names.len() > MAX_TAGS {
+        v.push(FieldError::new("tags", format!("at most {MAX_TAGS} tags")));
+        return Vec::new();
+    }
+    names
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, name)| v.check(required_text(&format!("tags[{i}]"), &name, TAG_NAME_MAX)))
+        .collect()
+}
+
+/// The rules that involve other rows: the category and the bylines must exist.
+pub(super) fn check_references(
+    conn: &mut DbConn,
+    category: CategoryId,
+    authors: Option<&[AuthorId]>,
+) -> Result<(), ApiError> {
+    let mut v = Violations::new();
+    if categories::repo::find_by_key(conn, &ItemKey::Id(category.0))?.is_none() {
+        v.push(FieldError::new("category_id", format!("names no category ({category})")));
+    }
+    for (i, id) in authors.unwrap_or_default().iter().enumerate() {
+        if !authors::repo::exists(conn, *id)? {
+            v.push(FieldError::new(format!("author_ids[{i}]"), format!("names no author ({id})")));
+        }
+    }
+    Ok(v.into_result()?)
+}
+
+/// 403 when a writer asks for a status only editors may set.
+/// A publication time within years 1 to 9999: stored times compare as text, and feeds format
+/// them as RFC 2822 and RFC 3339, which have four-digit years.
+pub(super) fn check_published_at(v: &mut Violations, at: DateTime<Utc>) -> Option<NaiveDateTime> {
+    let at = at.naive_utc();
+    // chrono keeps a leap second as nanoseconds past 999,999,999; no stored time should carry one.
+    if (1..=9999).contains(&at.year()) && at.nanosecond() < 1_000_000_000 {
+        Some(at)
+    } else {
+        v.push(FieldError::new("published_at", "must be between 0001-01-01 and 9999-12-31 (UTC)"));
+        None
+    }
+}
+
+/// 403 when a writer asks for a status only editors may set.
+pub(crate) fn check_status_allowed(user: &AuthUser, status: ArticleStatus) -> Result<(), ApiError> {
+    if status.open_to_writers() {
+        Ok(())
+    } else {
+        user.require(Action::EditAnyArticle)
+    }
+}
