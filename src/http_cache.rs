@@ -256,7 +256,7 @@ pub async fn serve_cached_first(
 }
 
 fn edge_hit(req: &ServiceRequest) -> Option<ServiceResponse<BoxBody>> {
-    let Some(EdgeHeaders(Some(cors))) = req.app_data::<Data<EdgeHeaders>>().map(|h| &***h) else { return None };
+    let cors = req.app_data::<Data<EdgeHeaders>>()?.0.as_ref()?;
     let headers = req.headers();
     if req.method() != Method::GET
         || headers.contains_key(header::AUTHORIZATION)
