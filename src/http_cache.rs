@@ -18,7 +18,7 @@ use actix_web::HttpResponse;
 use sha2::{Digest, Sha256};
 
 use crate::articles;
-use crate::clock::Clock;
+use crate::clock::Now;
 use crate::content_epoch::{ContentEpoch, Observed};
 use crate::db::Db;
 use crate::routes;
@@ -147,6 +147,14 @@ impl ResponseCache {
         })
     }
 
+    /// The entry kept for `key` at `epoch`, in the encoding the request prefers. Compressed on the
+    /// first hit, not when filled: a request that only fills the cache (a cache-busting one) never
+    /// pays for the slow levels.
+    fn fresh(&self, req: &ServiceRequest, key: &str, epoch: u64) -> Option<(Arc<Entry>, Option<ContentEncoding>)> {
+        let entry = self.lookup(key, epoch)?;
+        Some(self.compressed_for(req.request(), key, entry))
+    }
+
     fn lookup(&self, key: &str, epoch: u64) -> Option<Arc<Entry>> {
         self.entries.as_ref()?.get(key).filter(|entry| entry.epoch == epoch)
     }
@@ -255,22 +263,26 @@ pub async fn serve_cached_first(
     Ok(next.call(req).await?.map_into_boxed_body())
 }
 
+/// Whether the cache may answer the request at all: an anonymous GET of content.
+fn cacheable(req: &ServiceRequest) -> bool {
+    req.method() == Method::GET
+        && !req.headers().contains_key(header::AUTHORIZATION)
+        && routes::is_content(req.match_info().as_str())
+}
+
+fn cache_key(req: &ServiceRequest) -> String {
+    format!("{}?{}", req.path(), req.query_string())
+}
+
 fn edge_hit(req: &ServiceRequest) -> Option<ServiceResponse<BoxBody>> {
     let cors = req.app_data::<Data<EdgeHeaders>>()?.0.as_ref()?;
     let headers = req.headers();
-    if req.method() != Method::GET
-        || headers.contains_key(header::AUTHORIZATION)
-        || headers.contains_key(header::ORIGIN)
-        || !routes::is_content(req.match_info().as_str())
-    {
+    if !cacheable(req) || headers.contains_key(header::ORIGIN) {
         return None;
     }
     let cache = req.app_data::<Data<ResponseCache>>()?;
-    let now = req.app_data::<Data<Clock>>()?.now();
-    let Observed::Known(epoch) = cache.epoch.observe(now) else { return None };
-    let key = format!("{}?{}", req.path(), req.query_string());
-    let entry = cache.lookup(&key, epoch)?;
-    let (entry, encoding) = cache.compressed_for(req.request(), &key, entry);
+    let Observed::Known(epoch) = cache.epoch.observe(Now::of(req.request())) else { return None };
+    let (entry, encoding) = cache.fresh(req, &cache_key(req), epoch)?;
     if encoding.is_none() && headers.contains_key(header::ACCEPT_ENCODING) {
         return None;
     }
@@ -291,19 +303,14 @@ pub async fn http_cache(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let cache = req.app_data::<Data<ResponseCache>>().cloned();
-    let anonymous = !req.headers().contains_key(header::AUTHORIZATION);
-    let cacheable = anonymous && req.method() == Method::GET && routes::is_content(req.match_info().as_str());
-    let (Some(cache), true) = (cache, cacheable) else {
+    let (Some(cache), true) = (cache, cacheable(&req)) else {
         return pass_through(req, next).await;
     };
-    let key = format!("{}?{}", req.path(), req.query_string());
-    let now = req.app_data::<Data<Clock>>().map_or_else(|| Clock::system().now(), |clock| clock.now());
+    let key = cache_key(&req);
+    let now = Now::of(req.request());
     let epoch = match cache.epoch.observe(now) {
         Observed::Known(epoch) => {
-            if let Some(entry) = cache.lookup(&key, epoch) {
-                // Compressed on the first hit, not when filled: a request that only fills the
-                // cache (a cache-busting one) never pays for the slow levels.
-                let (entry, encoding) = cache.compressed_for(req.request(), &key, entry);
+            if let Some((entry, encoding)) = cache.fresh(&req, &key, epoch) {
                 return Ok(answer(req.request().clone(), &cache, &entry, encoding));
             }
             epoch
