@@ -51,8 +51,8 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// request through), else a new one is made: a random prefix per process and a counter, which is
 /// unique without a system call per request.
 fn request_id(req: &ServiceRequest) -> HeaderValue {
-    static PREFIX: std::sync::LazyLock<String> =
-        std::sync::LazyLock::new(|| crate::auth::random_token()[..8].to_owned());
+    // Hex, so the prefix never holds the dash that separates it from the counter.
+    static PREFIX: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| format!("{:08x}", rand::random::<u32>()));
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
     if let Some(given) = req
         .headers()
@@ -115,6 +115,7 @@ mod tests {
         let (a, b) = (first.to_str().expect("ascii"), second.to_str().expect("ascii"));
         let (prefix, n) = a.split_once('-').expect("a dash");
         assert_eq!(prefix.len(), 8);
+        assert!(prefix.bytes().all(|b| b.is_ascii_hexdigit()), "{a}");
         // Other tests running at the same time may take ids in between: later, not necessarily next.
         let (second_prefix, m) = b.split_once('-').expect("a dash");
         assert_eq!(second_prefix, prefix);
