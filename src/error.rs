@@ -142,6 +142,7 @@ impl ResponseError for ApiError {
     fn error_response(&self) -> HttpResponse {
         let status = self.status_code();
         if let ApiError::Internal(cause) = self {
+            let _request = crate::telemetry::request_span().entered();
             tracing::error!(error = ?cause, "request failed");
         }
         let errors = match self {

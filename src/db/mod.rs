@@ -91,12 +91,13 @@ impl Db {
         Ok(applied.len())
     }
 
-    /// Runs blocking database work on the blocking thread pool, inside the caller's tracing span.
+    /// Runs blocking database work on the blocking thread pool, inside the span of the request it
+    /// serves (if any), so what it logs names the request.
     pub async fn run<T: Send + 'static>(
         &self,
         work: impl FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
-        let (pool, epoch, span) = (self.pool.clone(), self.epoch.clone(), tracing::Span::current());
+        let (pool, epoch, span) = (self.pool.clone(), self.epoch.clone(), crate::telemetry::request_span());
         tokio::task::spawn_blocking(move || {
             with_epoch(&epoch, || {
                 span.in_scope(|| {

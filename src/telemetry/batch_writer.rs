@@ -101,21 +101,32 @@ pub struct LineWriter<'a> {
 
 impl Write for LineWriter<'_> {
     fn write(&mut self, line: &[u8]) -> std::io::Result<usize> {
-        let Ok(mut lines) = self.shared.lines.lock() else { return Ok(line.len()) };
-        if lines.len() + line.len() > MAX_BYTES {
-            self.shared.dropped.fetch_add(1, Ordering::Relaxed);
-            return Ok(line.len());
-        }
-        let was_below = lines.len() < EAGER_BYTES;
-        lines.extend_from_slice(line);
-        if was_below && lines.len() >= EAGER_BYTES {
-            self.shared.wake.notify_one();
-        }
+        append(self.shared, |lines| lines.extend_from_slice(line));
         Ok(line.len())
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
+    }
+}
+
+impl BatchWriter {
+    /// Appends one line, which `fill` writes straight into the shared buffer: the access log
+    /// formats into it by hand, with no copy on the way.
+    pub fn append(&self, fill: impl FnOnce(&mut Vec<u8>)) {
+        append(&self.shared, fill);
+    }
+}
+
+fn append(shared: &Shared, fill: impl FnOnce(&mut Vec<u8>)) {
+    let Ok(mut lines) = shared.lines.lock() else { return };
+    let before = lines.len();
+    fill(&mut lines);
+    if lines.len() > MAX_BYTES {
+        lines.truncate(before);
+        shared.dropped.fetch_add(1, Ordering::Relaxed);
+    } else if before < EAGER_BYTES && lines.len() >= EAGER_BYTES {
+        shared.wake.notify_one();
     }
 }
 

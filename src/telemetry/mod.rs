@@ -1,6 +1,7 @@
 //! Logging with `tracing` (text or JSON) and the middleware that gives every request an id, a log
 //! line with its method, path, status and latency, and a place in `/metrics`.
 
+mod access_log;
 mod batch_writer;
 
 use std::io::IsTerminal;
@@ -9,9 +10,9 @@ use std::time::Instant;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::http::{Method, Uri};
 use actix_web::middleware::Next;
 use actix_web::web::Data;
-use tracing::Instrument;
 use tracing_subscriber::EnvFilter;
 
 use crate::config::LogFormat;
@@ -36,11 +37,15 @@ pub fn init(level: &str, format: LogFormat) -> LogGuard {
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(std::io::stderr().is_terminal())
-        .with_writer(writer);
+        .with_writer(writer.clone());
+    let writer_for_access_log = writer;
     let installed = match format {
         LogFormat::Json => builder.json().flatten_event(true).try_init(),
         LogFormat::Text => builder.try_init(),
     };
+    if installed.is_ok() {
+        access_log::install(writer_for_access_log, format);
+    }
     // A second subscriber is not installed; its writer thread is not needed.
     LogGuard { _writer: installed.is_ok().then_some(guard) }
 }
@@ -76,30 +81,53 @@ fn request_id(req: &ServiceRequest) -> HeaderValue {
     HeaderValue::from_bytes(&id[..len]).unwrap_or(HeaderValue::from_static("-"))
 }
 
+/// The request a task is answering: what its log lines name.
+#[derive(Clone)]
+pub struct RequestContext {
+    id: HeaderValue,
+    method: Method,
+    uri: Uri,
+}
+
+tokio::task_local! {
+    static REQUEST: RequestContext;
+}
+
+/// A `request` span naming the request the current task answers (id, method, path), or no span
+/// outside a request. Not every request gets a span up front: the access line needs none, and a
+/// span for each request cost more than the rest of a cached read. Code that logs while answering
+/// enters this first; `Db::run` carries it onto the blocking thread, so every event in database work
+/// has it.
+pub fn request_span() -> tracing::Span {
+    REQUEST
+        .try_with(|request| {
+            tracing::info_span!(
+                "request",
+                request_id = %request.id.to_str().unwrap_or("-"),
+                method = %request.method.as_str(),
+                path = %request.uri.path()
+            )
+        })
+        .unwrap_or_else(|_| tracing::Span::none())
+}
+
 /// Middleware: request id, access log and metrics.
 pub async fn observe(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody + 'static>, actix_web::Error> {
     let started = Instant::now();
-    let id = request_id(&req);
-    let method = req.method().clone();
+    let request = RequestContext { id: request_id(&req), method: req.method().clone(), uri: req.uri().clone() };
     let route = routes::label(req.match_info().as_str());
     let metrics = req.app_data::<Data<Metrics>>().cloned();
-    let span = tracing::info_span!(
-        "request",
-        request_id = %id.to_str().unwrap_or_default(),
-        method = %method.as_str(),
-        path = %req.path()
-    );
-    let mut response = next.call(req).instrument(span.clone()).await?;
+    let mut response = REQUEST.scope(request.clone(), next.call(req)).await?;
     let status = response.status().as_u16();
     let elapsed = started.elapsed();
     if let Some(metrics) = metrics {
-        metrics.record(method.as_str(), route, status, elapsed);
+        metrics.record(request.method.as_str(), route, status, elapsed);
     }
-    span.in_scope(|| tracing::info!(status, latency_ms = elapsed.as_secs_f64() * 1000.0, "answered"));
-    response.headers_mut().insert(REQUEST_ID, id);
+    access_log::record(&request, status, elapsed);
+    response.headers_mut().insert(REQUEST_ID, request.id);
     Ok(response)
 }
 

@@ -265,6 +265,26 @@ async fn json_logs_carry_one_structured_line_per_request() {
         .await
         .expect("sent");
     assert_eq!(response.status().as_u16(), 200);
+    // An event logged while a request is answered (here from database work on another thread)
+    // names that request too.
+    let http = awc::Client::default();
+    let mut login = http
+        .post(format!("http://127.0.0.1:{port}/api/v1/auth/login"))
+        .send_json(&serde_json::json!({"email": "redaksi@warta.test", "password": "a very long admin password"}))
+        .await
+        .expect("sent");
+    assert_eq!(login.status().as_u16(), 200);
+    let tokens: serde_json::Value = login.json().await.expect("json");
+    let refresh = serde_json::json!({"refresh_token": tokens["refresh_token"]});
+    for (id, expected) in [("spend-1", 200), ("replay-2", 401)] {
+        let response = http
+            .post(format!("http://127.0.0.1:{port}/api/v1/auth/refresh"))
+            .insert_header(("X-Request-Id", id))
+            .send_json(&refresh)
+            .await
+            .expect("sent");
+        assert_eq!(response.status().as_u16(), expected, "{id}");
+    }
     let (status, _, stderr) = terminate(child);
     assert!(status.success());
     let lines: Vec<serde_json::Value> =
@@ -274,6 +294,13 @@ async fn json_logs_carry_one_structured_line_per_request() {
     assert_eq!(line["span"]["method"], "GET");
     assert_eq!(line["span"]["path"], "/api/v1/authors");
     assert!(line["latency_ms"].as_f64().is_some_and(|ms| ms >= 0.0), "{line}");
+    assert_eq!(line["target"], "warta::access");
+    let replay = lines
+        .iter()
+        .find(|l| l["level"] == "WARN" && l["span"]["request_id"] == "replay-2")
+        .unwrap_or_else(|| panic!("no warning names the replaying request: {stderr}"));
+    assert!(replay["message"].as_str().is_some_and(|m| m.contains("spent refresh token")), "{replay}");
+    assert_eq!(replay["span"]["path"], "/api/v1/auth/refresh");
     assert!(!stderr.contains("a very long admin password"), "a secret was logged");
 }
 

@@ -43,3 +43,19 @@ async fn every_access_line_is_written_out_on_a_graceful_stop() {
     let last = stderr.lines().rev().find(|line| !line.trim().is_empty()).unwrap_or_default();
     assert!(last.contains("stopped"), "the last line is the stop: {last}");
 }
+
+#[actix_web::test]
+async fn the_access_log_has_a_target_of_its_own_to_filter_on() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let served = serve(dir.path(), &[("WARTA_LOG", "info,warta::access=off")]);
+    let response = awc::Client::default()
+        .get(format!("http://127.0.0.1:{}/api/v1/feeds/latest", served.port))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(response.status().as_u16(), 200);
+    let (status, _, stderr) = terminate(served);
+    assert!(status.success(), "{stderr}");
+    assert!(stderr.contains("stopped"), "other info lines are kept: {stderr}");
+    assert!(!stderr.contains("answered"), "no access line: {stderr}");
+}
