@@ -126,19 +126,28 @@ scenarios=(
 
 results="$data/results.tsv"
 : >"$results"
-# wrk's summary as "requests/s p50_ms p99_ms errors".
+# CPU time the server has used so far, in clock ticks (all its threads, the log writer included).
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$pid/stat"; }
+ticks_per_second=$(getconf CLK_TCK)
+
+# wrk's summary as "requests/s p50_ms p99_ms errors cpu_us_per_request". The server's CPU time per
+# request is the steadier figure on a shared machine: other load slows the server without making
+# it do more work per request.
 measure() {
-  local url=$1 script=$2 out
+  local url=$1 script=$2 out before after
+  before=$(cpu_ticks)
   if [ -n "$script" ]; then
     out=$("${load_cpu[@]}" wrk -t$threads -c"$connections" -d"${duration}s" --latency -s "$script" "$url")
   else
     out=$("${load_cpu[@]}" wrk -t$threads -c"$connections" -d"${duration}s" --latency "$url")
   fi
-  echo "$out" | awk '
+  after=$(cpu_ticks)
+  echo "$out" | awk -v ticks=$((after - before)) -v hz="$ticks_per_second" '
     function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
     /Requests\/sec/ { rps = $2 } / 50% / { p50 = ms($2) } / 99% / { p99 = ms($2) }
+    / requests in / { total = $1 }
     /Non-2xx/ { errors += $NF } /Socket errors/ { errors += 1 }
-    END { printf "%s %.3f %.3f %d\n", rps, p50, p99, errors + 0 }'
+    END { cpu = 0; if (total > 0) cpu = ticks * 1e6 / hz / total; printf "%s %.3f %.3f %d %.2f\n", rps, p50, p99, errors + 0, cpu }'
 }
 
 for run in $(seq 1 "$runs"); do
@@ -174,6 +183,8 @@ def median(name, mode, field):
     return statistics.median(values) if values else float("nan")
 base = median("baseline", "-", 0)
 base_lua = median("baseline lua", "-", 0)
+base_cpu = median("baseline", "-", 4)
+base_lua_cpu = median("baseline lua", "-", 4)
 scripted = {"article", "beacon", "mix 90/10"}
 print()
 print(f"Warta benchmark, {'$(date -u +%Y-%m-%d)'}: $articles articles, database $db_mb MB; $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs))")
@@ -182,13 +193,18 @@ print("Warta at its defaults (WARTA_LOG=info: one access-log line per request, t
 print(f"baseline (bare actix-web, fixed {len(open('$data/latest.json','rb').read())}-byte latest feed): {base:,.0f} req/s; "
       f"with wrk running a Lua request() per call (the ceiling for article, beacon and mix): {base_lua:,.0f} req/s")
 print()
-print(f"| scenario | cache | req/s | p50 ms | p99 ms | x baseline | non-2xx |")
-print(f"|---|---|---:|---:|---:|---:|---:|")
+print(f"baseline server CPU per request: {base_cpu:.2f} us ({base_lua_cpu:.2f} us with the Lua script); 'x baseline CPU' is the"
+      " baseline's CPU per request over the scenario's, the same ratio measured by work instead of by time")
+print()
+print(f"| scenario | cache | req/s | p50 ms | p99 ms | x baseline | CPU us/req | x baseline CPU | non-2xx |")
+print(f"|---|---|---:|---:|---:|---:|---:|---:|---:|")
 for name in [n for n in dict.fromkeys(r[0] for r in rows) if n not in ("baseline", "baseline lua", "rss")]:
     for mode in ("cached", "cached warn", "uncached"):
         rps = median(name, mode, 0)
         ceiling = base_lua if name in scripted else base
-        print(f"| {name} | {mode} | {rps:,.0f} | {median(name, mode, 1):.2f} | {median(name, mode, 2):.2f} | {rps / ceiling:.2f} | {median(name, mode, 3):.0f} |")
+        ceiling_cpu = base_lua_cpu if name in scripted else base_cpu
+        cpu = median(name, mode, 4)
+        print(f"| {name} | {mode} | {rps:,.0f} | {median(name, mode, 1):.2f} | {median(name, mode, 2):.2f} | {rps / ceiling:.2f} | {cpu:.1f} | {ceiling_cpu / cpu if cpu else float('nan'):.2f} | {median(name, mode, 3):.0f} |")
 print()
 print(f"peak RSS: {median('rss', 'cached', 0):.0f} MB cached, {median('rss', 'uncached', 0):.0f} MB uncached")
 PY
