@@ -22,7 +22,7 @@ use crate::error::ApiError;
 pub type DbConn = SqliteConnection;
 pub type DbPool = Pool<ConnectionManager<DbConn>>;
 
-pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 
 /// Settings every connection gets: WAL so readers never wait on the writer, `synchronous=FULL` so
 /// an acknowledged write survives power loss, foreign keys enforced, and a busy timeout so
