@@ -1,0 +1,2 @@
+-- Nothing references it; it goes alone.
+DROP TABLE audit_log;

@@ -1,0 +1,11 @@
+-- Nothing to do on PostgreSQL, kept so that both backends record the same migration versions.
+--
+-- On SQLite this rebuilt users and articles with AUTOINCREMENT, because without it SQLite gives a
+-- new row the highest id + 1 and so reused the id of a deleted newest row. Here users and articles
+-- (and every other table with an id) were created with identity columns in the migrations that
+-- make them, and a sequence never gives a number twice. The SQLite migration also raised its
+-- sequences above ids seen only in the audit log; a PostgreSQL database starts empty, so there are
+-- none. A copy of an SQLite database must set each sequence (setval) to at least the larger of its
+-- table's highest id and that table's sqlite_sequence entry, or it would reuse ids SQLite had
+-- retired.
+SELECT 1;
