@@ -6,7 +6,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use crate::clock::{Clock, Moment};
-use crate::config::Settings;
+use crate::config::{Database, Settings};
 use crate::db::Db;
 use crate::domain::role::Role;
 use crate::error::ApiError;
@@ -86,9 +86,9 @@ pub fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
     match command {
         Command::Serve => serve(settings),
         Command::Migrate => {
-            let db = Db::open(&settings.database_path, 1)?;
+            let db = Db::open(&settings.database, 1)?;
             let applied = db.migrate()?;
-            println!("applied {applied} migration(s) to {}", settings.database_path.display());
+            println!("applied {applied} migration(s) to {}", settings.database.display());
             Ok(())
         }
         Command::User(UserCommand::Create { email, name, role }) => create_user(&settings, email, name, role),
@@ -128,7 +128,7 @@ fn create_user(settings: &Settings, email: String, name: String, role: Role) -> 
     let user = NewUser::try_from(CreateUserRequest::new(email, name, role, password))
         .map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;
     let hash = crate::auth::password::hash_now(&user.password)?;
-    let db = Db::open(&settings.database_path, 1)?;
+    let db = Db::open(&settings.database, 1)?;
     db.migrate()?;
     let created = db
         .run_now(|conn| service::create(conn, None, user, hash, Clock::system().now()))
@@ -139,7 +139,9 @@ fn create_user(settings: &Settings, email: String, name: String, role: Role) -> 
 
 fn backup(settings: &Settings, path: &std::path::Path) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
-    let source = &settings.database_path;
+    let Database::Sqlite(source) = &settings.database else {
+        anyhow::bail!("backups of a PostgreSQL database are not built yet: use pg_dump");
+    };
     // Opening would create an empty database: a mistyped WARTA_DATABASE_URL must fail, not
     // produce an empty "backup".
     anyhow::ensure!(source.exists(), "{} does not exist: check WARTA_DATABASE_URL", source.display());
@@ -149,7 +151,7 @@ fn backup(settings: &Settings, path: &std::path::Path) -> anyhow::Result<()> {
         "{} is a folder: name the backup file",
         path.display()
     );
-    let db = Db::open(source, 1)?;
+    let db = Db::open(&settings.database, 1)?;
     db.backup(path)?;
     let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     println!(
@@ -165,7 +167,7 @@ fn backup(settings: &Settings, path: &std::path::Path) -> anyhow::Result<()> {
 /// `warta seed`: a generated archive (`scale`), then the demo newsroom (`demo`), either or both.
 fn seed_content(settings: &Settings, scale: Option<seed::scale::ScaleOptions>, demo: bool) -> anyhow::Result<()> {
     actix_web::rt::System::new().block_on(async move {
-        let db = Db::open(&settings.database_path, 1)?;
+        let db = Db::open(&settings.database, 1)?;
         db.migrate()?;
         crate::startup::create_first_admin(&db, settings, Clock::system().now()).await?;
         if let Some(options) = scale {
@@ -206,7 +208,7 @@ fn seed_content(settings: &Settings, scale: Option<seed::scale::ScaleOptions>, d
             loaded.categories,
             loaded.authors,
             loaded.articles,
-            settings.database_path.display()
+            settings.database.display()
         );
         Ok(())
     })

@@ -2,10 +2,10 @@
 //! checked here, at start, so a bad one fails with a message naming the variable.
 
 use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 
 /// A configuration value that cannot be used, named by its variable.
 #[derive(Debug, thiserror::Error)]
@@ -28,9 +28,40 @@ pub enum CorsOrigins {
     List(Vec<String>),
 }
 
+/// Where the data lives, from `WARTA_DATABASE_URL`: a SQLite file (the default) or a PostgreSQL
+/// database, which many instances can share.
+#[derive(Clone)]
+pub enum Database {
+    Sqlite(PathBuf),
+    /// The URL may carry a password: it is never printed whole.
+    Postgres(SecretString),
+}
+
+impl Database {
+    /// For logs and messages: the file, or the PostgreSQL URL without its user and password.
+    pub fn display(&self) -> String {
+        match self {
+            Database::Sqlite(path) => path.display().to_string(),
+            Database::Postgres(url) => {
+                let url = url.expose_secret();
+                let (scheme, rest) = url.split_once("://").unwrap_or(("postgres", url));
+                let host = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
+                let host = host.split_once('?').map_or(host, |(host, _)| host);
+                format!("{scheme}://{host}")
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.display())
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Settings {
-    pub database_path: PathBuf,
+    pub database: Database,
     pub bind: String,
     pub public_url: String,
     /// The site's name, the title of its syndication feeds.
@@ -138,7 +169,7 @@ impl Settings {
             Some(_) => return Err(invalid("WARTA_LOG_FORMAT", "must be `text` or `json`")),
         };
         Ok(Settings {
-            database_path: database_path(get("WARTA_DATABASE_URL").as_deref().unwrap_or("data/warta.db"))?,
+            database: database(get("WARTA_DATABASE_URL").as_deref().unwrap_or("data/warta.db"))?,
             bind,
             public_url,
             site_name: get("WARTA_SITE_NAME").unwrap_or_else(|| "Warta".into()),
@@ -181,9 +212,9 @@ impl Settings {
     }
 
     /// Settings for a test server: a random port, the given database, a fixed admin and secret.
-    pub fn for_tests(database_path: &Path) -> Settings {
+    pub fn for_tests(database: Database) -> Settings {
         let mut settings = Settings::from_lookup(|_| None).expect("the defaults are valid");
-        settings.database_path = database_path.to_owned();
+        settings.database = database;
         settings.bind = "127.0.0.1:0".into();
         settings.public_url = "http://warta.test".into();
         settings.article_url = "http://warta.test/berita/{slug}".into();
@@ -196,11 +227,13 @@ impl Settings {
         settings
     }
 
-    /// The folder that holds the database and the generated secret.
-    pub fn data_dir(&self) -> PathBuf {
-        match self.database_path.parent() {
-            Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
-            _ => PathBuf::from("."),
+    /// The folder that holds the SQLite database and the generated secret; none on PostgreSQL,
+    /// whose instances share nothing on disk.
+    pub fn data_dir(&self) -> Option<PathBuf> {
+        let Database::Sqlite(path) = &self.database else { return None };
+        match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => Some(dir.to_owned()),
+            _ => Some(PathBuf::from(".")),
         }
     }
 }
@@ -243,13 +276,16 @@ fn public_url(raw: &str) -> Result<String, ConfigError> {
     }
 }
 
-fn database_path(raw: &str) -> Result<PathBuf, ConfigError> {
+fn database(raw: &str) -> Result<Database, ConfigError> {
+    if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
+        return Ok(Database::Postgres(SecretString::from(raw.to_owned())));
+    }
     let path = raw.strip_prefix("sqlite://").or_else(|| raw.strip_prefix("sqlite:")).unwrap_or(raw);
     if path.is_empty() || path == ":memory:" {
         // Every pooled connection would get its own empty in-memory database.
         return Err(invalid("WARTA_DATABASE_URL", "must be a file path such as data/warta.db"));
     }
-    Ok(PathBuf::from(path))
+    Ok(Database::Sqlite(PathBuf::from(path)))
 }
 
 fn cors_origins(raw: &str) -> Result<CorsOrigins, ConfigError> {
@@ -292,7 +328,7 @@ mod tests {
     #[test]
     fn defaults_follow_the_contract() {
         let s = settings(&[]).expect("defaults are valid");
-        assert_eq!(s.database_path, PathBuf::from("data/warta.db"));
+        assert!(matches!(s.database, Database::Sqlite(ref path) if path == &PathBuf::from("data/warta.db")));
         assert_eq!(s.bind, "127.0.0.1:8080");
         assert_eq!(s.jwt_issuer, "warta");
         assert_eq!(s.timezone, chrono_tz::Asia::Jakarta);
@@ -306,7 +342,7 @@ mod tests {
         // Reads reach view_count and trending within a second or two (the contract).
         assert_eq!(s.view_flush_interval, Duration::from_secs(1));
         assert!(s.trusted_proxies.is_empty());
-        assert_eq!(s.data_dir(), PathBuf::from("data"));
+        assert_eq!(s.data_dir(), Some(PathBuf::from("data")));
     }
 
     #[test]
@@ -336,6 +372,16 @@ mod tests {
     }
 
     #[test]
+    fn a_postgres_url_chooses_postgres_and_is_never_shown_with_its_password() {
+        let s = settings(&[("WARTA_DATABASE_URL", "postgres://warta:s3cret@db.internal:5432/warta?sslmode=require")])
+            .expect("valid");
+        assert!(matches!(s.database, Database::Postgres(_)));
+        assert_eq!(s.database.display(), "postgres://db.internal:5432/warta");
+        assert!(!format!("{s:?}").contains("s3cret"));
+        assert_eq!(s.data_dir(), None, "instances on PostgreSQL share no folder");
+    }
+
+    #[test]
     fn lists_are_parsed() {
         let s = settings(&[
             ("WARTA_CORS_ORIGINS", "https://a.example, https://b.example/"),
@@ -345,6 +391,6 @@ mod tests {
         .expect("valid");
         assert_eq!(s.cors_origins, CorsOrigins::List(vec!["https://a.example".into(), "https://b.example".into()]));
         assert_eq!(s.trusted_proxies.len(), 2);
-        assert_eq!(s.database_path, PathBuf::from("/tmp/w.db"));
+        assert!(matches!(s.database, Database::Sqlite(ref path) if path == &PathBuf::from("/tmp/w.db")));
     }
 }

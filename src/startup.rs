@@ -47,10 +47,10 @@ impl Application {
 
     /// [`Application::build`] on a clock the caller keeps: tests move it instead of sleeping.
     pub async fn build_with_clock(settings: Settings, clock: Clock) -> anyhow::Result<Application> {
-        let db = Db::open(&settings.database_path, settings.db_pool_size)?;
+        let db = Db::open(&settings.database, settings.db_pool_size)?;
         let applied = db.migrate()?;
         if applied > 0 {
-            tracing::info!(applied, database = %settings.database_path.display(), "applied migrations");
+            tracing::info!(applied, database = %settings.database.display(), "applied migrations");
         }
         create_first_admin(&db, &settings, clock.now()).await?;
         let keys = Data::new(JwtKeys::from_settings(&settings, clock.clone())?);

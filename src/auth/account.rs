@@ -36,10 +36,10 @@ pub fn find_by_email_key(conn: &mut DbConn, key: &str) -> QueryResult<Option<Use
 }
 
 pub fn record_login(conn: &mut DbConn, id: UserId, at: NaiveDateTime) -> QueryResult<UserRow> {
-    diesel::update(users::table.find(id))
+    crate::db::per_engine!(conn, |c| diesel::update(users::table.find(id))
         .set(users::last_login_at.eq(at))
         .returning(UserRow::as_returning())
-        .get_result(conn)
+        .get_result(c))
 }
 
 pub fn set_password_hash(conn: &mut DbConn, id: UserId, hash: &str, at: NaiveDateTime) -> QueryResult<usize> {

@@ -87,15 +87,22 @@ impl JwtKeys {
         }
     }
 
-    /// The keys from `WARTA_JWT_SECRET`, or from a secret generated once and kept in the data folder.
+    /// The keys from `WARTA_JWT_SECRET`, or (on SQLite) from a secret generated once and kept in
+    /// the data folder. On PostgreSQL the secret must be set: every instance has to sign and check
+    /// tokens with the same one, and they share no folder; a secret kept in the database would be
+    /// readable by anyone who can read a backup.
     pub fn from_settings(settings: &Settings, clock: Clock) -> anyhow::Result<JwtKeys> {
         let stored;
-        let secret = match &settings.jwt_secret {
-            Some(secret) => secret.expose_secret(),
-            None => {
-                stored = stored_secret(&settings.data_dir().join("jwt-secret"))?;
+        let secret = match (&settings.jwt_secret, settings.data_dir()) {
+            (Some(secret), _) => secret.expose_secret(),
+            (None, Some(dir)) => {
+                stored = stored_secret(&dir.join("jwt-secret"))?;
                 stored.as_str()
             }
+            (None, None) => anyhow::bail!(
+                "WARTA_JWT_SECRET must be set on PostgreSQL: every instance signs and checks tokens with it \
+                 (at least 32 random bytes, for example `openssl rand -hex 32`)"
+            ),
         };
         Ok(JwtKeys::new(secret.as_bytes(), &settings.jwt_issuer, settings.access_token_ttl, clock))
     }
@@ -197,7 +204,7 @@ mod tests {
 
     #[test]
     fn settings_never_print_their_secrets() {
-        let settings = Settings::for_tests(Path::new("warta.db"));
+        let settings = Settings::for_tests(crate::config::Database::Sqlite("warta.db".into()));
         let printed = format!("{settings:?}");
         assert!(!printed.contains("a-test-secret-that-is-at-least-32-bytes-long"), "{printed}");
         assert!(!printed.contains("admin-password-for-tests"), "{printed}");

@@ -95,11 +95,17 @@ pub fn page(conn: &mut DbConn, limit: i64, offset: i64) -> QueryResult<Vec<Autho
 }
 
 pub fn insert(conn: &mut DbConn, row: &NewAuthorRow) -> QueryResult<AuthorRow> {
-    diesel::insert_into(authors::table).values(row).returning(AuthorRow::as_returning()).get_result(conn)
+    crate::db::per_engine!(conn, |c| diesel::insert_into(authors::table)
+        .values(row)
+        .returning(AuthorRow::as_returning())
+        .get_result(c))
 }
 
 pub fn update(conn: &mut DbConn, id: AuthorId, changes: &AuthorChanges) -> QueryResult<AuthorRow> {
-    diesel::update(authors::table.find(id)).set(changes).returning(AuthorRow::as_returning()).get_result(conn)
+    crate::db::per_engine!(conn, |c| diesel::update(authors::table.find(id))
+        .set(changes)
+        .returning(AuthorRow::as_returning())
+        .get_result(c))
 }
 
 pub fn delete(conn: &mut DbConn, id: AuthorId) -> QueryResult<usize> {

@@ -87,11 +87,17 @@ pub fn has_children(conn: &mut DbConn, id: CategoryId) -> QueryResult<bool> {
 }
 
 pub fn insert(conn: &mut DbConn, row: &NewCategoryRow) -> QueryResult<CategoryRow> {
-    diesel::insert_into(categories::table).values(row).returning(CategoryRow::as_returning()).get_result(conn)
+    crate::db::per_engine!(conn, |c| diesel::insert_into(categories::table)
+        .values(row)
+        .returning(CategoryRow::as_returning())
+        .get_result(c))
 }
 
 pub fn update(conn: &mut DbConn, id: CategoryId, changes: &CategoryChanges) -> QueryResult<CategoryRow> {
-    diesel::update(categories::table.find(id)).set(changes).returning(CategoryRow::as_returning()).get_result(conn)
+    crate::db::per_engine!(conn, |c| diesel::update(categories::table.find(id))
+        .set(changes)
+        .returning(CategoryRow::as_returning())
+        .get_result(c))
 }
 
 pub fn delete(conn: &mut DbConn, id: CategoryId) -> QueryResult<usize> {

@@ -1,5 +1,8 @@
-//! The database: a pool of SQLite connections with durable settings, the embedded migrations, and
-//! `Db::run`, the one way request code reaches the database without blocking the async executor.
+//! The database: SQLite (one file, the default) or PostgreSQL (for many instances), chosen by
+//! `WARTA_DATABASE_URL` at start; a pool of connections with durable settings, the embedded
+//! migrations of each engine, and `Db::run`, the one way request code reaches the database without
+//! blocking the async executor. Queries are written once against `DbConn`, which is either; the few
+//! that need an engine's own SQL (full-text search, `ON CONFLICT`) ask `DbConn::engine`.
 
 pub mod schema;
 
@@ -10,28 +13,101 @@ use std::time::Duration;
 
 use anyhow::Context;
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
-use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
+use diesel::pg::PgConnection;
+use diesel::r2d2::{CustomizeConnection, ManageConnection, Pool, R2D2Connection};
 use diesel::sqlite::SqliteConnection;
 use diesel::Connection;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use secrecy::ExposeSecret;
 
+use crate::config::Database;
 use crate::content_epoch::ContentEpoch;
 use crate::error::ApiError;
 
-/// The connection every query runs on. PostgreSQL (issue #11) comes in beside it, not instead of it.
-pub type DbConn = SqliteConnection;
-pub type DbPool = Pool<ConnectionManager<DbConn>>;
+/// The connection every query runs on.
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Pg(PgConnection),
+    Sqlite(SqliteConnection),
+}
 
-pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+/// The backend queries are built for: either engine, decided per connection.
+pub type Backend = <DbConn as Connection>::Backend;
 
-/// Settings every connection gets: WAL so readers never wait on the writer, `synchronous=FULL` so
-/// an acknowledged write survives power loss, foreign keys enforced, and a busy timeout so
-/// concurrent writers queue instead of failing.
+/// Which engine a connection talks to, for the few queries spelled per engine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+impl DbConn {
+    pub fn engine(&self) -> Engine {
+        match self {
+            DbConn::Sqlite(_) => Engine::Sqlite,
+            DbConn::Pg(_) => Engine::Postgres,
+        }
+    }
+}
+
+/// Runs `$body` with `$c` bound to the engine's own connection, compiled once per engine: for what
+/// the combined backend cannot express (`ON CONFLICT`, `RETURNING` a `Selectable` row).
+macro_rules! per_engine {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConn::Sqlite($c) => $body,
+            $crate::db::DbConn::Pg($c) => $body,
+        }
+    };
+}
+pub(crate) use per_engine;
+
+pub type DbPool = Pool<Manager>;
+
+/// Each engine's migrations, under the same version names so both record the same history.
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// Keys of PostgreSQL advisory locks, the same in every instance. Arbitrary, but fixed forever:
+/// an instance of an older release must take the same ones.
+pub const WRITE_LOCK: i64 = 0x5741_5254_4100_0001;
+const MIGRATION_LOCK: i64 = 0x5741_5254_4100_0002;
+
+/// Opens connections of the configured engine. Diesel's own manager would try each engine in
+/// turn, and SQLite accepts any string as a file name: a PostgreSQL URL that failed to connect
+/// would quietly become an empty SQLite file of that name.
+pub struct Manager(Database);
+
+impl ManageConnection for Manager {
+    type Connection = DbConn;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<DbConn, Self::Error> {
+        let conn = match &self.0 {
+            Database::Sqlite(path) => SqliteConnection::establish(&path.to_string_lossy()).map(DbConn::Sqlite),
+            Database::Postgres(url) => PgConnection::establish(url.expose_secret()).map(DbConn::Pg),
+        };
+        conn.map_err(diesel::r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), Self::Error> {
+        conn.ping().map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        conn.is_broken()
+    }
+}
+
+/// Settings every SQLite connection gets: WAL so readers never wait on the writer,
+/// `synchronous=FULL` so an acknowledged write survives power loss, foreign keys enforced, and a
+/// busy timeout so concurrent writers queue instead of failing. PostgreSQL's defaults are these.
 #[derive(Debug)]
 struct DurableSqlite;
 
 impl CustomizeConnection<DbConn, diesel::r2d2::Error> for DurableSqlite {
     fn on_acquire(&self, conn: &mut DbConn) -> Result<(), diesel::r2d2::Error> {
+        let DbConn::Sqlite(conn) = conn else { return Ok(()) };
         conn.batch_execute(
             "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
         )
@@ -68,27 +144,51 @@ fn with_epoch<T>(epoch: &Arc<ContentEpoch>, work: impl FnOnce() -> T) -> T {
 }
 
 impl Db {
-    /// Opens (creating when needed) the database file and its folder.
-    pub fn open(path: &Path, pool_size: u32) -> anyhow::Result<Db> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).with_context(|| format!("cannot create the data folder {}", dir.display()))?;
+    /// Opens the database: a SQLite file (created, with its folder, when needed) or a PostgreSQL
+    /// database (which must exist).
+    pub fn open(database: &Database, pool_size: u32) -> anyhow::Result<Db> {
+        if let Database::Sqlite(path) = database {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("cannot create the data folder {}", dir.display()))?;
+            }
+            create_private(path)?;
         }
-        create_private(path)?;
-        let manager = ConnectionManager::<DbConn>::new(path.to_string_lossy());
         let pool = Pool::builder()
             .max_size(pool_size)
             .connection_timeout(Duration::from_secs(10))
             .connection_customizer(Box::new(DurableSqlite))
-            .build(manager)
-            .with_context(|| format!("cannot open the database {}", path.display()))?;
+            .build(Manager(database.clone()))
+            .with_context(|| format!("cannot open the database {}", database.display()))?;
         Ok(Db { pool, epoch: Arc::new(ContentEpoch::new()) })
     }
 
-    /// Applies the pending migrations; returns how many ran.
+    /// Applies the pending migrations; returns how many ran. On PostgreSQL several instances may
+    /// start at once: an advisory lock lets one apply them while the others wait, then find
+    /// nothing left to do.
     pub fn migrate(&self) -> anyhow::Result<usize> {
         let mut conn = self.pool.get().context("no database connection")?;
-        let applied = conn.run_pending_migrations(MIGRATIONS).map_err(|e| anyhow::anyhow!("migration failed: {e}"))?;
-        Ok(applied.len())
+        let migrate = |conn: &mut DbConn| {
+            let migrations = match conn.engine() {
+                Engine::Sqlite => SQLITE_MIGRATIONS,
+                Engine::Postgres => POSTGRES_MIGRATIONS,
+            };
+            conn.run_pending_migrations(migrations)
+                .map(|applied| applied.len())
+                .map_err(|e| anyhow::anyhow!("migration failed: {e}"))
+        };
+        if conn.engine() == Engine::Sqlite {
+            return migrate(&mut conn);
+        }
+        conn.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))?;
+        let applied = migrate(&mut conn);
+        conn.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))?;
+        applied
+    }
+
+    /// Which engine this database runs on.
+    pub fn engine(&self) -> anyhow::Result<Engine> {
+        Ok(self.pool.get().context("no database connection")?.engine())
     }
 
     /// Runs blocking database work on the blocking thread pool, inside the span of the request it
@@ -128,6 +228,12 @@ impl Db {
     /// The file is created first, readable by its owner only and never through a symbolic link
     /// (`O_EXCL` refuses any existing name, a dangling link included); `VACUUM INTO` fills it.
     pub fn backup(&self, target: &Path) -> anyhow::Result<()> {
+        let conn = self.pool.get().context("no database connection")?;
+        anyhow::ensure!(
+            conn.engine() == Engine::Sqlite,
+            "backups of a PostgreSQL database are not built yet: use pg_dump"
+        );
+        drop(conn);
         let name = target.to_str().context("the backup path is not valid UTF-8")?;
         anyhow::ensure!(
             !name.is_empty() && name != ":memory:" && !name.starts_with("file:"),
@@ -216,7 +322,7 @@ fn transaction<T>(
     content: bool,
     work: impl FnOnce(&mut DbConn) -> Result<T, ApiError>,
 ) -> Result<T, ApiError> {
-    let depth = AnsiTransactionManager::transaction_manager_status_mut(conn).transaction_depth();
+    let depth = DbConn::transaction_manager_status_mut(conn).transaction_depth();
     if matches!(depth, Ok(Some(_))) {
         let outcome = conn.transaction(work);
         if content && outcome.is_ok() {
@@ -226,7 +332,7 @@ fn transaction<T>(
     }
     CHANGED.with(|changed| changed.set(content));
     let mut counted = None;
-    let outcome = conn.immediate_transaction(|conn| {
+    let outcome = serialized_transaction(conn, |conn| {
         let done = work(conn)?;
         if CHANGED.with(Cell::get) {
             counted = Some(count_content_change(conn)?);
@@ -238,6 +344,44 @@ fn transaction<T>(
         EPOCH.with(|epoch| epoch.borrow().as_ref().map(|epoch| epoch.bump_for_write(count)));
     }
     outcome
+}
+
+/// A transaction that runs after every write transaction before it has committed and before every
+/// one after it starts, on either engine: the invariants the services check (the last admin,
+/// category cycles and depth, free slugs and their `-2` suffixes, exact version steps, a refresh
+/// token spent once, the login throttle's counts) hold because no two writes interleave.
+/// SQLite: `BEGIN IMMEDIATE` takes the database's one write lock at the start.
+/// PostgreSQL: one transaction-scoped advisory lock, taken first, does the same across every
+/// instance; at READ COMMITTED each later statement reads what every earlier holder committed.
+/// Chosen over SERIALIZABLE-with-retry because the services' work is not safe to run twice (it
+/// renders, hashes passwords and is `FnOnce`), and a newsroom's writes are few and short; reads
+/// never take the lock.
+fn serialized_transaction<T>(
+    conn: &mut DbConn,
+    work: impl FnOnce(&mut DbConn) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    match conn {
+        DbConn::Sqlite(inner) => AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?,
+        DbConn::Pg(inner) => {
+            AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN")?;
+            if let Err(e) = inner.batch_execute(&format!("SELECT pg_advisory_xact_lock({WRITE_LOCK})")) {
+                let _ = DbConn::rollback_transaction(conn);
+                return Err(e.into());
+            }
+        }
+    }
+    match work(conn) {
+        Ok(value) => {
+            DbConn::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(error) => {
+            // The work's error is the answer; a failed rollback breaks the connection, which the
+            // pool then drops.
+            let _ = DbConn::rollback_transaction(conn);
+            Err(error)
+        }
+    }
 }
 
 /// Moves the shared count of content writes on, inside the write's transaction, and returns it:
@@ -263,16 +407,16 @@ pub(crate) mod tests {
 
     /// A migrated in-memory database for unit tests of services.
     pub(crate) fn memory_conn() -> DbConn {
-        let mut conn = SqliteConnection::establish(":memory:").expect("in-memory sqlite");
+        let mut conn = DbConn::Sqlite(SqliteConnection::establish(":memory:").expect("in-memory sqlite"));
         conn.batch_execute("PRAGMA foreign_keys = ON;").expect("pragma");
-        conn.run_pending_migrations(MIGRATIONS).expect("migrations");
+        conn.run_pending_migrations(SQLITE_MIGRATIONS).expect("migrations");
         conn
     }
 
     /// `EXPLAIN QUERY PLAN` of a Diesel query, with its bind values bound: one detail line a step.
     pub(crate) fn query_plan<Q>(conn: &mut DbConn, query: Q) -> Vec<String>
     where
-        Q: diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite>,
+        Q: diesel::query_builder::QueryFragment<Backend>,
     {
         #[derive(QueryableByName)]
         struct Step {
@@ -285,13 +429,8 @@ pub(crate) mod tests {
 
     struct Explain<Q>(Q);
 
-    impl<Q: diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite>>
-        diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite> for Explain<Q>
-    {
-        fn walk_ast<'b>(
-            &'b self,
-            mut out: diesel::query_builder::AstPass<'_, 'b, diesel::sqlite::Sqlite>,
-        ) -> QueryResult<()> {
+    impl<Q: diesel::query_builder::QueryFragment<Backend>> diesel::query_builder::QueryFragment<Backend> for Explain<Q> {
+        fn walk_ast<'b>(&'b self, mut out: diesel::query_builder::AstPass<'_, 'b, Backend>) -> QueryResult<()> {
             out.push_sql("EXPLAIN QUERY PLAN ");
             self.0.walk_ast(out.reborrow())
         }
@@ -418,7 +557,7 @@ pub(crate) mod tests {
     #[test]
     fn committed_content_writes_move_the_epoch_on_and_private_or_failed_ones_do_not() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let db = Db::open(&dir.path().join("w.db"), 1).expect("open");
+        let db = Db::open(&Database::Sqlite(dir.path().join("w.db")), 1).expect("open");
         db.migrate().expect("migrate");
         let epoch = db.epoch().clone();
         let ok = |_: &mut DbConn| -> Result<(), ApiError> { Ok(()) };
@@ -438,7 +577,7 @@ pub(crate) mod tests {
     #[test]
     fn durable_settings_are_applied_to_pooled_connections() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let db = Db::open(&dir.path().join("w.db"), 1).expect("open");
+        let db = Db::open(&Database::Sqlite(dir.path().join("w.db")), 1).expect("open");
         let (journal, sync, fks) = db
             .run_now(|conn| {
                 #[derive(QueryableByName)]

@@ -8,15 +8,14 @@ use diesel::dsl::{self, sql};
 use diesel::expression::SqlLiteral;
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
-use diesel::sqlite::Sqlite;
 
 use crate::db::schema::{article_authors, article_tags, articles, tags};
-use crate::db::DbConn;
+use crate::db::{Backend, DbConn};
 use crate::domain::article_status::ArticleStatus;
 use crate::domain::ids::{AuthorId, CategoryId, TagId};
 
 /// A condition on `articles` in a query that reads from `QS` (the table alone, or a join with it).
-pub type ArticleCondition<QS> = Box<dyn BoxableExpression<QS, Sqlite, SqlType = Bool>>;
+pub type ArticleCondition<QS> = Box<dyn BoxableExpression<QS, Backend, SqlType = Bool>>;
 
 /// The stored statuses that can be visible.
 const LIVE: [ArticleStatus; 2] = [ArticleStatus::Published, ArticleStatus::Scheduled];
@@ -36,14 +35,15 @@ fn status_list(statuses: &[ArticleStatus]) -> String {
     format!("({})", quoted.join(", "))
 }
 
+/// `visible`'s condition, as a type: concrete rather than boxed, so it can stand in a subquery
+/// (`id IN (SELECT …)`), which the combined backend builds per engine.
+pub type Visible = dsl::And<SqlLiteral<Bool>, dsl::LtEq<dsl::AssumeNotNull<articles::published_at>, NaiveDateTime>>;
+
 /// Whether an article is visible at `now`, for any query that reads `articles`. Spelled like the
 /// partial indexes `articles_live_by_date` and `articles_live_by_category`, which serve it.
-pub fn visible<QS>(now: NaiveDateTime) -> ArticleCondition<QS>
-where
-    dsl::AssumeNotNull<articles::published_at>: SelectableExpression<QS>,
-{
+pub fn visible(now: NaiveDateTime) -> Visible {
     // A NULL `published_at` compares as NULL, which a filter drops: the same as false.
-    Box::new(status_literal(&LIVE).and(articles::published_at.assume_not_null().le(now)))
+    status_literal(&LIVE).and(articles::published_at.assume_not_null().le(now))
 }
 
 /// `visible` for the one query written in SQL text (trending, in `feeds::repo`), for articles
@@ -95,7 +95,7 @@ pub fn counts_by_category(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<
 
 /// Visible articles per category, as a query.
 type CountsByCategory = dsl::Select<
-    dsl::GroupBy<dsl::Filter<articles::table, ArticleCondition<articles::table>>, articles::category_id>,
+    dsl::GroupBy<dsl::Filter<articles::table, Visible>, articles::category_id>,
     (articles::category_id, dsl::count_star),
 >;
 

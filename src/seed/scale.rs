@@ -351,9 +351,10 @@ fn seed_authors(conn: &mut DbConn, count: u32, run: u32, now: NaiveDateTime) -> 
         .collect();
     let mut ids = Vec::with_capacity(rows.len());
     for chunk in rows.chunks(ROWS_PER_INSERT) {
-        ids.extend(
-            diesel::insert_into(authors::table).values(chunk).returning(authors::id).get_results::<AuthorId>(conn)?,
-        );
+        ids.extend(crate::db::per_engine!(&mut *conn, |c| diesel::insert_into(authors::table)
+            .values(chunk)
+            .returning(authors::id)
+            .get_results::<AuthorId>(c))?);
     }
     Ok(ids)
 }
@@ -373,7 +374,10 @@ fn seed_tags(conn: &mut DbConn, count: u32, run: u32, now: NaiveDateTime) -> Res
         .collect();
     let mut ids = Vec::with_capacity(rows.len());
     for chunk in rows.chunks(ROWS_PER_INSERT) {
-        ids.extend(diesel::insert_into(tags::table).values(chunk).returning(tags::id).get_results::<TagId>(conn)?);
+        ids.extend(crate::db::per_engine!(&mut *conn, |c| diesel::insert_into(tags::table)
+            .values(chunk)
+            .returning(tags::id)
+            .get_results::<TagId>(c))?);
     }
     Ok(ids)
 }
@@ -481,16 +485,16 @@ fn seed_articles(
         ));
     }
     for chunk in rows.chunks(ROWS_PER_INSERT) {
-        diesel::insert_into(articles::table).values(chunk).execute(conn)?;
+        crate::db::per_engine!(&mut *conn, |c| diesel::insert_into(articles::table).values(chunk).execute(c))?;
     }
     for chunk in bylines.chunks(ROWS_PER_INSERT * 4) {
-        diesel::insert_into(article_authors::table).values(chunk).execute(conn)?;
+        crate::db::per_engine!(&mut *conn, |c| diesel::insert_into(article_authors::table).values(chunk).execute(c))?;
     }
     for chunk in tagging.chunks(ROWS_PER_INSERT * 4) {
-        diesel::insert_into(article_tags::table).values(chunk).execute(conn)?;
+        crate::db::per_engine!(&mut *conn, |c| diesel::insert_into(article_tags::table).values(chunk).execute(c))?;
     }
     for chunk in index.chunks(ROWS_PER_INSERT * 2) {
-        diesel::insert_into(articles_fts::table).values(chunk).execute(conn)?;
+        crate::db::per_engine!(&mut *conn, |c| diesel::insert_into(articles_fts::table).values(chunk).execute(c))?;
     }
     Ok(visible)
 }
@@ -520,7 +524,7 @@ fn seed_views(
         })
         .collect();
     for chunk in rows.chunks(ROWS_PER_INSERT * 4) {
-        diesel::insert_into(article_views::table).values(chunk).execute(conn)?;
+        crate::db::per_engine!(&mut *conn, |c| diesel::insert_into(article_views::table).values(chunk).execute(c))?;
     }
     for (article, views) in totals {
         diesel::update(articles::table.find(article))

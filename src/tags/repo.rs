@@ -74,11 +74,17 @@ pub fn by_ids(conn: &mut DbConn, ids: &[TagId]) -> QueryResult<Vec<TagRow>> {
 }
 
 pub fn insert(conn: &mut DbConn, row: &NewTagRow) -> QueryResult<TagRow> {
-    diesel::insert_into(tags::table).values(row).returning(TagRow::as_returning()).get_result(conn)
+    crate::db::per_engine!(conn, |c| diesel::insert_into(tags::table)
+        .values(row)
+        .returning(TagRow::as_returning())
+        .get_result(c))
 }
 
 pub fn update(conn: &mut DbConn, id: TagId, changes: &TagChanges) -> QueryResult<TagRow> {
-    diesel::update(tags::table.find(id)).set(changes).returning(TagRow::as_returning()).get_result(conn)
+    crate::db::per_engine!(conn, |c| diesel::update(tags::table.find(id))
+        .set(changes)
+        .returning(TagRow::as_returning())
+        .get_result(c))
 }
 
 pub fn delete(conn: &mut DbConn, id: TagId) -> QueryResult<usize> {

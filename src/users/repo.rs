@@ -53,11 +53,17 @@ pub fn page(conn: &mut DbConn, limit: i64, offset: i64) -> QueryResult<Vec<UserR
 }
 
 pub fn insert(conn: &mut DbConn, row: &NewUserRow) -> QueryResult<UserRow> {
-    diesel::insert_into(users::table).values(row).returning(UserRow::as_returning()).get_result(conn)
+    crate::db::per_engine!(conn, |c| diesel::insert_into(users::table)
+        .values(row)
+        .returning(UserRow::as_returning())
+        .get_result(c))
 }
 
 pub fn update(conn: &mut DbConn, id: UserId, changes: &UserChanges) -> QueryResult<UserRow> {
-    diesel::update(users::table.find(id)).set(changes).returning(UserRow::as_returning()).get_result(conn)
+    crate::db::per_engine!(conn, |c| diesel::update(users::table.find(id))
+        .set(changes)
+        .returning(UserRow::as_returning())
+        .get_result(c))
 }
 
 pub fn delete(conn: &mut DbConn, id: UserId) -> QueryResult<usize> {

@@ -9,12 +9,12 @@ use crate::domain::ids::ArticleId;
 
 /// Adds `views` reads to an article's bucket for `hour` (seconds since 1970, a multiple of 3600).
 pub fn add_to_bucket(conn: &mut DbConn, article: ArticleId, hour: i64, views: i64) -> QueryResult<usize> {
-    diesel::insert_into(article_views::table)
+    crate::db::per_engine!(conn, |c| diesel::insert_into(article_views::table)
         .values((article_views::article_id.eq(article), article_views::hour.eq(hour), article_views::views.eq(views)))
         .on_conflict((article_views::hour, article_views::article_id))
         .do_update()
         .set(article_views::views.eq(article_views::views + excluded(article_views::views)))
-        .execute(conn)
+        .execute(c))
 }
 
 pub fn add_to_total(conn: &mut DbConn, article: ArticleId, views: i64) -> QueryResult<usize> {

@@ -158,7 +158,7 @@ async fn failed_logins_store_a_bounded_key() {
     app.login(&long, "whatever password").await.assert_problem(401);
     let huge = format!("{}@warta.test", "b".repeat(512 * 1024));
     assert_eq!(app.login(&huge, "whatever password").await.error_fields(), ["email"]);
-    let db = warta::db::Db::open(&app.db_path, 1).expect("the test database opens");
+    let db = app.db();
     let (rows, longest) = db
         .run_now(|conn| {
             use diesel::prelude::*;
@@ -639,7 +639,7 @@ async fn failed_logins_do_not_grow_memory() {
 
 /// The password hash of the account `email`, read from the database.
 fn stored_hash(app: &TestApp, address: &str) -> String {
-    let db = warta::db::Db::open(&app.db_path, 1).expect("the test database opens");
+    let db = app.db();
     let address = address.to_owned();
     db.run_now(move |conn| {
         use diesel::prelude::*;
@@ -655,9 +655,9 @@ fn stored_hash(app: &TestApp, address: &str) -> String {
 async fn hashes_made_at_another_cost_still_verify() {
     let production = TestApp::spawn_with(|s| s.fast_password_hashing = false).await;
     assert!(stored_hash(&production, ADMIN_EMAIL).starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
-    let db_path = production.db_path.clone();
+    let database = production.database.clone();
     let fast = TestApp::spawn_with(move |s| {
-        s.database_path = db_path;
+        s.database = database;
         s.fast_password_hashing = true;
     })
     .await;

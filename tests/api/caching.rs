@@ -424,7 +424,7 @@ async fn a_write_by_another_process_reaches_the_caches_long_before_they_expire()
         .args(["seed", "--demo"])
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("WARTA_DATABASE_URL", &app.db_path)
+        .env("WARTA_DATABASE_URL", app.database_url())
         .output()
         .expect("warta seed runs");
     assert!(seeded.status.success(), "{}", String::from_utf8_lossy(&seeded.stderr));

@@ -741,7 +741,7 @@ fn insert_rows(app: &TestApp, prefix: &str, parents: &[Option<usize>]) -> Vec<i6
     use warta::db::schema::categories;
     use warta::domain::ids::CategoryId;
 
-    let db = warta::db::Db::open(&app.db_path, 1).expect("the test database opens");
+    let db = app.db();
     let now = chrono::Utc::now().naive_utc();
     // One transaction: a thousand separately synced inserts take long enough on a busy machine
     // for the server to close the client's idle keep-alive connection.

@@ -78,7 +78,7 @@ fn integrity(db: &Path) -> String {
         #[diesel(sql_type = diesel::sql_types::Text)]
         integrity_check: String,
     }
-    let db = warta::db::Db::open(db, 1).expect("open");
+    let db = warta::db::Db::open(&warta::config::Database::Sqlite(db.to_owned()), 1).expect("open");
     db.run_now(|conn| Ok(diesel::sql_query("PRAGMA integrity_check").get_result::<Check>(conn)?.integrity_check))
         .expect("integrity_check")
 }

@@ -155,7 +155,7 @@ async fn settles_at(app: &TestApp, key: impl Display + Copy, expected: i64, why:
 
 /// Writes reads into hourly buckets through the code: `(article, hours before the current hour, reads)`.
 pub(crate) fn add_views(app: &TestApp, buckets: &[(&Value, i64, i64)]) {
-    let db = warta::db::Db::open(&app.db_path, 1).expect("the test database opens");
+    let db = app.db();
     let current = warta::views::service::hour_of(Utc::now().naive_utc());
     for (article, hours_back, views) in buckets {
         let id = ArticleId(i32::try_from(numeric_id(article)).expect("an id fits"));

@@ -4,7 +4,7 @@ use actix_web::http::Method;
 use futures_util::future::join_all;
 use serde_json::{json, Value};
 
-use crate::helpers::{TestApp, PASSWORD};
+use crate::helpers::{TestApp, TestDatabase, PASSWORD};
 
 async fn desk(app: &TestApp) -> (String, i64) {
     let editor = app.token_for("editor").await;
@@ -194,7 +194,8 @@ async fn the_audit_log_records_account_changes_and_who_made_them() {
 
 #[actix_web::test]
 async fn a_backup_taken_under_write_load_restores_into_a_new_server() {
-    let app = TestApp::spawn().await;
+    // `VACUUM INTO`: SQLite's.
+    let app = TestApp::spawn_on(TestDatabase::sqlite(), |_| {}).await;
     let (editor, category) = desk(&app).await;
     for i in 0..5 {
         app.create_article(
@@ -216,18 +217,22 @@ async fn a_backup_taken_under_write_load_restores_into_a_new_server() {
         written
     };
     let backup = {
-        let (db_path, target) = (app.db_path.clone(), target.clone());
+        let (database, target) = (app.database.clone(), target.clone());
         actix_web::rt::task::spawn_blocking(move || {
             std::thread::sleep(std::time::Duration::from_millis(50));
-            warta::db::Db::open(&db_path, 1).expect("open").backup(&target)
+            warta::db::Db::open(&database, 1).expect("open").backup(&target)
         })
     };
     let (written, backed_up) = futures_util::future::join(writers, backup).await;
     backed_up.expect("joined").expect("the backup succeeds under load");
     assert_eq!(written, 40);
-    assert!(warta::db::Db::open(&target, 1).expect("open").backup(&target).is_err(), "a backup never overwrites");
+    let restored_database = warta::config::Database::Sqlite(target.clone());
+    assert!(
+        warta::db::Db::open(&restored_database, 1).expect("open").backup(&target).is_err(),
+        "a backup never overwrites"
+    );
 
-    let restored = TestApp::spawn_with(|s| s.database_path = target.clone()).await;
+    let restored = TestApp::spawn_with(|s| s.database = restored_database).await;
     let listed = restored.get("/api/v1/articles?per_page=100").await.json();
     let total = listed["meta"]["total"].as_i64().expect("total");
     assert!((5..=45).contains(&total), "a consistent snapshot: {total}");

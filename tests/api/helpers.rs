@@ -8,7 +8,7 @@ use actix_web::http::Method;
 use serde_json::{json, Value};
 use tempfile::TempDir;
 use warta::clock::Clock;
-use warta::config::Settings;
+use warta::config::{Database, Settings};
 use warta::startup::Application;
 
 pub const ADMIN_EMAIL: &str = "admin@warta.test";
@@ -18,11 +18,67 @@ pub const PASSWORD: &str = "a long passphrase";
 pub struct TestApp {
     pub address: String,
     pub client: awc::Client,
-    pub db_path: std::path::PathBuf,
+    /// Where the server keeps its data (see `TestDatabase`).
+    pub database: Database,
     /// The server's clock: `clock.advance(..)` moves the server's time (schedules fall due,
     /// windows and tokens expire) without sleeping.
     pub clock: Clock,
-    _db_dir: TempDir,
+    _data: TestDatabase,
+}
+
+/// Where a test server keeps its data: a new SQLite file in a temporary folder or, when
+/// `WARTA_TEST_POSTGRES` names a PostgreSQL server (`postgres://postgres@127.0.0.1:5432`), a new
+/// database there, dropped when the test ends. The whole suite runs once on each (`.ci/run`).
+pub struct TestDatabase {
+    pub database: Database,
+    dir: TempDir,
+    postgres: Option<(String, String)>,
+}
+
+impl TestDatabase {
+    /// The engine the suite runs on this time.
+    pub fn new() -> TestDatabase {
+        match std::env::var("WARTA_TEST_POSTGRES") {
+            Ok(server) if !server.trim().is_empty() => TestDatabase::postgres(server.trim().trim_end_matches('/')),
+            _ => TestDatabase::sqlite(),
+        }
+    }
+
+    /// A SQLite file, whatever the suite runs on: for what only SQLite has (its file, `VACUUM INTO`).
+    pub fn sqlite() -> TestDatabase {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        TestDatabase { database: Database::Sqlite(dir.path().join("warta.db")), dir, postgres: None }
+    }
+
+    fn postgres(server: &str) -> TestDatabase {
+        use diesel::{Connection, RunQueryDsl};
+        let name = format!("warta_test_{}_{}", std::process::id(), unique());
+        let mut admin = diesel::PgConnection::establish(&format!("{server}/postgres"))
+            .unwrap_or_else(|e| panic!("PostgreSQL at {server} (WARTA_TEST_POSTGRES) answers: {e}"));
+        diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin).expect("a test database is created");
+        let url = format!("{server}/{name}");
+        TestDatabase {
+            database: Database::Postgres(url.into()),
+            dir: tempfile::tempdir().expect("temporary directory"),
+            postgres: Some((server.to_owned(), name)),
+        }
+    }
+
+    /// A folder of the test's own, for files beside the database.
+    pub fn dir(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        use diesel::{Connection, RunQueryDsl};
+        let Some((server, name)) = &self.postgres else { return };
+        // Best effort: a database left behind by a crashed run is only clutter, named by its test.
+        if let Ok(mut admin) = diesel::PgConnection::establish(&format!("{server}/postgres")) {
+            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin);
+        }
+    }
 }
 
 /// An answer, read in full.
@@ -85,20 +141,48 @@ impl TestApp {
 
     /// Starts a server with settings adjusted by `adjust`.
     pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+        TestApp::spawn_on(TestDatabase::new(), adjust).await
+    }
+
+    /// Starts a server on `data` with settings adjusted by `adjust`.
+    pub async fn spawn_on(data: TestDatabase, adjust: impl FnOnce(&mut Settings)) -> TestApp {
         if std::env::var_os("TEST_LOG").is_some() {
             // Kept for the whole test process: the log writer stops when its guard is dropped.
             std::mem::forget(warta::telemetry::init("info", warta::config::LogFormat::Text));
         }
-        let dir = tempfile::tempdir().expect("temporary directory");
-        let db_path = dir.path().join("warta.db");
-        let mut settings = Settings::for_tests(&db_path);
+        let mut settings = Settings::for_tests(data.database.clone());
         adjust(&mut settings);
+        let database = settings.database.clone();
         let clock = Clock::system();
         let app = Application::build_with_clock(settings, clock.clone()).await.expect("the application builds");
         let address = format!("http://127.0.0.1:{}", app.port());
         actix_web::rt::spawn(app.run_until_stopped());
         let client = awc::Client::builder().disable_redirects().timeout(std::time::Duration::from_secs(30)).finish();
-        TestApp { address, client, db_path, clock, _db_dir: dir }
+        TestApp { address, client, database, clock, _data: data }
+    }
+
+    /// A pool of one connection to the server's database, for tests that look underneath the API.
+    pub fn db(&self) -> warta::db::Db {
+        warta::db::Db::open(&self.database, 1).expect("the test database opens")
+    }
+
+    /// `WARTA_DATABASE_URL` for another process on the same database.
+    pub fn database_url(&self) -> String {
+        use secrecy::ExposeSecret;
+        match &self.database {
+            Database::Sqlite(path) => path.display().to_string(),
+            Database::Postgres(url) => url.expose_secret().to_owned(),
+        }
+    }
+
+    /// The SQLite file, for tests of what only SQLite has; such tests start on `TestDatabase::sqlite()`.
+    pub fn sqlite_path(&self) -> std::path::PathBuf {
+        match &self.database {
+            Database::Sqlite(path) => path.clone(),
+            Database::Postgres(_) => {
+                panic!("this test needs SQLite: start it with TestApp::spawn_on(TestDatabase::sqlite(), ..)")
+            }
+        }
     }
 
     /// The value of a gauge or counter on `/metrics`.
@@ -302,7 +386,7 @@ impl TestApp {
     /// that a test can tell whether a later write touched it without waiting for the clock.
     pub fn backdate(&self, table: &str, id: i64) {
         assert!(TAXONOMY_TABLES.contains(&table), "not a taxonomy table: {table}");
-        let db = warta::db::Db::open(&self.db_path, 1).expect("the test database opens");
+        let db = self.db();
         let sql = format!("UPDATE {table} SET updated_at = '2020-01-01 00:00:00' WHERE id = {id}");
         let changed = db.run_now(|conn| Ok(diesel::RunQueryDsl::execute(diesel::sql_query(sql), conn)?));
         assert_eq!(changed.expect("the row is backdated"), 1, "{table} {id} exists");
@@ -316,7 +400,7 @@ impl TestApp {
             updated_at: String,
         }
         assert!(TAXONOMY_TABLES.contains(&table), "not a taxonomy table: {table}");
-        let db = warta::db::Db::open(&self.db_path, 1).expect("the test database opens");
+        let db = self.db();
         let sql = format!("SELECT CAST(updated_at AS TEXT) AS updated_at FROM {table} WHERE id = {id}");
         db.run_now(|conn| Ok(diesel::RunQueryDsl::get_result::<Stamp>(diesel::sql_query(sql), conn)?))
             .expect("the row exists")

@@ -17,7 +17,7 @@ pub fn related(conn: &mut DbConn, article: &ArticleRow, limit: i64, now: NaiveDa
     let sharing_a_tag =
         article_tags::table.filter(article_tags::tag_id.eq_any(its_tags)).select(article_tags::article_id);
     let mut ids: Vec<ArticleId> = articles::table
-        .filter(visible::<articles::table>(now))
+        .filter(visible(now))
         .filter(articles::id.ne(article.id))
         .filter(articles::id.eq_any(sharing_a_tag))
         .order((articles::published_at.desc(), articles::id.desc()))
@@ -28,7 +28,7 @@ pub fn related(conn: &mut DbConn, article: &ArticleRow, limit: i64, now: NaiveDa
     if missing > 0 {
         let candidates: Vec<ArticleId> = articles::table
             .filter(articles::category_id.eq(article.category_id))
-            .filter(visible::<articles::table>(now))
+            .filter(visible(now))
             .filter(articles::id.ne(article.id))
             .order((articles::published_at.desc(), articles::id.desc()))
             .limit(limit)

@@ -10,12 +10,12 @@ use crate::db::DbConn;
 use crate::domain::ids::{ArticleId, AuthorId, TagId, UserId};
 
 pub fn add_redirect(conn: &mut DbConn, slug: &str, article: ArticleId) -> QueryResult<usize> {
-    diesel::insert_into(article_slug_redirects::table)
+    crate::db::per_engine!(conn, |c| diesel::insert_into(article_slug_redirects::table)
         .values((article_slug_redirects::slug.eq(slug), article_slug_redirects::article_id.eq(article)))
         .on_conflict(article_slug_redirects::slug)
         .do_update()
         .set(article_slug_redirects::article_id.eq(article))
-        .execute(conn)
+        .execute(c))
 }
 
 pub fn remove_redirect(conn: &mut DbConn, slug: &str) -> QueryResult<usize> {
@@ -23,10 +23,10 @@ pub fn remove_redirect(conn: &mut DbConn, slug: &str) -> QueryResult<usize> {
 }
 
 pub fn insert(conn: &mut DbConn, fields: &ArticleFields, by: UserId, at: NaiveDateTime) -> QueryResult<ArticleRow> {
-    diesel::insert_into(articles::table)
+    crate::db::per_engine!(conn, |c| diesel::insert_into(articles::table)
         .values((fields, articles::created_by.eq(Some(by)), articles::created_at.eq(at), articles::version.eq(1)))
         .returning(ArticleRow::as_returning())
-        .get_result(conn)
+        .get_result(c))
 }
 
 /// Writes `fields` if the article is still at `version`, and moves it to the next version.
@@ -36,11 +36,11 @@ pub fn update(
     version: i32,
     fields: &ArticleFields,
 ) -> QueryResult<Option<ArticleRow>> {
-    diesel::update(articles::table.find(id).filter(articles::version.eq(version)))
+    crate::db::per_engine!(conn, |c| diesel::update(articles::table.find(id).filter(articles::version.eq(version)))
         .set((fields, articles::version.eq(articles::version + 1)))
         .returning(ArticleRow::as_returning())
-        .get_result(conn)
-        .optional()
+        .get_result(c)
+        .optional())
 }
 
 pub fn delete(conn: &mut DbConn, id: ArticleId, version: i32) -> QueryResult<usize> {
@@ -60,7 +60,7 @@ pub fn set_bylines(conn: &mut DbConn, id: ArticleId, authors: &[AuthorId]) -> Qu
             )
         })
         .collect();
-    diesel::insert_into(article_authors::table).values(&rows).execute(conn)?;
+    crate::db::per_engine!(conn, |c| diesel::insert_into(article_authors::table).values(&rows).execute(c))?;
     Ok(())
 }
 
@@ -68,6 +68,6 @@ pub fn set_tags(conn: &mut DbConn, id: ArticleId, tag_ids: &[TagId]) -> QueryRes
     diesel::delete(article_tags::table.filter(article_tags::article_id.eq(id))).execute(conn)?;
     let rows: Vec<_> =
         tag_ids.iter().map(|tag| (article_tags::article_id.eq(id), article_tags::tag_id.eq(*tag))).collect();
-    diesel::insert_into(article_tags::table).values(&rows).execute(conn)?;
+    crate::db::per_engine!(conn, |c| diesel::insert_into(article_tags::table).values(&rows).execute(c))?;
     Ok(())
 }

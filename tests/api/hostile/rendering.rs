@@ -176,8 +176,20 @@ async fn a_body_refused_for_its_rendering_is_refused_while_another_holds_the_wri
 
     let app = TestApp::spawn().await;
     let room = newsroom(&app).await;
-    let mut holder = diesel::sqlite::SqliteConnection::establish(&app.db_path.to_string_lossy()).expect("opens");
-    holder.batch_execute("BEGIN IMMEDIATE").expect("takes the write lock");
+    let mut holder: Box<dyn SimpleConnection> = match &app.database {
+        warta::config::Database::Sqlite(path) => {
+            let mut holder = diesel::SqliteConnection::establish(&path.to_string_lossy()).expect("opens");
+            holder.batch_execute("BEGIN IMMEDIATE").expect("takes the write lock");
+            Box::new(holder)
+        }
+        warta::config::Database::Postgres(_) => {
+            let mut holder = diesel::PgConnection::establish(&app.database_url()).expect("opens");
+            holder
+                .batch_execute(&format!("BEGIN; SELECT pg_advisory_xact_lock({})", warta::db::WRITE_LOCK))
+                .expect("takes the write lock");
+            Box::new(holder)
+        }
+    };
     let deep = room.article_with(json!({"title": "Dalam", "body": "<div/>".repeat(5_000), "body_format": "html"}));
     let created = app.post(Some(&room.editor), ARTICLES, &deep).await;
     let changed = app
