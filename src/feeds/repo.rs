@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Timestamp};
 
-use crate::db::DbConn;
+use crate::db::{DbConn, Engine};
 use crate::domain::ids::{ArticleId, CategoryId};
 use crate::published::repo::visible_sql;
 
@@ -35,14 +35,25 @@ pub fn most_read(
     // to skip the GROUP BY sort). Only the articles that were read are looked up. Diesel can
     // express neither the subquery in FROM nor, as a join, keep this plan: with a category it
     // would start from the category's articles instead of the window.
-    let visible = visible_sql("a");
+    // Bind parameters are spelled per engine (`?` or `$n`); the SUM is cast because PostgreSQL
+    // sums BIGINTs into NUMERIC.
+    let engine = conn.engine();
+    let param = |n: usize| match engine {
+        Engine::Sqlite => "?".to_owned(),
+        Engine::Postgres => format!("${n}"),
+    };
+    let visible = visible_sql("a", &param(3));
     let sql = format!(
         "SELECT a.id AS id, w.views AS views
-         FROM (SELECT article_id, SUM(views) AS views FROM article_views WHERE hour >= ? AND hour <= ? GROUP BY article_id) w
+         FROM (SELECT article_id, CAST(SUM(views) AS BIGINT) AS views FROM article_views
+               WHERE hour >= {} AND hour <= {} GROUP BY article_id) w
          JOIN articles a ON a.id = w.article_id
          WHERE {visible} {category_filter}
          ORDER BY w.views DESC, a.published_at DESC, a.id DESC
-         LIMIT ?"
+         LIMIT {}",
+        param(1),
+        param(2),
+        param(4)
     );
     let rows: Vec<Row> = diesel::sql_query(sql)
         .bind::<BigInt, _>(from_hour)

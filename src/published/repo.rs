@@ -47,9 +47,9 @@ pub fn visible(now: NaiveDateTime) -> Visible {
 }
 
 /// `visible` for the one query written in SQL text (trending, in `feeds::repo`), for articles
-/// named `alias` there: the same condition, with `now` as its one bind value.
-pub fn visible_sql(alias: &str) -> String {
-    format!("({alias}.status IN {} AND {alias}.published_at <= ?)", status_list(&LIVE))
+/// named `alias` there: the same condition, with `now` as the bind parameter spelled `now_param`.
+pub fn visible_sql(alias: &str, now_param: &str) -> String {
+    format!("({alias}.status IN {} AND {alias}.published_at <= {now_param})", status_list(&LIVE))
 }
 
 /// Whether an article is not visible at `now`: exactly the rows `visible` leaves out.

@@ -5,11 +5,11 @@
 use chrono::NaiveDateTime;
 use diesel::dsl;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Integer, Text, Timestamp};
+use diesel::sql_types::{Bool, Integer, Timestamp};
 
-use crate::articles::repo::search::{fts_match, Searched};
+use crate::articles::repo::search::{fts_match, postgres_rank, sqlite_rank, title_misses, Searched};
 use crate::db::schema::{article_authors, article_tags, articles, articles_fts};
-use crate::db::DbConn;
+use crate::db::{DbConn, Engine};
 use crate::domain::article_status::ArticleStatus;
 use crate::domain::ids::{ArticleId, AuthorId, CategoryId, TagId, UserId};
 use crate::published::repo::{hidden, pending, unpublished_in, visible, ArticleCondition};
@@ -73,7 +73,7 @@ type TaggedWith =
 /// boxed), from the full-text index when there is a search. The two FROM clauses are two types, so
 /// the body is written once and compiled for each.
 macro_rules! with_list_query {
-    ($filter:expr, $query:ident => $body:expr) => {
+    ($filter:expr, $engine:expr, $query:ident => $body:expr) => {
         match &$filter.search {
             None => {
                 let mut $query = articles::table.into_boxed();
@@ -83,7 +83,8 @@ macro_rules! with_list_query {
                 $body
             }
             Some(search) => {
-                let mut $query = articles_fts::table.inner_join(articles::table).into_boxed().filter(fts_match(search));
+                let mut $query =
+                    articles_fts::table.inner_join(articles::table).into_boxed().filter(fts_match(search, $engine));
                 if let Some(floor) = $filter.search_floor {
                     $query = $query.filter(articles_fts::rowid.ge(floor));
                 }
@@ -96,27 +97,33 @@ macro_rules! with_list_query {
     };
 }
 
-/// `$query` in the filter's order. A macro for the reason `with_list_query` is one.
+/// `$query` in the filter's order. A macro for the reason `with_list_query` is one. Unpublished
+/// articles (no `published_at`) come last newest-first and first oldest-first on both engines:
+/// SQLite's default, spelled out for PostgreSQL, whose default is the reverse (Diesel's
+/// `nulls_last` is not available across engines).
 macro_rules! ordered {
-    ($filter:expr, $query:expr) => {{
+    ($filter:expr, $engine:expr, $query:expr) => {{
         let query = $query;
         let newest = (articles::published_at.desc(), articles::id.desc());
-        match ($filter.sort, &$filter.search) {
-            (Sort::Newest, _) | (Sort::Relevance, None) => query.order_by(newest),
-            (Sort::Oldest, _) => query.order_by((articles::published_at.asc(), articles::id.asc())),
-            (Sort::Title, _) => query.order_by((articles::title.asc(), articles::id.asc())),
-            (Sort::MostViewed, _) => query.order_by((articles::view_count.desc(), articles::id.desc())),
-            // Articles whose title matches come first; within each tier bm25 weighs the title
-            // most, then the excerpt, then the body. FTS5's functions, spelled in its SQL.
-            (Sort::Relevance, Some(search)) => {
-                let title_misses =
-                    dsl::sql::<Bool>("articles.id NOT IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ")
-                        .bind::<Text, _>(format!("title : ({search})"))
-                        .sql(" AND rowid >= ")
-                        .bind::<Integer, _>($filter.search_floor.unwrap_or(0))
-                        .sql(")");
-                let rank = dsl::sql::<diesel::sql_types::Double>("bm25(articles_fts, 10.0, 4.0, 1.0)");
-                query.order_by((title_misses, rank, newest.0, newest.1))
+        let pg_newest = (dsl::sql::<Bool>("articles.published_at DESC NULLS LAST, articles.id"), articles::id.desc());
+        match ($filter.sort, &$filter.search, $engine) {
+            (Sort::Newest, _, Engine::Sqlite) | (Sort::Relevance, None, Engine::Sqlite) => query.order_by(newest),
+            (Sort::Newest, _, Engine::Postgres) | (Sort::Relevance, None, Engine::Postgres) => {
+                query.order_by(pg_newest)
+            }
+            (Sort::Oldest, _, Engine::Sqlite) => query.order_by((articles::published_at.asc(), articles::id.asc())),
+            (Sort::Oldest, _, Engine::Postgres) => query
+                .order_by((dsl::sql::<Bool>("articles.published_at ASC NULLS FIRST, articles.id"), articles::id.asc())),
+            (Sort::Title, _, _) => query.order_by((articles::title.asc(), articles::id.asc())),
+            (Sort::MostViewed, _, _) => query.order_by((articles::view_count.desc(), articles::id.desc())),
+            // Articles whose title has every word come first; within each tier the title weighs
+            // most, then the excerpt, then the body.
+            (Sort::Relevance, Some(search), engine) => {
+                let title_misses = title_misses(search, $filter.search_floor.unwrap_or(0), engine);
+                match engine {
+                    Engine::Sqlite => query.order_by((title_misses, sqlite_rank(), newest.0, newest.1)),
+                    Engine::Postgres => query.order_by((title_misses, postgres_rank(search), pg_newest.0, pg_newest.1)),
+                }
             }
         }
     }};
@@ -213,7 +220,8 @@ impl ArticleFilter {
     pub fn limit_search(&mut self, conn: &mut DbConn) -> QueryResult<()> {
         let Some(search) = &self.search else { return Ok(()) };
         self.search_floor = None;
-        let mut query = articles_fts::table.inner_join(articles::table).into_boxed().filter(fts_match(search));
+        let mut query =
+            articles_fts::table.inner_join(articles::table).into_boxed().filter(fts_match(search, conn.engine()));
         for condition in self.conditions::<Searched>() {
             query = query.filter(condition);
         }
@@ -225,7 +233,8 @@ impl ArticleFilter {
     }
 
     pub fn page(&self, conn: &mut DbConn, limit: i64, offset: i64) -> QueryResult<Vec<ArticleId>> {
-        with_list_query!(self, query => ordered!(self, query).select(articles::id).limit(limit).offset(offset).load(conn))
+        let engine = conn.engine();
+        with_list_query!(self, engine, query => ordered!(self, engine, query).select(articles::id).limit(limit).offset(offset).load(conn))
     }
 
     pub fn count(&self, conn: &mut DbConn) -> QueryResult<i64> {
@@ -234,7 +243,8 @@ impl ArticleFilter {
             let part = |scope| ArticleFilter { scope, ..self.clone() };
             return Ok(part(Scope::Public).count(conn)? + part(Scope::OwnHidden(user)).count(conn)?);
         }
-        with_list_query!(self, query => query.count().get_result(conn))
+        let engine = conn.engine();
+        with_list_query!(self, engine, query => query.count().get_result(conn))
     }
 
     /// What identifies the total of this filter (everything but the order), for caching it: every
@@ -247,8 +257,9 @@ impl ArticleFilter {
     #[cfg(test)]
     pub(super) fn query_plans(&self, conn: &mut DbConn) -> Vec<String> {
         use crate::db::tests::query_plan;
-        let mut steps = with_list_query!(self, query => {
-            query_plan(conn, ordered!(self, query).select(articles::id).limit(20).offset(0))
+        let engine = conn.engine();
+        let mut steps = with_list_query!(self, engine, query => {
+            query_plan(conn, ordered!(self, engine, query).select(articles::id).limit(20).offset(0))
         });
         let count_parts = match self.scope {
             Scope::VisibleAndOwn(user) => vec![Scope::Public, Scope::OwnHidden(user)],
@@ -256,7 +267,7 @@ impl ArticleFilter {
         };
         for scope in count_parts {
             let part = ArticleFilter { scope, ..self.clone() };
-            steps.extend(with_list_query!(part, query => query_plan(conn, query.count())));
+            steps.extend(with_list_query!(part, engine, query => query_plan(conn, query.count())));
         }
         steps
     }
