@@ -28,7 +28,9 @@ impl Clock {
     pub fn now(&self) -> NaiveDateTime {
         #[allow(clippy::disallowed_methods)] // the one place the system clock is read
         let system = chrono::Utc::now().naive_utc();
-        system + chrono::Duration::milliseconds(self.offset_millis.load(Ordering::Relaxed))
+        // To the microsecond, as PostgreSQL stores times: what is written is what is read back.
+        let now = system + chrono::Duration::milliseconds(self.offset_millis.load(Ordering::Relaxed));
+        chrono::SubsecRound::trunc_subsecs(now, 6)
     }
 
     /// Seconds since the Unix epoch, as JWT claims carry them.

@@ -32,6 +32,11 @@ pub fn find(conn: &mut DbConn, id: UserId) -> QueryResult<Option<UserRow>> {
 }
 
 pub fn find_by_email_key(conn: &mut DbConn, key: &str) -> QueryResult<Option<UserRow>> {
+    // No stored address holds a NUL (addresses are validated), and PostgreSQL refuses one in a
+    // bound value instead of matching nothing.
+    if key.contains('\0') {
+        return Ok(None);
+    }
     users::table.filter(users::email_key.eq(key)).select(UserRow::as_select()).first(conn).optional()
 }
 

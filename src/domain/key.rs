@@ -5,11 +5,21 @@
 pub enum ItemKey {
     Id(i32),
     Slug(String),
-    /// All digits but outside the id range: names nothing, so it is always a 404.
+    /// All digits but outside the id range, or a slug no item can have (one with a NUL, which
+    /// PostgreSQL refuses in a bound value instead of matching nothing): always a 404.
     NoSuchId,
 }
 
 impl ItemKey {
+    /// A slug given as such (a filter's `?category=`): never an id.
+    pub fn slug(raw: &str) -> Self {
+        if raw.contains('\0') {
+            ItemKey::NoSuchId
+        } else {
+            ItemKey::Slug(raw.to_owned())
+        }
+    }
+
     pub fn parse(raw: &str) -> Self {
         if !raw.is_empty() && raw.bytes().all(|b| b.is_ascii_digit()) {
             match raw.parse::<i32>() {
@@ -17,7 +27,7 @@ impl ItemKey {
                 _ => ItemKey::NoSuchId,
             }
         } else {
-            ItemKey::Slug(raw.to_owned())
+            ItemKey::slug(raw)
         }
     }
 }
@@ -32,6 +42,7 @@ mod tests {
         assert_eq!(ItemKey::parse("berita"), ItemKey::Slug("berita".into()));
         assert_eq!(ItemKey::parse("2024-pemilu"), ItemKey::Slug("2024-pemilu".into()));
         assert_eq!(ItemKey::parse("0"), ItemKey::NoSuchId);
+        assert_eq!(ItemKey::parse("a\0b"), ItemKey::NoSuchId);
         assert_eq!(ItemKey::parse("99999999999999999999"), ItemKey::NoSuchId);
     }
 }

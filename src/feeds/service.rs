@@ -38,7 +38,7 @@ fn limit(raw: Option<&str>) -> Result<i64, ApiError> {
 /// slug names none (so the feed is empty).
 fn category_subtree(conn: &mut DbConn, tree: &Tree, slug: Option<&str>) -> Result<Option<Vec<CategoryId>>, ApiError> {
     let Some(slug) = slug else { return Ok(None) };
-    Ok(Some(match categories::repo::find_by_key(conn, &ItemKey::Slug(slug.to_owned()))? {
+    Ok(Some(match categories::repo::find_by_key(conn, &ItemKey::slug(slug))? {
         Some(category) => tree.subtree(category.id),
         None => Vec::new(),
     }))

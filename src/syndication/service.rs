@@ -35,8 +35,8 @@ pub fn content(
     let tree = Tree::load(conn)?;
     let (title, categories) = match category {
         Some(slug) => {
-            let found = categories::repo::find_by_key(conn, &ItemKey::Slug(slug.to_owned()))?
-                .ok_or(ApiError::NotFound("category"))?;
+            let found =
+                categories::repo::find_by_key(conn, &ItemKey::slug(slug))?.ok_or(ApiError::NotFound("category"))?;
             (format!("{} — {}", settings.site_name, found.name), Some(tree.subtree(found.id)))
         }
         None => (settings.site_name.clone(), None),

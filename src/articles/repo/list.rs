@@ -105,15 +105,16 @@ macro_rules! ordered {
     ($filter:expr, $engine:expr, $query:expr) => {{
         let query = $query;
         let newest = (articles::published_at.desc(), articles::id.desc());
-        let pg_newest = (dsl::sql::<Bool>("articles.published_at DESC NULLS LAST, articles.id"), articles::id.desc());
+        let pg_newest = (dsl::sql::<Bool>("articles.published_at DESC NULLS LAST"), articles::id.desc());
         match ($filter.sort, &$filter.search, $engine) {
             (Sort::Newest, _, Engine::Sqlite) | (Sort::Relevance, None, Engine::Sqlite) => query.order_by(newest),
             (Sort::Newest, _, Engine::Postgres) | (Sort::Relevance, None, Engine::Postgres) => {
                 query.order_by(pg_newest)
             }
             (Sort::Oldest, _, Engine::Sqlite) => query.order_by((articles::published_at.asc(), articles::id.asc())),
-            (Sort::Oldest, _, Engine::Postgres) => query
-                .order_by((dsl::sql::<Bool>("articles.published_at ASC NULLS FIRST, articles.id"), articles::id.asc())),
+            (Sort::Oldest, _, Engine::Postgres) => {
+                query.order_by((dsl::sql::<Bool>("articles.published_at ASC NULLS FIRST"), articles::id.asc()))
+            }
             (Sort::Title, _, _) => query.order_by((articles::title.asc(), articles::id.asc())),
             (Sort::MostViewed, _, _) => query.order_by((articles::view_count.desc(), articles::id.desc())),
             // Articles whose title has every word come first; within each tier the title weighs

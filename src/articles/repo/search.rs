@@ -106,6 +106,6 @@ pub(super) fn postgres_rank<QS>(search: &str) -> Ordering<QS, Double> {
     Box::new(
         dsl::sql::<Double>(&format!("CAST(-ts_rank('{{0, 0.1, 0.4, 1.0}}', articles_fts.document, {PG_ALL_WORDS}"))
             .bind::<Text, _>(words(search).join(" "))
-            .sql("))) AS DOUBLE PRECISION)"),
+            .sql(")))) AS DOUBLE PRECISION)"),
     )
 }

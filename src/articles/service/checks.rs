@@ -82,14 +82,14 @@ pub(super) fn check_references(
     Ok(v.into_result()?)
 }
 
-/// 403 when a writer asks for a status only editors may set.
 /// A publication time within years 1 to 9999: stored times compare as text, and feeds format
-/// them as RFC 2822 and RFC 3339, which have four-digit years.
+/// them as RFC 2822 and RFC 3339, which have four-digit years. Kept to the microsecond, which is
+/// what PostgreSQL stores: both engines then hold, order and page by the same instant.
 pub(super) fn check_published_at(v: &mut Violations, at: DateTime<Utc>) -> Option<NaiveDateTime> {
     let at = at.naive_utc();
     // chrono keeps a leap second as nanoseconds past 999,999,999; no stored time should carry one.
     if (1..=9999).contains(&at.year()) && at.nanosecond() < 1_000_000_000 {
-        Some(at)
+        Some(chrono::SubsecRound::trunc_subsecs(at, 6))
     } else {
         v.push(FieldError::new("published_at", "must be between 0001-01-01 and 9999-12-31 (UTC)"));
         None

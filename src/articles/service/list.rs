@@ -149,21 +149,21 @@ fn narrow_to_named(
     filter: ArticleFilter,
 ) -> Result<Option<ArticleFilter>, ApiError> {
     let categories = match query.category.as_deref() {
-        Some(slug) => match categories::repo::find_by_key(conn, &ItemKey::Slug(slug.to_owned()))? {
+        Some(slug) => match categories::repo::find_by_key(conn, &ItemKey::slug(slug))? {
             Some(category) => Some(tree.subtree(category.id)),
             None => return Ok(None),
         },
         None => None,
     };
     let author = match query.author.as_deref() {
-        Some(slug) => match authors::repo::find_by_key(conn, &ItemKey::Slug(slug.to_owned()))? {
+        Some(slug) => match authors::repo::find_by_key(conn, &ItemKey::slug(slug))? {
             Some(author) => Some(author.id),
             None => return Ok(None),
         },
         None => None,
     };
     let tag = match query.tag.as_deref() {
-        Some(slug) => match tags::repo::find_by_key(conn, &ItemKey::Slug(slug.to_owned()))? {
+        Some(slug) => match tags::repo::find_by_key(conn, &ItemKey::slug(slug))? {
             Some(tag) => Some(tag.id),
             None => return Ok(None),
         },
