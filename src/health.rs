@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use crate::config::Settings;
-use crate::db::Db;
+use crate::db::{Db, Engine};
 use crate::error::{ApiError, Problem};
 use crate::metrics::Metrics;
 
@@ -20,6 +20,25 @@ use crate::metrics::Metrics;
 pub struct Health {
     #[schema(value_type = HealthStatus)]
     pub status: &'static str,
+}
+
+/// Readiness, with the engine the database runs on (operators of several instances check that
+/// each is on the one they meant).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Readiness {
+    #[schema(value_type = HealthStatus)]
+    pub status: &'static str,
+    #[schema(value_type = DatabaseEngine)]
+    pub database: &'static str,
+}
+
+// For the document only: the answers carry constant text.
+/// `sqlite` or `postgres`.
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+pub enum DatabaseEngine {
+    Sqlite,
+    Postgres,
 }
 
 // For the document only: the answers carry constant text.
@@ -73,20 +92,26 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(Health { status: "ok" })
 }
 
-/// Readiness: 200 when the database answers, 503 when it does not.
+/// Readiness: 200 when the database answers (naming its engine), 503 when it does not.
 #[utoipa::path(tag = "operations", responses(
-    (status = 200, description = "Ready to serve", body = Health),
+    (status = 200, description = "Ready to serve", body = Readiness),
     (status = 503, description = "The database is unreachable", body = Problem, content_type = "application/problem+json")))]
 #[get("/readyz")]
 pub async fn readyz(db: Data<Db>) -> Result<HttpResponse, ApiError> {
-    db.run(|conn| {
-        diesel::sql_query("SELECT 1").execute(conn).map_err(|e| {
-            tracing::error!(error = %e, "readiness check failed");
-            ApiError::Unavailable
+    let engine = db
+        .run(|conn| {
+            diesel::sql_query("SELECT 1").execute(conn).map_err(|e| {
+                tracing::error!(error = %e, "readiness check failed");
+                ApiError::Unavailable
+            })?;
+            Ok(conn.engine())
         })
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(Health { status: "ready" }))
+        .await?;
+    let database = match engine {
+        Engine::Sqlite => "sqlite",
+        Engine::Postgres => "postgres",
+    };
+    Ok(HttpResponse::Ok().json(Readiness { status: "ready", database }))
 }
 
 /// Prometheus metrics: requests and latency by route and status, and the database pool. When

@@ -20,6 +20,7 @@ mod hardening;
 mod helpers;
 mod hostile;
 mod html_oracle;
+mod instances;
 mod logging;
 mod openapi;
 mod operations;

@@ -13,6 +13,11 @@ async fn health_and_readiness_answer() {
     let ready = app.get("/readyz").await;
     ready.assert_status(200);
     assert_eq!(ready.json()["status"], "ready");
+    let engine = match app.database {
+        warta::config::Database::Sqlite(_) => "sqlite",
+        warta::config::Database::Postgres(_) => "postgres",
+    };
+    assert_eq!(ready.json()["database"], engine);
 }
 
 #[actix_web::test]

@@ -1,0 +1,138 @@
+//! Two servers on one database, as behind a load balancer, and requests raced across them: the
+//! contract's invariants hold whichever instance answers. On SQLite the servers share the file; with
+//! `WARTA_TEST_POSTGRES` they share a PostgreSQL database, where nothing serialises writes but
+//! Warta's own lock (`db::serialized_transaction`).
+
+use futures_util::future::join_all;
+use serde_json::{json, Value};
+
+use crate::helpers::{TestApp, TestResponse, ADMIN_EMAIL, ADMIN_PASSWORD};
+
+/// How many requests each race sends, alternating between the instances.
+const RACERS: usize = 8;
+
+async fn two_instances() -> (TestApp, TestApp) {
+    let first = TestApp::spawn().await;
+    let database = first.database.clone();
+    let second = TestApp::spawn_with(move |s| s.database = database).await;
+    (first, second)
+}
+
+/// Sends `RACERS` requests at once, the even ones to `a` and the odd ones to `b`, and returns the
+/// answers in order.
+async fn race<'a, F, Fut>(a: &'a TestApp, b: &'a TestApp, send: F) -> Vec<TestResponse>
+where
+    F: Fn(&'a TestApp, usize) -> Fut,
+    Fut: std::future::Future<Output = TestResponse>,
+{
+    join_all((0..RACERS).map(|i| send(if i % 2 == 0 { a } else { b }, i))).await
+}
+
+async fn demote(app: &TestApp, token: &str, user: i64) -> TestResponse {
+    app.patch(Some(token), &format!("/api/v1/users/{user}"), &json!({"role": "editor"})).await
+}
+
+async fn move_under(app: &TestApp, token: &str, child: &Value, parent: &Value) -> TestResponse {
+    app.patch(Some(token), &format!("/api/v1/categories/{}", child["id"]), &json!({"parent_id": parent["id"]})).await
+}
+
+fn statuses(answers: &[TestResponse]) -> Vec<u16> {
+    answers.iter().map(|r| r.status).collect()
+}
+
+#[actix_web::test]
+async fn a_refresh_token_is_spent_once_whichever_instance_sees_it() {
+    let (a, b) = two_instances().await;
+    let login = a.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    login.assert_status(200);
+    let body = json!({"refresh_token": login.json()["refresh_token"]});
+    let answers = race(&a, &b, |app, _| app.post(None, "/api/v1/auth/refresh", &body)).await;
+    let spent = statuses(&answers);
+    assert_eq!(spent.iter().filter(|&&s| s == 200).count(), 1, "exactly one rotation: {spent:?}");
+    assert!(spent.iter().all(|&s| s == 200 || s == 401), "{spent:?}");
+}
+
+#[actix_web::test]
+async fn slugs_stay_unique_when_instances_create_the_same_name_at_once() {
+    let (a, b) = two_instances().await;
+    let admin = a.admin_token().await;
+    let body = json!({"name": "Pemilu Serentak"});
+    let answers = race(&a, &b, |app, _| app.post(Some(&admin), "/api/v1/categories", &body)).await;
+    assert!(answers.iter().all(|r| r.status == 201), "{:?}", statuses(&answers));
+    let mut slugs: Vec<String> = answers.iter().map(|r| r.json()["slug"].as_str().expect("slug").to_owned()).collect();
+    slugs.sort();
+    let mut expected: Vec<String> = (1..=RACERS)
+        .map(|n| if n == 1 { "pemilu-serentak".to_owned() } else { format!("pemilu-serentak-{n}") })
+        .collect();
+    expected.sort();
+    assert_eq!(slugs, expected, "each name once, numbered in turn");
+}
+
+#[actix_web::test]
+async fn one_edit_of_a_version_wins_across_instances() {
+    let (a, b) = two_instances().await;
+    let admin = a.admin_token().await;
+    let category = a.create_category(&admin, json!({"name": "Politik"})).await;
+    let author = a.create_author(&admin, json!({"name": "Rina"})).await;
+    let article = a
+        .create_article(
+            &admin,
+            json!({"title": "Awal", "body": "Isi.", "category_id": category["id"], "author_ids": [author["id"]]}),
+        )
+        .await;
+    let id = article["id"].to_string();
+    let edits: Vec<Value> = (0..RACERS).map(|i| json!({"title": format!("Suntingan {i}")})).collect();
+    let answers = race(&a, &b, |app, i| app.patch_article(&admin, &id, 1, &edits[i])).await;
+    let edited = statuses(&answers);
+    assert_eq!(edited.iter().filter(|&&s| s == 200).count(), 1, "one edit of version 1: {edited:?}");
+    assert!(edited.iter().all(|&s| s == 200 || s == 412), "{edited:?}");
+    let after = b.get_as(&admin, &format!("/api/v1/articles/{id}")).await.json();
+    assert_eq!(after["version"], 2, "exactly one step");
+}
+
+#[actix_web::test]
+async fn two_admins_demoting_each_other_at_once_leave_one_admin() {
+    let (a, b) = two_instances().await;
+    let first = a.admin_token().await;
+    let first_id = a.get_as(&first, "/api/v1/auth/me").await.json()["id"].as_i64().expect("id");
+    let (second_id, second) = a.user_with_token("admin").await;
+    let (one, other) = futures_util::future::join(demote(&a, &first, second_id), demote(&b, &second, first_id)).await;
+    let outcome = [one.status, other.status];
+    let admins = async |token: &str| -> Option<usize> {
+        let users = a.get_as(token, "/api/v1/users?per_page=100").await;
+        (users.status == 200)
+            .then(|| users.json()["data"].as_array().expect("data").iter().filter(|u| u["role"] == "admin").count())
+    };
+    let remaining = match admins(&first).await {
+        Some(count) => count,
+        None => admins(&second).await.expect("one of the two is still an admin"),
+    };
+    assert_eq!(remaining, 1, "one admin is left: {outcome:?}");
+    assert!(outcome.contains(&409), "the second demotion is refused: {outcome:?}");
+}
+
+#[actix_web::test]
+async fn two_moves_that_would_close_a_cycle_cannot_both_succeed() {
+    let (a, b) = two_instances().await;
+    let admin = a.admin_token().await;
+    let north = a.create_category(&admin, json!({"name": "Utara"})).await;
+    let south = a.create_category(&admin, json!({"name": "Selatan"})).await;
+    let (one, other) =
+        futures_util::future::join(move_under(&a, &admin, &north, &south), move_under(&b, &admin, &south, &north))
+            .await;
+    let outcome = [one.status, other.status];
+    assert_eq!(outcome.iter().filter(|&&s| s == 200).count(), 1, "one move, the other refused: {outcome:?}");
+    let tree = a.get("/api/v1/categories?tree=true").await.json();
+    assert_eq!(tree["data"].as_array().expect("data").len(), 1, "one root, the other under it: {tree}");
+}
+
+#[actix_web::test]
+async fn failed_logins_are_counted_once_each_across_instances() {
+    let (a, b) = two_instances().await;
+    let answers = race(&a, &b, |app, _| app.login(ADMIN_EMAIL, "not the password")).await;
+    let seen = statuses(&answers);
+    // Five failures per account in the window (the contract), whichever instance counts them.
+    assert_eq!(seen.iter().filter(|&&s| s == 401).count(), 5, "{seen:?}");
+    assert_eq!(seen.iter().filter(|&&s| s == 429).count(), RACERS - 5, "{seen:?}");
+    a.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.assert_problem(429);
+}
