@@ -136,3 +136,37 @@ async fn failed_logins_are_counted_once_each_across_instances() {
     assert_eq!(seen.iter().filter(|&&s| s == 429).count(), RACERS - 5, "{seen:?}");
     a.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.assert_problem(429);
 }
+
+/// A write acknowledged by one instance shows on the other, whose cache held the old answer: each
+/// instance follows the database's count of content writes (polled four times a second).
+#[actix_web::test]
+async fn a_write_on_one_instance_shows_on_the_other_despite_its_cache() {
+    let (a, b) = two_instances().await;
+    let admin = a.admin_token().await;
+    let category = a.create_category(&admin, json!({"name": "Ekonomi"})).await;
+    let author = a.create_author(&admin, json!({"name": "Sari"})).await;
+    let latest = "/api/v1/feeds/latest";
+    let titles = |feed: &TestResponse| -> Vec<String> {
+        feed.json()["data"]
+            .as_array()
+            .expect("data")
+            .iter()
+            .map(|a| a["title"].as_str().expect("title").to_owned())
+            .collect()
+    };
+    assert!(titles(&b.get(latest).await).is_empty());
+    assert!(titles(&b.get(latest).await).is_empty(), "now from b's cache");
+    let published = std::time::Instant::now();
+    a.create_article(
+        &admin,
+        json!({"title": "Harga beras turun", "body": "Isi.", "status": "published",
+               "category_id": category["id"], "author_ids": [author["id"]]}),
+    )
+    .await;
+    // The contract's bound is one second; the deadline here is only a backstop for a busy machine.
+    let deadline = published + std::time::Duration::from_secs(30);
+    while titles(&b.get(latest).await).is_empty() {
+        assert!(std::time::Instant::now() < deadline, "b never showed the article a published");
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
