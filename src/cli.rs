@@ -1,4 +1,5 @@
-//! The command line: `serve` (the default), `migrate`, `user create`, `openapi`, `seed`, `backup`.
+//! The command line: `serve` (the default), `migrate`, `user create`, `openapi`, `seed`, `backup`,
+//! `copy`.
 
 use std::io::BufRead;
 
@@ -37,6 +38,16 @@ pub enum Command {
     Backup {
         /// Where to write it; must not exist yet.
         path: std::path::PathBuf,
+    },
+    /// Copy the whole database into another one (SQLite path or PostgreSQL URL), or from another
+    /// one into WARTA_DATABASE_URL's; the target must hold no data.
+    Copy {
+        /// The database to copy into.
+        #[arg(long, conflicts_with = "from", required_unless_present = "from")]
+        to: Option<String>,
+        /// The database to copy from (into WARTA_DATABASE_URL's).
+        #[arg(long)]
+        from: Option<String>,
     },
     /// Load content into the database; adds only what is missing, so it can run again.
     Seed {
@@ -97,6 +108,7 @@ pub fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Backup { path } => backup(&settings, &path),
+        Command::Copy { to, from } => copy(&settings, to.as_deref(), from.as_deref()),
         Command::Seed { demo, articles, authors, categories, tags, views, seed } => {
             anyhow::ensure!(demo || articles.is_some(), "nothing to seed: pass --demo or --articles N");
             let scale =
@@ -134,6 +146,25 @@ fn create_user(settings: &Settings, email: String, name: String, role: Role) -> 
         .run_now(|conn| service::create(conn, None, user, hash, Clock::system().now()))
         .map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;
     println!("created {} {} (id {})", created.role.as_str(), created.email, created.id);
+    Ok(())
+}
+
+fn copy(settings: &Settings, to: Option<&str>, from: Option<&str>) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let other = |raw: &str| Database::parse(raw).map_err(|e| anyhow::anyhow!("{e}"));
+    let (source, target) = match (to, from) {
+        (Some(to), _) => (settings.database.clone(), other(to)?),
+        (None, Some(from)) => (other(from)?, settings.database.clone()),
+        (None, None) => anyhow::bail!("name the other database: --to URL or --from URL"),
+    };
+    // Opening a SQLite source would create an empty one: a mistyped name must fail instead.
+    if let Database::Sqlite(path) = &source {
+        anyhow::ensure!(path.is_file(), "{} is not a database file", path.display());
+    }
+    let (from_db, to_db) = (Db::open(&source, 1)?, Db::open(&target, 1)?);
+    println!("copying {} to {}", source.display(), target.display());
+    crate::db::copy::copy(&from_db, &to_db, |line| println!("{line}"))?;
+    println!("copied {} to {} in {:.1} s", source.display(), target.display(), started.elapsed().as_secs_f64());
     Ok(())
 }
 

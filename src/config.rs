@@ -38,6 +38,11 @@ pub enum Database {
 }
 
 impl Database {
+    /// A `WARTA_DATABASE_URL`-style value: a SQLite path (or `sqlite://PATH`) or a PostgreSQL URL.
+    pub fn parse(raw: &str) -> Result<Database, ConfigError> {
+        database(raw)
+    }
+
     /// For logs and messages: the file, or the PostgreSQL URL without its user and password.
     pub fn display(&self) -> String {
         match self {

@@ -4,6 +4,7 @@
 //! blocking the async executor. Queries are written once against `DbConn`, which is either; the few
 //! that need an engine's own SQL (full-text search, `ON CONFLICT`) ask `DbConn::engine`.
 
+pub mod copy;
 pub mod schema;
 
 use std::cell::{Cell, RefCell};

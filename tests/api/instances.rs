@@ -108,7 +108,9 @@ async fn two_admins_demoting_each_other_at_once_leave_one_admin() {
         None => admins(&second).await.expect("one of the two is still an admin"),
     };
     assert_eq!(remaining, 1, "one admin is left: {outcome:?}");
-    assert!(outcome.contains(&409), "the second demotion is refused: {outcome:?}");
+    // The later one is refused: 409 for the last admin, or 403 when its sender was demoted first.
+    assert_eq!(outcome.iter().filter(|&&s| s == 200).count(), 1, "one demotion: {outcome:?}");
+    assert!(outcome.iter().any(|&s| s == 409 || s == 403), "the other is refused: {outcome:?}");
 }
 
 #[actix_web::test]

@@ -13,6 +13,7 @@ mod caching;
 mod categories;
 mod cli;
 mod connections;
+mod copy;
 mod durability;
 mod errors;
 mod feeds;
