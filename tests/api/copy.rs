@@ -68,7 +68,7 @@ async fn a_newsroom_copied_there_and_back_answers_the_same() {
     let expected = answers(&source, &admin).await;
 
     let middle = TestDatabase::new();
-    let middle_url = database_url(&middle.database);
+    let middle_url = middle.url();
     let source_url = source.database_url();
     let there = copy(middle.dir(), &source_url, &["--to", &middle_url]);
     assert!(there.status.success(), "{}", String::from_utf8_lossy(&there.stderr));
@@ -79,7 +79,7 @@ async fn a_newsroom_copied_there_and_back_answers_the_same() {
     assert!(String::from_utf8_lossy(&again.stderr).contains("already holds data"));
 
     let back = TestDatabase::sqlite();
-    let back_url = database_url(&back.database);
+    let back_url = back.url();
     let home = copy(back.dir(), &back_url, &["--from", &middle_url]);
     assert!(home.status.success(), "{}", String::from_utf8_lossy(&home.stderr));
 
@@ -92,13 +92,5 @@ async fn a_newsroom_copied_there_and_back_answers_the_same() {
         // Article ids go on after the copied ones, past the deleted article's too: never reused.
         let next = room.write(&copied, json!({"title": "Baru", "body": "Isi."})).await;
         assert!(next["id"].as_i64() > deleted["id"].as_i64(), "on {:?}: {next} after {deleted}", copied.database);
-    }
-}
-
-fn database_url(database: &warta::config::Database) -> String {
-    use secrecy::ExposeSecret;
-    match database {
-        warta::config::Database::Sqlite(path) => path.display().to_string(),
-        warta::config::Database::Postgres(url) => url.expose_secret().to_owned(),
     }
 }

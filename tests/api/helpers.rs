@@ -64,9 +64,23 @@ impl TestDatabase {
         }
     }
 
+    /// `WARTA_DATABASE_URL` for a process on this database.
+    pub fn url(&self) -> String {
+        database_url(&self.database)
+    }
+
     /// A folder of the test's own, for files beside the database.
     pub fn dir(&self) -> &std::path::Path {
         self.dir.path()
+    }
+}
+
+/// `WARTA_DATABASE_URL` naming `database`, password included.
+fn database_url(database: &Database) -> String {
+    use secrecy::ExposeSecret;
+    match database {
+        Database::Sqlite(path) => path.display().to_string(),
+        Database::Postgres(url) => url.expose_secret().to_owned(),
     }
 }
 
@@ -168,11 +182,7 @@ impl TestApp {
 
     /// `WARTA_DATABASE_URL` for another process on the same database.
     pub fn database_url(&self) -> String {
-        use secrecy::ExposeSecret;
-        match &self.database {
-            Database::Sqlite(path) => path.display().to_string(),
-            Database::Postgres(url) => url.expose_secret().to_owned(),
-        }
+        database_url(&self.database)
     }
 
     /// The SQLite file, for tests of what only SQLite has; such tests start on `TestDatabase::sqlite()`.
