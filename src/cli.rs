@@ -170,13 +170,12 @@ fn copy(settings: &Settings, to: Option<&str>, from: Option<&str>) -> anyhow::Re
 
 fn backup(settings: &Settings, path: &std::path::Path) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
-    let Database::Sqlite(source) = &settings.database else {
-        anyhow::bail!("backups of a PostgreSQL database are not built yet: use pg_dump");
-    };
-    // Opening would create an empty database: a mistyped WARTA_DATABASE_URL must fail, not
+    // Opening would create an empty SQLite database: a mistyped WARTA_DATABASE_URL must fail, not
     // produce an empty "backup".
-    anyhow::ensure!(source.exists(), "{} does not exist: check WARTA_DATABASE_URL", source.display());
-    anyhow::ensure!(source.is_file(), "{} is not a database file: check WARTA_DATABASE_URL", source.display());
+    if let Database::Sqlite(source) = &settings.database {
+        anyhow::ensure!(source.exists(), "{} does not exist: check WARTA_DATABASE_URL", source.display());
+        anyhow::ensure!(source.is_file(), "{} is not a database file: check WARTA_DATABASE_URL", source.display());
+    }
     anyhow::ensure!(
         !path.as_os_str().to_string_lossy().ends_with(std::path::MAIN_SEPARATOR) && !path.is_dir(),
         "{} is a folder: name the backup file",
@@ -187,7 +186,7 @@ fn backup(settings: &Settings, path: &std::path::Path) -> anyhow::Result<()> {
     let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     println!(
         "backed up {} to {} ({:.1} MB) in {:.1} s",
-        source.display(),
+        settings.database.display(),
         path.display(),
         size as f64 / 1e6,
         started.elapsed().as_secs_f64()

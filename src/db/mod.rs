@@ -224,17 +224,13 @@ impl Db {
         &self.epoch
     }
 
-    /// Writes a consistent copy of the database to `target` (which must not exist) while it stays in
-    /// use: `VACUUM INTO` reads one snapshot, so writes during the copy are either wholly in it or not.
+    /// Writes a consistent copy of the database to `target` (which must not exist), a SQLite file
+    /// whichever the engine, while it stays in use: SQLite's `VACUUM INTO` and PostgreSQL's
+    /// REPEATABLE READ each read one snapshot, so writes during the copy are either wholly in it or not.
     /// The file is created first, readable by its owner only and never through a symbolic link
     /// (`O_EXCL` refuses any existing name, a dangling link included); `VACUUM INTO` fills it.
     pub fn backup(&self, target: &Path) -> anyhow::Result<()> {
-        let conn = self.pool.get().context("no database connection")?;
-        anyhow::ensure!(
-            conn.engine() == Engine::Sqlite,
-            "backups of a PostgreSQL database are not built yet: use pg_dump"
-        );
-        drop(conn);
+        let engine = self.pool.get().context("no database connection")?.engine();
         let name = target.to_str().context("the backup path is not valid UTF-8")?;
         anyhow::ensure!(
             !name.is_empty() && name != ":memory:" && !name.starts_with("file:"),
@@ -252,9 +248,19 @@ impl Db {
         drop(created);
         let copied = (|| -> anyhow::Result<()> {
             let absolute = target.to_str().context("the backup path is not valid UTF-8")?;
-            let mut conn = self.pool.get().context("no database connection")?;
-            conn.batch_execute(&format!("VACUUM INTO '{}'", absolute.replace('\'', "''")))
-                .with_context(|| format!("backing up to {name}"))?;
+            match engine {
+                Engine::Sqlite => {
+                    let mut conn = self.pool.get().context("no database connection")?;
+                    conn.batch_execute(&format!("VACUUM INTO '{}'", absolute.replace('\'', "''")))
+                        .with_context(|| format!("backing up to {name}"))?;
+                }
+                // PostgreSQL's snapshot goes into a new SQLite file through `warta copy`'s code
+                // (one REPEATABLE READ snapshot), which the same binary can serve or copy back.
+                Engine::Postgres => {
+                    let file = Db::open(&Database::Sqlite(target.clone()), 1)?;
+                    copy::copy(self, &file, |_| {}).with_context(|| format!("backing up to {name}"))?;
+                }
+            }
             let written = std::fs::symlink_metadata(&target).with_context(|| format!("reading {name}"))?;
             anyhow::ensure!(written.is_file() && written.len() > 0, "the backup {name} came out empty");
             Ok(())

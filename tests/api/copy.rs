@@ -94,3 +94,33 @@ async fn a_newsroom_copied_there_and_back_answers_the_same() {
         assert!(next["id"].as_i64() > deleted["id"].as_i64(), "on {:?}: {next} after {deleted}", copied.database);
     }
 }
+
+/// `warta backup` writes a SQLite file on either engine (on PostgreSQL through the copy's code),
+/// which a server then answers from exactly as from the live database.
+#[actix_web::test]
+async fn a_backup_of_either_engine_is_a_sqlite_file_that_serves_the_same() {
+    let source = TestApp::spawn().await;
+    let admin = source.admin_token().await;
+    let room = desk(&source).await;
+    for n in 0..3 {
+        room.publish(&source, json!({"title": format!("Pemilu hari {n}"), "body": "Isi berita pemilu."})).await;
+    }
+    let renamed = room.publish(&source, json!({"title": "Kabar lama", "body": "Isi."})).await;
+    room.edit(&source, &renamed, &json!({"slug": "kabar-baru"})).await;
+    let expected = answers(&source, &admin).await;
+
+    let kept = TestDatabase::sqlite();
+    let file = kept.dir().join("cadangan.db");
+    let mut command = warta(kept.dir());
+    command.env("WARTA_DATABASE_URL", source.database_url()).arg("backup").arg(&file);
+    let output = command.output().expect("warta backup runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let again = warta(kept.dir()).env("WARTA_DATABASE_URL", source.database_url()).arg("backup").arg(&file).output();
+    assert!(!again.expect("runs").status.success(), "a backup never overwrites");
+
+    let restored = TestApp::spawn_on(kept, |s| s.database = warta::config::Database::Sqlite(file.clone())).await;
+    let seen = answers(&restored, &admin).await;
+    for (expected, seen) in expected.iter().zip(&seen) {
+        assert_eq!(expected, seen, "{}", expected.0);
+    }
+}
