@@ -187,11 +187,6 @@ impl Db {
         applied
     }
 
-    /// Which engine this database runs on.
-    pub fn engine(&self) -> anyhow::Result<Engine> {
-        Ok(self.pool.get().context("no database connection")?.engine())
-    }
-
     /// Runs blocking database work on the blocking thread pool, inside the span of the request it
     /// serves (if any), so what it logs names the request.
     pub async fn run<T: Send + 'static>(
