@@ -7,6 +7,7 @@ use anyhow::Context;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text};
+use diesel::BoolExpressionMethods;
 
 use crate::db::schema;
 use crate::db::{self as database, per_engine, Db, DbConn, Engine};
@@ -59,24 +60,48 @@ fn rows_held(conn: &mut DbConn) -> anyhow::Result<i64> {
         + article_views::table.count().get_result::<i64>(conn)?)
 }
 
-/// Copies one table in chunks ordered by `$key` (paged by offset: the order is total).
+/// Copies one table in chunks, walking its key (the first one or two columns listed) from where
+/// the last chunk ended: each chunk costs the same however far into the table it is.
 macro_rules! copy_table {
-    ($from:expr, $to:expr, $progress:expr, $table:ident, $key:expr, ($($column:ident: $type:ty),+ $(,)?)) => {{
+    ($from:expr, $to:expr, $progress:expr, $table:ident, key $key:ident, ($($column:ident: $type:ty),+ $(,)?)) => {{
         use schema::$table::dsl as columns;
-        let mut copied = 0i64;
+        let mut copied = 0usize;
+        let mut after = None;
         loop {
-            let rows: Vec<($($type,)+)> = schema::$table::table
-                .select(($(columns::$column,)+))
-                .order($key)
-                .limit(CHUNK)
-                .offset(copied)
-                .load($from)?;
-            if rows.is_empty() {
-                break;
+            let mut query = schema::$table::table.select(($(columns::$column,)+)).order(columns::$key).limit(CHUNK).into_boxed();
+            if let Some(last) = after.take() {
+                query = query.filter(columns::$key.gt(last));
             }
+            let rows: Vec<($($type,)+)> = query.load($from)?;
+            let Some(last) = rows.last() else { break };
+            after = Some(last.0.clone());
             let values: Vec<_> = rows.iter().map(|($($column,)+)| ($(columns::$column.eq($column),)+)).collect();
             per_engine!(&mut *$to, |c| diesel::insert_into(schema::$table::table).values(&values).execute(c))?;
-            copied += rows.len() as i64;
+            copied += rows.len();
+        }
+        $progress(&format!("copied {copied} rows of {}", stringify!($table)));
+    }};
+    ($from:expr, $to:expr, $progress:expr, $table:ident, keys ($first:ident, $second:ident), ($($column:ident: $type:ty),+ $(,)?)) => {{
+        use schema::$table::dsl as columns;
+        let mut copied = 0usize;
+        let mut after = None;
+        loop {
+            let mut query = schema::$table::table
+                .select(($(columns::$column,)+))
+                .order((columns::$first, columns::$second))
+                .limit(CHUNK)
+                .into_boxed();
+            if let Some((first, second)) = after.take() {
+                // Spelled as functions: the PostgreSQL prelude has an `or`/`and` of its own.
+                let same_first = BoolExpressionMethods::and(columns::$first.eq(first), columns::$second.gt(second));
+                query = query.filter(BoolExpressionMethods::or(columns::$first.gt(first), same_first));
+            }
+            let rows: Vec<($($type,)+)> = query.load($from)?;
+            let Some(last) = rows.last() else { break };
+            after = Some((last.0, last.1));
+            let values: Vec<_> = rows.iter().map(|($($column,)+)| ($(columns::$column.eq($column),)+)).collect();
+            per_engine!(&mut *$to, |c| diesel::insert_into(schema::$table::table).values(&values).execute(c))?;
+            copied += rows.len();
         }
         $progress(&format!("copied {copied} rows of {}", stringify!($table)));
     }};
@@ -84,26 +109,26 @@ macro_rules! copy_table {
 
 fn copy_tables(from: &mut DbConn, to: &mut DbConn, progress: &mut impl FnMut(&str)) -> Result<(), ApiError> {
     use chrono::NaiveDateTime as Time;
-    copy_table!(from, to, progress, authors, columns::id, (
+    copy_table!(from, to, progress, authors, key id, (
         id: i32, slug: String, name: String, title: Option<String>, bio: Option<String>,
         avatar_url: Option<String>, created_at: Time, updated_at: Time,
     ));
-    copy_table!(from, to, progress, users, columns::id, (
+    copy_table!(from, to, progress, users, key id, (
         id: i32, email: String, email_key: String, name: String, role: String, password_hash: String,
         author_id: Option<i32>, created_at: Time, updated_at: Time, last_login_at: Option<Time>, token_epoch: i32,
     ));
-    copy_table!(from, to, progress, refresh_tokens, columns::id, (
+    copy_table!(from, to, progress, refresh_tokens, key id, (
         id: i32, user_id: i32, family: String, token_hash: String, created_at: Time, expires_at: Time,
         spent_at: Option<Time>, revoked_at: Option<Time>,
     ));
-    copy_table!(from, to, progress, login_failures, columns::id, (
+    copy_table!(from, to, progress, login_failures, key id, (
         id: i32, email_key: String, client_addr: String, failed_at: Time,
     ));
     copy_categories(from, to, progress)?;
-    copy_table!(from, to, progress, tags, columns::id, (
+    copy_table!(from, to, progress, tags, key id, (
         id: i32, slug: String, name: String, name_key: String, created_at: Time, updated_at: Time,
     ));
-    copy_table!(from, to, progress, articles, columns::id, (
+    copy_table!(from, to, progress, articles, key id, (
         id: i32, slug: String, title: String, custom_excerpt: Option<String>, excerpt: String, body: String,
         body_format: String, body_html: String, word_count: i32, reading_time_minutes: i32,
         cover_url: Option<String>, cover_caption: Option<String>, cover_credit: Option<String>,
@@ -111,20 +136,20 @@ fn copy_tables(from: &mut DbConn, to: &mut DbConn, progress: &mut impl FnMut(&st
         view_count: i64, version: i32, created_by: Option<i32>, updated_by: Option<i32>,
         created_at: Time, updated_at: Time,
     ));
-    copy_table!(from, to, progress, article_authors, (columns::article_id, columns::author_id), (
+    copy_table!(from, to, progress, article_authors, keys (article_id, author_id), (
         article_id: i32, author_id: i32, position: i32,
     ));
-    copy_table!(from, to, progress, article_tags, (columns::article_id, columns::tag_id), (
+    copy_table!(from, to, progress, article_tags, keys (article_id, tag_id), (
         article_id: i32, tag_id: i32,
     ));
-    copy_table!(from, to, progress, article_slug_redirects, columns::slug, (slug: String, article_id: i32));
-    copy_table!(from, to, progress, article_views, (columns::hour, columns::article_id), (
+    copy_table!(from, to, progress, article_slug_redirects, key slug, (slug: String, article_id: i32));
+    copy_table!(from, to, progress, article_views, keys (hour, article_id), (
         hour: i64, article_id: i32, views: i64,
     ));
-    copy_table!(from, to, progress, articles_fts, columns::rowid, (
+    copy_table!(from, to, progress, articles_fts, key rowid, (
         rowid: i32, title: String, excerpt: String, body: String,
     ));
-    copy_table!(from, to, progress, audit_log, columns::id, (
+    copy_table!(from, to, progress, audit_log, key id, (
         id: i32, at: Time, user_id: Option<i32>, user_email: String, action: String, resource: String,
         resource_id: i32, article_id: Option<i32>, version_before: Option<i32>, version_after: Option<i32>,
     ));
