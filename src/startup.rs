@@ -107,6 +107,22 @@ impl Application {
             "Flushes of buffered article reads finished; a read accepted before a flush began is written once it is counted.",
             move || counted.flushes(),
         );
+        let waits = db.pool_waits();
+        metrics.counter("warta_db_pool_acquired_total", "Database connections handed to request work.", move || {
+            waits.acquired()
+        });
+        let waits = db.pool_waits();
+        metrics.counter(
+            "warta_db_pool_wait_microseconds_total",
+            "Time request work spent waiting for a database connection, in microseconds.",
+            move || waits.waited_micros(),
+        );
+        let waits = db.pool_waits();
+        metrics.counter(
+            "warta_db_pool_timeouts_total",
+            "Requests for a database connection that gave up after the pool's 10 s timeout (answered 503).",
+            move || waits.timed_out(),
+        );
         let counted = views.clone();
         metrics.gauge("warta_views_pending", "Article reads accepted and not yet written.", move || {
             u64::try_from(counted.pending()).unwrap_or(0)

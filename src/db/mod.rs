@@ -121,6 +121,40 @@ impl CustomizeConnection<DbConn, diesel::r2d2::Error> for DurableSqlite {
 pub struct Db {
     pool: DbPool,
     epoch: Arc<ContentEpoch>,
+    waits: Arc<PoolWaits>,
+}
+
+/// How request work waited for a connection, for `/metrics`: with several instances on one
+/// PostgreSQL server, time spent here is the first sign that the pools are too small.
+#[derive(Default)]
+pub struct PoolWaits {
+    acquired: std::sync::atomic::AtomicU64,
+    waited_micros: std::sync::atomic::AtomicU64,
+    timed_out: std::sync::atomic::AtomicU64,
+}
+
+impl PoolWaits {
+    fn record(&self, waited: Duration, got: bool) {
+        use std::sync::atomic::Ordering::Relaxed;
+        let counter = if got { &self.acquired } else { &self.timed_out };
+        counter.fetch_add(1, Relaxed);
+        self.waited_micros.fetch_add(u64::try_from(waited.as_micros()).unwrap_or(u64::MAX), Relaxed);
+    }
+
+    /// Connections handed to request work so far.
+    pub fn acquired(&self) -> u64 {
+        self.acquired.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Microseconds request work spent waiting for a connection, in all.
+    pub fn waited_micros(&self) -> u64 {
+        self.waited_micros.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Requests for a connection that gave up after the pool's timeout.
+    pub fn timed_out(&self) -> u64 {
+        self.timed_out.load(std::sync::atomic::Ordering::Relaxed)
+    }
 }
 
 thread_local! {
@@ -161,7 +195,7 @@ impl Db {
             .connection_customizer(Box::new(DurableSqlite))
             .build(Manager(database.clone()))
             .with_context(|| format!("cannot open the database {}", database.display()))?;
-        Ok(Db { pool, epoch: Arc::new(ContentEpoch::new()) })
+        Ok(Db { pool, epoch: Arc::new(ContentEpoch::new()), waits: Arc::default() })
     }
 
     /// Applies the pending migrations; returns how many ran. On PostgreSQL several instances may
@@ -193,11 +227,15 @@ impl Db {
         &self,
         work: impl FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
-        let (pool, epoch, span) = (self.pool.clone(), self.epoch.clone(), crate::telemetry::request_span());
+        let (pool, epoch, waits, span) =
+            (self.pool.clone(), self.epoch.clone(), self.waits.clone(), crate::telemetry::request_span());
         tokio::task::spawn_blocking(move || {
             with_epoch(&epoch, || {
                 span.in_scope(|| {
-                    let mut conn = pool.get()?;
+                    let asked = std::time::Instant::now();
+                    let conn = pool.get();
+                    waits.record(asked.elapsed(), conn.is_ok());
+                    let mut conn = conn?;
                     work(&mut conn)
                 })
             })
@@ -264,6 +302,11 @@ impl Db {
             let _ = std::fs::remove_file(&target);
         }
         copied
+    }
+
+    /// How request work has waited for connections, for `/metrics`.
+    pub fn pool_waits(&self) -> Arc<PoolWaits> {
+        self.waits.clone()
     }
 
     /// Connections open and idle, for `/metrics`.

@@ -180,3 +180,21 @@ async fn with_a_list_of_origins_answers_vary_by_origin() {
     let without = app.client.get(app.url("/api/v1/categories")).send().await.expect("sent");
     assert!(without.headers().get("access-control-allow-origin").is_none());
 }
+
+/// Each request that reads the database takes a connection from the pool, and `/metrics` counts
+/// them and the time spent waiting for them (what an operator of several instances watches).
+#[actix_web::test]
+async fn metrics_count_database_connections_handed_out_and_the_wait_for_them() {
+    let app = TestApp::spawn().await;
+    let before = app.metric("warta_db_pool_acquired_total").await;
+    let admin = app.admin_token().await;
+    for _ in 0..3 {
+        // Signed-in reads are never answered from the cache.
+        app.get_as(&admin, "/api/v1/authors").await.assert_status(200);
+    }
+    let after = app.metric("warta_db_pool_acquired_total").await;
+    assert!(after >= before + 4, "the login and three reads each took a connection: {before} then {after}");
+    let text = app.get("/metrics").await.text();
+    assert!(text.contains("# TYPE warta_db_pool_wait_microseconds_total counter"), "{text}");
+    assert_eq!(app.metric("warta_db_pool_timeouts_total").await, 0);
+}
