@@ -149,6 +149,16 @@ fn create_user(settings: &Settings, email: String, name: String, role: Role) -> 
     Ok(())
 }
 
+/// Opens a database that must already exist: opening a SQLite file that is not there would create
+/// an empty one, and a mistyped name (in `named_by`) must fail instead of reading as no data.
+fn open_existing(database: &Database, named_by: &str) -> anyhow::Result<Db> {
+    if let Database::Sqlite(path) = database {
+        anyhow::ensure!(path.exists(), "{} does not exist: check {named_by}", path.display());
+        anyhow::ensure!(path.is_file(), "{} is not a database file: check {named_by}", path.display());
+    }
+    Db::open(database, 1)
+}
+
 fn copy(settings: &Settings, to: Option<&str>, from: Option<&str>) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let other = |raw: &str| Database::parse(raw).map_err(|e| anyhow::anyhow!("{e}"));
@@ -157,11 +167,8 @@ fn copy(settings: &Settings, to: Option<&str>, from: Option<&str>) -> anyhow::Re
         (None, Some(from)) => (other(from)?, settings.database.clone()),
         (None, None) => anyhow::bail!("name the other database: --to URL or --from URL"),
     };
-    // Opening a SQLite source would create an empty one: a mistyped name must fail instead.
-    if let Database::Sqlite(path) = &source {
-        anyhow::ensure!(path.is_file(), "{} is not a database file", path.display());
-    }
-    let (from_db, to_db) = (Db::open(&source, 1)?, Db::open(&target, 1)?);
+    let named_by = if to.is_some() { "WARTA_DATABASE_URL" } else { "--from" };
+    let (from_db, to_db) = (open_existing(&source, named_by)?, Db::open(&target, 1)?);
     println!("copying {} to {}", source.display(), target.display());
     crate::db::copy::copy(&from_db, &to_db, |line| println!("{line}"))?;
     println!("copied {} to {} in {:.1} s", source.display(), target.display(), started.elapsed().as_secs_f64());
@@ -170,18 +177,12 @@ fn copy(settings: &Settings, to: Option<&str>, from: Option<&str>) -> anyhow::Re
 
 fn backup(settings: &Settings, path: &std::path::Path) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
-    // Opening would create an empty SQLite database: a mistyped WARTA_DATABASE_URL must fail, not
-    // produce an empty "backup".
-    if let Database::Sqlite(source) = &settings.database {
-        anyhow::ensure!(source.exists(), "{} does not exist: check WARTA_DATABASE_URL", source.display());
-        anyhow::ensure!(source.is_file(), "{} is not a database file: check WARTA_DATABASE_URL", source.display());
-    }
     anyhow::ensure!(
         !path.as_os_str().to_string_lossy().ends_with(std::path::MAIN_SEPARATOR) && !path.is_dir(),
         "{} is a folder: name the backup file",
         path.display()
     );
-    let db = Db::open(&settings.database, 1)?;
+    let db = open_existing(&settings.database, "WARTA_DATABASE_URL")?;
     db.backup(path)?;
     let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     println!(

@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use crate::config::Settings;
-use crate::db::{Db, Engine};
+use crate::db::Db;
 use crate::error::{ApiError, Problem};
 use crate::metrics::Metrics;
 
@@ -107,11 +107,7 @@ pub async fn readyz(db: Data<Db>) -> Result<HttpResponse, ApiError> {
             Ok(conn.engine())
         })
         .await?;
-    let database = match engine {
-        Engine::Sqlite => "sqlite",
-        Engine::Postgres => "postgres",
-    };
-    Ok(HttpResponse::Ok().json(Readiness { status: "ready", database }))
+    Ok(HttpResponse::Ok().json(Readiness { status: "ready", database: engine.name() }))
 }
 
 /// Prometheus metrics: requests and latency by route and status, and the database pool. When

@@ -53,6 +53,8 @@ fn rows_held(conn: &mut DbConn) -> anyhow::Result<i64> {
     use schema::*;
     Ok(authors::table.count().get_result::<i64>(conn)?
         + users::table.count().get_result::<i64>(conn)?
+        + refresh_tokens::table.count().get_result::<i64>(conn)?
+        + login_failures::table.count().get_result::<i64>(conn)?
         + categories::table.count().get_result::<i64>(conn)?
         + tags::table.count().get_result::<i64>(conn)?
         + articles::table.count().get_result::<i64>(conn)?

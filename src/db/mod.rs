@@ -42,6 +42,16 @@ pub enum Engine {
     Postgres,
 }
 
+impl Engine {
+    /// As `/readyz` names it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Sqlite => "sqlite",
+            Engine::Postgres => "postgres",
+        }
+    }
+}
+
 impl DbConn {
     pub fn engine(&self) -> Engine {
         match self {

@@ -43,7 +43,7 @@ diesel::allow_tables_to_appear_in_same_query!(articles_fts, article_tags);
 pub(super) type Searched = diesel::helper_types::InnerJoinQuerySource<articles_fts::table, articles::table>;
 
 /// A term of an ORDER BY whose SQL is spelled per engine, for a query reading `QS`.
-pub(super) type Ordering<QS, T> = Box<dyn BoxableExpression<QS, crate::db::Backend, SqlType = T>>;
+pub(super) type OrderTerm<QS, T> = Box<dyn BoxableExpression<QS, crate::db::Backend, SqlType = T>>;
 
 /// The words of a search as `service::fts_query` quotes them: alphanumeric runs, no quotes inside.
 fn words(search: &str) -> Vec<&str> {
@@ -68,22 +68,20 @@ pub(super) fn fts_match(search: &str, engine: Engine) -> ArticleCondition<Search
 
 /// For ordering by relevance: true (after false) for the articles whose title lacks a word of the
 /// search, among the matches from `floor` on.
-pub(super) fn title_misses<QS>(search: &str, floor: i32, engine: Engine) -> Ordering<QS, Bool> {
-    let (head, words_query) = match engine {
+pub(super) fn title_misses<QS>(search: &str, floor: i32, engine: Engine) -> OrderTerm<QS, Bool> {
+    let (head, words_query, close) = match engine {
         Engine::Sqlite => (
             "articles.id NOT IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ",
             format!("title : ({search})"),
+            "",
         ),
         // `word:A`: the word in the title, which the index weighs A.
         Engine::Postgres => (
             "articles.id NOT IN (SELECT rowid FROM articles_fts WHERE articles_fts.document @@ \
              to_tsquery('simple', warta_unaccent(lower(",
             words(search).iter().map(|w| format!("'{w}':A")).collect::<Vec<_>>().join(" & "),
+            ")))",
         ),
-    };
-    let close = match engine {
-        Engine::Sqlite => "",
-        Engine::Postgres => ")))",
     };
     Box::new(
         dsl::sql::<Bool>(head)
@@ -102,7 +100,7 @@ pub(super) fn sqlite_rank() -> SqlLiteral<Double> {
 
 /// The same on PostgreSQL: ts_rank is higher for better matches, so its negative sorts first;
 /// its weights are listed D, C, B, A.
-pub(super) fn postgres_rank<QS>(search: &str) -> Ordering<QS, Double> {
+pub(super) fn postgres_rank<QS>(search: &str) -> OrderTerm<QS, Double> {
     Box::new(
         dsl::sql::<Double>(&format!("CAST(-ts_rank('{{0, 0.1, 0.4, 1.0}}', articles_fts.document, {PG_ALL_WORDS}"))
             .bind::<Text, _>(words(search).join(" "))
