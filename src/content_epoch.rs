@@ -29,6 +29,9 @@ pub struct ContentEpoch {
     /// already covers: a write of this process moves it on itself, one of another process when a
     /// poll finds the count higher.
     changes_covered: AtomicI64,
+    /// Writes of other processes followed, and the time from their commit until followed.
+    followed: AtomicU64,
+    follow_lag_micros: AtomicU64,
 }
 
 /// The epoch a reader may use, and whether the next scheduled publication is known at it. Cached
@@ -72,10 +75,18 @@ impl ContentEpoch {
     /// The database counts `count` committed content writes: moves on when some of them were made
     /// by another process since the epoch last moved on. A bump covers every write committed
     /// before it, so a count this process has covered already needs none.
-    pub fn follow(&self, count: i64) {
+    /// `lag` is how long ago the last of them committed, for `/metrics`.
+    pub fn follow(&self, count: i64, lag: std::time::Duration) {
         if self.changes_covered.fetch_max(count, Ordering::AcqRel) < count {
             self.bump();
+            self.followed.fetch_add(1, Ordering::Relaxed);
+            self.follow_lag_micros.fetch_add(u64::try_from(lag.as_micros()).unwrap_or(u64::MAX), Ordering::Relaxed);
         }
+    }
+
+    /// Times the epoch moved on for writes of other processes, and their lag in all (microseconds).
+    pub fn followed(&self) -> (u64, u64) {
+        (self.followed.load(Ordering::Relaxed), self.follow_lag_micros.load(Ordering::Relaxed))
     }
 
     /// The epoch at `now`, moved on first when a scheduled article has gone live since it was learnt.

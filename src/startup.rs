@@ -61,6 +61,7 @@ impl Application {
         let views = Data::new(ViewCounter::new(
             std::time::Duration::from_secs(settings.view_dedupe_seconds),
             settings.view_reads_per_address,
+            keys.derived_key("warta view claims"),
         ));
         spawn_view_flusher(db.clone(), views.clone(), settings.view_flush_interval, clock.clone());
         spawn_change_follower(db.clone());
@@ -122,6 +123,18 @@ impl Application {
             "warta_db_pool_timeouts_total",
             "Requests for a database connection that gave up after the pool's 10 s timeout (answered 503).",
             move || waits.timed_out(),
+        );
+        let followed = epoch.clone();
+        metrics.counter(
+            "warta_cache_invalidations_followed_total",
+            "Content writes of other processes (another instance, the command line) that emptied this instance's caches.",
+            move || followed.followed().0,
+        );
+        let followed = epoch.clone();
+        metrics.counter(
+            "warta_cache_invalidation_lag_microseconds_total",
+            "For those writes, the time from their commit until this instance's caches dropped what they made stale, in all.",
+            move || followed.followed().1,
         );
         let counted = views.clone();
         metrics.gauge("warta_views_pending", "Article reads accepted and not yet written.", move || {
@@ -243,7 +256,10 @@ fn spawn_change_follower(db: Data<Db>) {
         loop {
             ticks.tick().await;
             match db.run(crate::db::content_changes).await {
-                Ok(count) => db.epoch().follow(count),
+                Ok((count, changed_at)) => {
+                    let lag = crate::db::wall_clock_micros().saturating_sub(changed_at);
+                    db.epoch().follow(count, std::time::Duration::from_micros(u64::try_from(lag).unwrap_or(0)));
+                }
                 Err(e) => tracing::warn!(error = %e, "could not read the count of content writes"),
             }
         }

@@ -10,6 +10,7 @@ use chrono::NaiveDateTime;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
+use sha2::Digest;
 
 use crate::clock::Clock;
 use crate::config::Settings;
@@ -66,6 +67,8 @@ pub struct JwtKeys {
     issuer: String,
     pub ttl: Duration,
     clock: Clock,
+    /// A digest of the secret, from which keys for other purposes are derived.
+    secret_digest: [u8; 32],
 }
 
 impl JwtKeys {
@@ -84,7 +87,18 @@ impl JwtKeys {
             issuer: issuer.to_owned(),
             ttl,
             clock,
+            secret_digest: sha2::Sha256::digest(secret).into(),
         }
+    }
+
+    /// A key for `purpose`, the same on every instance that shares the secret and telling nothing
+    /// of the secret or of the keys for other purposes.
+    pub fn derived_key(&self, purpose: &str) -> [u8; 32] {
+        let mut hash = sha2::Sha256::new();
+        hash.update(purpose.as_bytes());
+        hash.update([0]);
+        hash.update(self.secret_digest);
+        hash.finalize().into()
     }
 
     /// The keys from `WARTA_JWT_SECRET`, or (on SQLite) from a secret generated once and kept in

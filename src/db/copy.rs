@@ -2,6 +2,10 @@
 //! newsroom that outgrows one machine, or back), every row with its id, and each id sequence
 //! continuing where the source's would have. The source is read in one snapshot; the target is
 //! written in one transaction, so a failed copy leaves it as it was.
+//!
+//! Not copied: what is derived or short-lived. The trending totals are rebuilt from the copied
+//! hourly buckets by the first view flush on the target (until then trending sums the buckets),
+//! and the view dedupe claims live for one dedupe period (30 minutes by default).
 
 use anyhow::Context;
 use diesel::connection::SimpleConnection;

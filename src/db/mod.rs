@@ -443,16 +443,25 @@ fn serialized_transaction<T>(
 /// other processes learn of the write from it (see `content_changes`).
 fn count_content_change(conn: &mut DbConn) -> Result<i64, ApiError> {
     use diesel::prelude::*;
-    use schema::content_changes::dsl::{content_changes, counter};
-    diesel::update(content_changes).set(counter.eq(counter + 1)).execute(conn)?;
+    use schema::content_changes::dsl::{changed_at, content_changes, counter};
+    diesel::update(content_changes).set((counter.eq(counter + 1), changed_at.eq(wall_clock_micros()))).execute(conn)?;
     Ok(content_changes.select(counter).first(conn)?)
 }
 
-/// How many content writes have committed to this database, by any process.
-pub fn content_changes(conn: &mut DbConn) -> Result<i64, ApiError> {
+/// The system's clock, not the app's (which tests move): the lag between two processes is
+/// measured in real time.
+pub fn wall_clock_micros() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| i64::try_from(since.as_micros()).unwrap_or(i64::MAX))
+}
+
+/// How many content writes have committed to this database, by any process, and when the last
+/// one did (microseconds since 1970, on the writer's system clock).
+pub fn content_changes(conn: &mut DbConn) -> Result<(i64, i64), ApiError> {
     use diesel::prelude::*;
-    use schema::content_changes::dsl::{content_changes, counter};
-    Ok(content_changes.select(counter).first(conn)?)
+    use schema::content_changes::dsl::{changed_at, content_changes, counter};
+    Ok(content_changes.select((counter, changed_at)).first(conn)?)
 }
 
 #[cfg(test)]

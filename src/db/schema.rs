@@ -145,6 +145,7 @@ diesel::table! {
 }
 
 diesel::joinable!(article_views -> articles (article_id));
+diesel::joinable!(trending_totals -> articles (article_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
@@ -191,5 +192,29 @@ diesel::table! {
     content_changes (id) {
         id -> Integer,
         counter -> BigInt,
+        changed_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    view_claims (claim) {
+        claim -> BigInt,
+        since -> BigInt,
+        reads -> Integer,
+    }
+}
+
+diesel::table! {
+    trending_totals (window_hours, article_id) {
+        window_hours -> Integer,
+        article_id -> Integer,
+        views -> BigInt,
+    }
+}
+
+diesel::table! {
+    trending_state (id) {
+        id -> Integer,
+        hour -> BigInt,
     }
 }

@@ -1,4 +1,4 @@
-//! The trending query: views summed over a window of hourly buckets.
+//! The trending query: each window's running totals, or views summed over its hourly buckets.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -7,6 +7,8 @@ use diesel::sql_types::{BigInt, Integer, Timestamp};
 use crate::db::{DbConn, Engine};
 use crate::domain::ids::{ArticleId, CategoryId};
 use crate::published::repo::visible_sql;
+use crate::views::repo::trending_hour;
+use crate::views::service::{hour_of, TRENDING_WINDOWS};
 
 /// The most-read visible articles since `from_hour` (seconds since 1970), with their reads; ties
 /// go to the later publication.
@@ -42,6 +44,28 @@ pub fn most_read(
         Engine::Sqlite => "?".to_owned(),
         Engine::Postgres => format!("${n}"),
     };
+    let window_hours = (hour_of(now) - from_hour) / 3600;
+    // The flush keeps each window's totals for one hour; in that hour they are read ranked from
+    // their index instead of summing buckets.
+    if TRENDING_WINDOWS.contains(&window_hours) && trending_hour(conn)? == hour_of(now) {
+        let sql = format!(
+            "SELECT a.id AS id, t.views AS views
+             FROM trending_totals t
+             JOIN articles a ON a.id = t.article_id
+             WHERE t.window_hours = {} AND {} {category_filter}
+             ORDER BY t.views DESC, a.published_at DESC, a.id DESC
+             LIMIT {}",
+            param(1),
+            visible_sql("a", &param(2)),
+            param(3)
+        );
+        let rows: Vec<Row> = diesel::sql_query(sql)
+            .bind::<Integer, _>(window_hours as i32)
+            .bind::<Timestamp, _>(now)
+            .bind::<BigInt, _>(limit)
+            .load(conn)?;
+        return Ok(rows.into_iter().map(|r| (ArticleId(r.id), r.views)).collect());
+    }
     let visible = visible_sql("a", &param(3));
     let sql = format!(
         "SELECT a.id AS id, w.views AS views
@@ -57,7 +81,7 @@ pub fn most_read(
     );
     let rows: Vec<Row> = diesel::sql_query(sql)
         .bind::<BigInt, _>(from_hour)
-        .bind::<BigInt, _>(crate::views::service::hour_of(now))
+        .bind::<BigInt, _>(hour_of(now))
         .bind::<Timestamp, _>(now)
         .bind::<BigInt, _>(limit)
         .load(conn)?;

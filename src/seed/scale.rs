@@ -531,5 +531,6 @@ fn seed_views(
             .set(articles::view_count.eq(articles::view_count + views))
             .execute(conn)?;
     }
+    crate::views::repo::forget_trending_totals(conn)?;
     Ok(total)
 }

@@ -6,15 +6,26 @@
 use futures_util::future::join_all;
 use serde_json::{json, Value};
 
+use warta::config::Settings;
+
+use crate::feeds::{desk, fast_views, numeric_id, read_with, view_count};
 use crate::helpers::{TestApp, TestResponse, ADMIN_EMAIL, ADMIN_PASSWORD};
 
 /// How many requests each race sends, alternating between the instances.
 const RACERS: usize = 8;
 
 async fn two_instances() -> (TestApp, TestApp) {
-    let first = TestApp::spawn().await;
+    two_instances_with(|_| {}).await
+}
+
+async fn two_instances_with(adjust: impl Fn(&mut Settings)) -> (TestApp, TestApp) {
+    let first = TestApp::spawn_with(&adjust).await;
     let database = first.database.clone();
-    let second = TestApp::spawn_with(move |s| s.database = database).await;
+    let second = TestApp::spawn_with(move |s| {
+        adjust(s);
+        s.database = database;
+    })
+    .await;
     (first, second)
 }
 
@@ -171,4 +182,38 @@ async fn a_write_on_one_instance_shows_on_the_other_despite_its_cache() {
         assert!(std::time::Instant::now() < deadline, "b never showed the article a published");
         actix_web::rt::time::sleep(std::time::Duration::from_millis(20)).await;
     }
+    // b reports that it followed a's writes, and how late.
+    assert!(b.metric("warta_cache_invalidations_followed_total").await >= 1);
+    assert!(b.metric("warta_cache_invalidation_lag_microseconds_total").await > 0);
+    assert_eq!(a.metric("warta_cache_invalidations_followed_total").await, 0, "a made every write itself");
+}
+
+/// The view dedupe is the database's, not each instance's: a reader whose reads the balancer
+/// spreads over both instances counts once, and the readers behind one address count up to the
+/// per-address cap in all, not per instance.
+#[actix_web::test]
+async fn reads_spread_over_instances_are_deduplicated_as_on_one() {
+    let (a, b) = two_instances_with(|s| {
+        fast_views(s);
+        s.view_reads_per_address = 3;
+    })
+    .await;
+    let desk = desk(&a).await;
+    let one_reader = numeric_id(&desk.publish(&a, json!({"title": "Dibaca sekali"})).await);
+    let one_address = numeric_id(&desk.publish(&a, json!({"title": "Satu kantor"})).await);
+    for n in 0..6 {
+        let app = if n % 2 == 0 { &a } else { &b };
+        let reader = [("User-Agent", "Mozilla/5.0 (Pembaca)"), ("X-Forwarded-For", "198.51.100.20")];
+        assert_eq!(read_with(app, one_reader, &reader).await, 202);
+    }
+    for n in 0..8 {
+        let app = if n % 2 == 0 { &a } else { &b };
+        let agent = format!("Mozilla/5.0 (Meja {n})");
+        let colleague = [("User-Agent", agent.as_str()), ("X-Forwarded-For", "198.51.100.21")];
+        assert_eq!(read_with(app, one_address, &colleague).await, 202);
+    }
+    a.wait_for_views_written().await;
+    b.wait_for_views_written().await;
+    assert_eq!(view_count(&a, one_reader).await, 1, "one reader, six reads over two instances");
+    assert_eq!(view_count(&b, one_address).await, 3, "eight readers behind one address, a cap of three");
 }
