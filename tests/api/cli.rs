@@ -28,8 +28,13 @@ pub(crate) struct Served {
 
 /// Starts `warta serve` on a port the system picks and waits until it says which one.
 pub(crate) fn serve(dir: &Path, extra_env: &[(&str, &str)]) -> Served {
+    serve_with_stderr(dir, extra_env, Stdio::piped())
+}
+
+/// [`serve`], its log going to `stderr` (a file, for a server that logs more than a pipe holds).
+pub(crate) fn serve_with_stderr(dir: &Path, extra_env: &[(&str, &str)], stderr: Stdio) -> Served {
     let mut command = warta(dir);
-    command.env("WARTA_BIND", "127.0.0.1:0").stdout(Stdio::piped()).stderr(Stdio::piped());
+    command.env("WARTA_BIND", "127.0.0.1:0").stdout(Stdio::piped()).stderr(stderr);
     for (k, v) in extra_env {
         command.env(k, v);
     }

@@ -12,6 +12,7 @@ mod authors;
 mod caching;
 mod categories;
 mod cli;
+mod cluster;
 mod connections;
 mod copy;
 mod durability;
