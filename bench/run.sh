@@ -7,12 +7,16 @@
 # request, written to a file; the cached scenarios are measured once more at `WARTA_LOG=warn`.
 #
 #   bench/run.sh [--articles N] [--duration SECONDS] [--runs R] [--connections C] [--smoke]
+#                [--database sqlite|postgres]
+#
+# --database postgres runs the same on a database `warta_bench_N` at $WARTA_BENCH_POSTGRES
+# (default postgres://postgres@127.0.0.1:5432), seeded once and kept like the SQLite file.
 #
 # Medians of R runs. With 2+ cores the server is pinned to core 0 and wrk to core 1 (taskset).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-articles=100000 duration=10 runs=3 connections=32 threads=2 smoke=0
+articles=100000 duration=10 runs=3 connections=32 threads=2 smoke=0 engine=sqlite
 while [ $# -gt 0 ]; do
   case "$1" in
     --articles) articles=$2; shift 2 ;;
@@ -20,6 +24,7 @@ while [ $# -gt 0 ]; do
     --runs) runs=$2; shift 2 ;;
     --connections) connections=$2; shift 2 ;;
     --smoke) smoke=1; articles=2000; duration=1; runs=1; shift ;;
+    --database) engine=$2; shift 2 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -33,8 +38,16 @@ cargo build --release --quiet --bin warta --example baseline
 target_dir=${CARGO_TARGET_DIR:-target}
 bin=$target_dir/release/warta
 baseline_bin=$target_dir/release/examples/baseline
-data="$target_dir/bench-data/$articles"
-db="$data/warta.db"
+case "$engine" in
+  sqlite)
+    data="$target_dir/bench-data/$articles"
+    db="$data/warta.db" ;;
+  postgres)
+    data="$target_dir/bench-data/pg-$articles"
+    server=${WARTA_BENCH_POSTGRES:-postgres://postgres@127.0.0.1:5432}
+    db="$server/warta_bench_$articles" ;;
+  *) echo "--database is sqlite or postgres, not $engine" >&2; exit 2 ;;
+esac
 port=18180 baseline_port=18190
 secret=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 password=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
@@ -52,6 +65,9 @@ fi
 
 if [ ! -f "$data/ready" ]; then
   rm -rf "$data" && mkdir -p "$data"
+  if [ "$engine" = postgres ]; then
+    psql "$server/postgres" -qc "DROP DATABASE IF EXISTS warta_bench_$articles WITH (FORCE)" -c "CREATE DATABASE warta_bench_$articles" >/dev/null
+  fi
   echo "bench: seeding $articles articles" >&2
   "$bin" seed --articles "$articles" --views $((articles * 2)) --authors 500 --categories 40 --tags 5000 >&2
   touch "$data/ready"
@@ -174,7 +190,11 @@ for run in $(seq 1 "$runs"); do
   done
 done
 
-db_mb=$(du -cm "$db"* | awk 'END { print $1 }')
+if [ "$engine" = postgres ]; then
+  db_mb=$(psql "$db" -Atc "SELECT pg_database_size(current_database()) / 1048576")
+else
+  db_mb=$(du -cm "$db"* | awk 'END { print $1 }')
+fi
 python3 - "$results" <<PY
 import statistics, sys
 rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1]) if line.strip()]
@@ -187,7 +207,7 @@ base_cpu = median("baseline", "-", 4)
 base_lua_cpu = median("baseline lua", "-", 4)
 scripted = {"article", "beacon", "mix 90/10"}
 print()
-print(f"Warta benchmark, {'$(date -u +%Y-%m-%d)'}: $articles articles, database $db_mb MB; $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs))")
+print(f"Warta benchmark, {'$(date -u +%Y-%m-%d)'}: $articles articles on $engine, database $db_mb MB; $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs))")
 print(f"wrk -t$threads -c$connections -d${duration}s, median of $runs run(s); $pinning; views deduped 0 s")
 print("Warta at its defaults (WARTA_LOG=info: one access-log line per request, to a file); 'cached warn' is WARTA_LOG=warn")
 print(f"baseline (bare actix-web, fixed {len(open('$data/latest.json','rb').read())}-byte latest feed): {base:,.0f} req/s; "

@@ -182,6 +182,19 @@ impl From<diesel::result::Error> for ApiError {
                 tracing::warn!("the database stayed locked past the busy timeout");
                 ApiError::Unavailable
             }
+            // The server went away under an idle connection (a PostgreSQL restart or failover; it
+            // may say so first, "terminating connection due to administrator command"): the pool
+            // replaces it, and the client may retry at once.
+            diesel::result::Error::DatabaseError(kind, ref info)
+                if matches!(
+                    kind,
+                    diesel::result::DatabaseErrorKind::ClosedConnection
+                        | diesel::result::DatabaseErrorKind::UnableToSendCommand
+                ) || info.message().starts_with("terminating connection") =>
+            {
+                tracing::warn!(error = info.message(), "a database connection was closed under us");
+                ApiError::Unavailable
+            }
             other => ApiError::Internal(other.into()),
         }
     }

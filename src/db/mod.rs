@@ -112,13 +112,18 @@ impl ManageConnection for Manager {
 
 /// Settings every SQLite connection gets: WAL so readers never wait on the writer,
 /// `synchronous=FULL` so an acknowledged write survives power loss, foreign keys enforced, and a
-/// busy timeout so concurrent writers queue instead of failing. PostgreSQL's defaults are these.
+/// busy timeout so concurrent writers queue instead of failing. PostgreSQL's defaults are these;
+/// there only JIT compilation is turned off: Warta's queries are short, and a plan that crosses
+/// `jit_above_cost` (a search or a trending sum on a large archive) would spend tens of
+/// milliseconds compiling what runs in a few.
 #[derive(Debug)]
 struct DurableSqlite;
 
 impl CustomizeConnection<DbConn, diesel::r2d2::Error> for DurableSqlite {
     fn on_acquire(&self, conn: &mut DbConn) -> Result<(), diesel::r2d2::Error> {
-        let DbConn::Sqlite(conn) = conn else { return Ok(()) };
+        let DbConn::Sqlite(conn) = conn else {
+            return conn.batch_execute("SET jit = off").map_err(diesel::r2d2::Error::QueryError);
+        };
         conn.batch_execute(
             "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
         )
@@ -202,6 +207,10 @@ impl Db {
         let pool = Pool::builder()
             .max_size(pool_size)
             .connection_timeout(Duration::from_secs(10))
+            // No `SELECT 1` before each use: on PostgreSQL it is a round trip per request. A
+            // connection that died while idle fails its first query instead (that request is
+            // answered 503) and is then replaced, as `has_broken` tells the pool.
+            .test_on_check_out(false)
             .connection_customizer(Box::new(DurableSqlite))
             .build(Manager(database.clone()))
             .with_context(|| format!("cannot open the database {}", database.display()))?;

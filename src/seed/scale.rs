@@ -15,7 +15,7 @@ use rand::{Rng, SeedableRng};
 use crate::db::schema::{
     article_authors, article_tags, article_views, articles, articles_fts, authors, categories, tags,
 };
-use crate::db::{self, DbConn};
+use crate::db::{self, DbConn, Engine};
 use crate::domain::body::{self, BodyFormat};
 use crate::domain::ids::{ArticleId, AuthorId, CategoryId, TagId, UserId};
 use crate::domain::slug::Slug;
@@ -242,11 +242,25 @@ pub fn load(
 ) -> Result<ScaleReport, ApiError> {
     let started = Instant::now();
     let mut rng = StdRng::seed_from_u64(options.seed);
-    conn.batch_execute("PRAGMA synchronous = OFF; PRAGMA cache_size = -262144;")
-        .map_err(|e| ApiError::Internal(e.into()))?;
+    let sqlite = conn.engine() == Engine::Sqlite;
+    if sqlite {
+        conn.batch_execute("PRAGMA synchronous = OFF; PRAGMA cache_size = -262144;")
+            .map_err(|e| ApiError::Internal(e.into()))?;
+    }
     let result = load_rows(conn, admin, options, now, &mut rng);
-    conn.batch_execute("PRAGMA synchronous = FULL; PRAGMA cache_size = -2000;")
+    if sqlite {
+        conn.batch_execute("PRAGMA synchronous = FULL; PRAGMA cache_size = -2000;")
+            .map_err(|e| ApiError::Internal(e.into()))?;
+    } else if result.is_ok() {
+        // Articles went in with their ids; PostgreSQL's sequence has to be told (SQLite's
+        // AUTOINCREMENT keeps up by itself). Never moved back: ids are not reused.
+        conn.batch_execute(
+            "SELECT setval(pg_get_serial_sequence('articles', 'id'),
+                GREATEST((SELECT COALESCE(MAX(id), 0) FROM articles), (SELECT last_value FROM articles_id_seq)));
+             ANALYZE;",
+        )
         .map_err(|e| ApiError::Internal(e.into()))?;
+    }
     let mut report = result?;
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)

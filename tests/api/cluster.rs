@@ -76,6 +76,19 @@ impl Drop for Balancer {
     }
 }
 
+/// The instances still running; any left when the test ends (a failed assertion) are killed, so
+/// none outlives the test holding its database.
+struct Instances(Vec<Option<Served>>);
+
+impl Drop for Instances {
+    fn drop(&mut self) {
+        for served in self.0.iter_mut().flatten() {
+            let _ = served.child.kill();
+            let _ = served.child.wait();
+        }
+    }
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
 }
@@ -179,7 +192,7 @@ async fn three_instances_behind_haproxy_act_as_one() {
         ("WARTA_WORKERS", "2"),
     ];
     // Three first starts at once: the migrations and the first admin happen once.
-    let mut instances: Vec<Option<Served>> = std::thread::scope(|scope| {
+    let mut instances = Instances(std::thread::scope(|scope| {
         let starting: Vec<_> = (0..3)
             .map(|n| {
                 let log = std::fs::File::create(dir.path().join(format!("warta{n}.log"))).expect("a log file");
@@ -189,8 +202,8 @@ async fn three_instances_behind_haproxy_act_as_one() {
             })
             .collect();
         starting.into_iter().map(|s| Some(s.join().expect("an instance started"))).collect()
-    });
-    let ports: Vec<u16> = instances.iter().flatten().map(|s| s.port).collect();
+    }));
+    let ports: Vec<u16> = instances.0.iter().flatten().map(|s| s.port).collect();
     let balancer = Balancer::start(dir.path(), &ports);
     let lb = balancer.port;
     let client = Client { http: awc::Client::default() };
@@ -248,7 +261,7 @@ async fn three_instances_behind_haproxy_act_as_one() {
             .insert_header(("User-Agent", format!("Mozilla/5.0 (Pembaca {n})")));
         assert_eq!(request.send().await.map(|r| r.status().as_u16()).unwrap_or(0), 202);
     }
-    let stopped = instances[2].take().expect("the third instance");
+    let stopped = instances.0[2].take().expect("the third instance");
     let (exit, _, _) = terminate(stopped);
     assert!(exit.success(), "a graceful stop: {exit:?}");
     for &port in &ports[..2] {
@@ -269,11 +282,13 @@ async fn three_instances_behind_haproxy_act_as_one() {
     .await;
     // Four writes at a time, so some are in flight when the kill comes from another thread.
     let done = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let mut doomed = instances[1].take().expect("the second instance").child;
+    let mut doomed = instances.0[1].take().expect("the second instance").child;
     let killer = {
         let done = done.clone();
         std::thread::spawn(move || {
-            while done.load(std::sync::atomic::Ordering::Acquire) < 20 {
+            // Killed in any case, should the test fail before its writes get that far.
+            let backstop = Instant::now() + Duration::from_secs(120);
+            while done.load(std::sync::atomic::Ordering::Acquire) < 20 && Instant::now() < backstop {
                 std::thread::sleep(Duration::from_millis(1));
             }
             doomed.kill().expect("SIGKILL");
@@ -313,7 +328,7 @@ async fn three_instances_behind_haproxy_act_as_one() {
         let (status, found) = client.get(ports[0], &format!("/api/v1/articles/{id}")).await;
         assert_eq!(status, 200, "acknowledged article {id} is on the survivor: {found}");
     }
-    if let Some(survivor) = instances[0].take() {
+    if let Some(survivor) = instances.0[0].take() {
         let (exit, _, _) = terminate(survivor);
         assert!(exit.success());
     }

@@ -63,7 +63,7 @@ async fn metrics_need_the_configured_token() {
 #[actix_web::test]
 async fn every_answer_has_a_request_id_and_security_headers() {
     let app = TestApp::spawn().await;
-    let response = app.get("/api/v1/categories").await;
+    let response = app.get("/readyz").await;
     assert!(response.header("x-request-id").is_some_and(|id| id.len() >= 8));
     assert_eq!(response.header("x-content-type-options").as_deref(), Some("nosniff"));
     assert!(response.header("referrer-policy").is_some());
@@ -197,4 +197,43 @@ async fn metrics_count_database_connections_handed_out_and_the_wait_for_them() {
     let text = app.get("/metrics").await.text();
     assert!(text.contains("# TYPE warta_db_pool_wait_microseconds_total counter"), "{text}");
     assert_eq!(app.metric("warta_db_pool_timeouts_total").await, 0);
+}
+
+/// PostgreSQL restarted or failed over under the pool: a request on a connection it closed is
+/// answered 503 (come back), never 500, and the pool replaces the connection. On SQLite there is no
+/// server to lose.
+#[actix_web::test]
+async fn connections_the_database_closed_are_answered_503_and_replaced() {
+    let app = TestApp::spawn_with(|s| {
+        s.db_pool_size = 3;
+        s.response_cache_ttl = std::time::Duration::ZERO;
+    })
+    .await;
+    if !app.database_url().starts_with("postgres") {
+        return;
+    }
+    for _ in 0..3 {
+        app.get("/api/v1/articles").await.assert_status(200);
+    }
+    app.db()
+        .run_now(|conn| {
+            use diesel::RunQueryDsl;
+            diesel::sql_query(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                 WHERE datname = current_database() AND pid <> pg_backend_pid()",
+            )
+            .execute(conn)?;
+            Ok(())
+        })
+        .expect("the other connections are closed");
+    let mut statuses = Vec::new();
+    for _ in 0..10 {
+        let status = app.get("/api/v1/articles").await.status;
+        statuses.push(status);
+        if status == 200 {
+            break;
+        }
+    }
+    assert!(statuses.iter().all(|s| [200, 503].contains(s)), "{statuses:?}");
+    assert_eq!(statuses.last(), Some(&200), "served again once the pool replaced them: {statuses:?}");
 }
