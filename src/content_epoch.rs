@@ -32,6 +32,8 @@ pub struct ContentEpoch {
     /// Writes of other processes followed, and the time from their commit until followed.
     followed: AtomicU64,
     follow_lag_micros: AtomicU64,
+    /// Notifications of content writes heard (PostgreSQL's LISTEN/NOTIFY).
+    notifications: AtomicU64,
 }
 
 /// The epoch a reader may use, and whether the next scheduled publication is known at it. Cached
@@ -82,6 +84,16 @@ impl ContentEpoch {
             self.followed.fetch_add(1, Ordering::Relaxed);
             self.follow_lag_micros.fetch_add(u64::try_from(lag.as_micros()).unwrap_or(u64::MAX), Ordering::Relaxed);
         }
+    }
+
+    /// A content write was notified: the count is read at once instead of at the next poll.
+    pub fn heard_notification(&self) {
+        self.notifications.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Notifications of content writes heard so far.
+    pub fn notifications(&self) -> u64 {
+        self.notifications.load(Ordering::Relaxed)
     }
 
     /// Times the epoch moved on for writes of other processes, and their lag in all (microseconds).

@@ -136,6 +136,12 @@ impl Application {
             "For those writes, the time from their commit until this instance's caches dropped what they made stale, in all.",
             move || followed.followed().1,
         );
+        let followed = epoch.clone();
+        metrics.counter(
+            "warta_content_notifications_total",
+            "Notifications of content writes heard (PostgreSQL LISTEN/NOTIFY; 0 on SQLite, which is polled only).",
+            move || followed.notifications(),
+        );
         let counted = views.clone();
         metrics.gauge("warta_views_pending", "Article reads accepted and not yet written.", move || {
             u64::try_from(counted.pending()).unwrap_or(0)
@@ -247,14 +253,54 @@ fn spawn_view_flusher(db: Data<Db>, views: Data<ViewCounter>, interval: std::tim
 /// How often the server asks the database whether another process wrote content: well within
 /// the contract's "a write shows on every instance within 1 second".
 const CHANGE_POLL: std::time::Duration = std::time::Duration::from_millis(250);
+/// How often, on PostgreSQL, the listening connection is checked for notifications of content
+/// writes (a read of what already arrived on its socket, no round trip).
+const NOTIFICATION_CHECK: std::time::Duration = std::time::Duration::from_millis(10);
 
 /// Moves the content epoch on when content writes committed that this process did not make (the
-/// command line, another instance): its caches then drop what those writes made stale.
+/// command line, another instance): its caches then drop what those writes made stale. Polls the
+/// database's count of content writes, and on PostgreSQL also as soon as one is notified.
 fn spawn_change_follower(db: Data<Db>) {
+    use crate::db::listen::{ChangeListener, Heard};
+    let mut listener = ChangeListener::new(db.database());
+    let tick = if listener.is_some() { NOTIFICATION_CHECK } else { CHANGE_POLL };
     actix_web::rt::spawn(async move {
-        let mut ticks = actix_web::rt::time::interval(CHANGE_POLL);
+        let mut ticks = actix_web::rt::time::interval(tick);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut last_poll = std::time::Instant::now();
+        let mut listen_failed_at: Option<std::time::Instant> = None;
         loop {
             ticks.tick().await;
+            let mut notified = false;
+            // After a failure to listen, the next try waits for a poll interval.
+            let may_listen = listen_failed_at.is_none_or(|at| at.elapsed() >= CHANGE_POLL);
+            if let Some(mut checking) = listener.take_if(|_| may_listen) {
+                match actix_web::web::block(move || (checking.check(), checking)).await {
+                    Ok((outcome, checked)) => {
+                        listener = Some(checked);
+                        match outcome {
+                            Ok(heard) => {
+                                if heard == Heard::Notified {
+                                    db.epoch().heard_notification();
+                                }
+                                notified = heard != Heard::Nothing;
+                                listen_failed_at = None;
+                            }
+                            Err(e) => {
+                                if listen_failed_at.is_none() {
+                                    tracing::warn!(error = %e, "not listening for content changes; polling meanwhile");
+                                }
+                                listen_failed_at = Some(std::time::Instant::now());
+                            }
+                        }
+                    }
+                    Err(e) => tracing::error!(error = %e, "the content change listener stopped"),
+                }
+            }
+            if !notified && last_poll.elapsed() < CHANGE_POLL {
+                continue;
+            }
+            last_poll = std::time::Instant::now();
             match db.run(crate::db::content_changes).await {
                 Ok((count, changed_at)) => {
                     let lag = crate::db::wall_clock_micros().saturating_sub(changed_at);

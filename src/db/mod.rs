@@ -5,6 +5,7 @@
 //! that need an engine's own SQL (full-text search, `ON CONFLICT`) ask `DbConn::engine`.
 
 pub mod copy;
+pub mod listen;
 pub mod schema;
 
 use std::cell::{Cell, RefCell};
@@ -137,6 +138,7 @@ pub struct Db {
     pool: DbPool,
     epoch: Arc<ContentEpoch>,
     waits: Arc<PoolWaits>,
+    database: Database,
 }
 
 /// How request work waited for a connection, for `/metrics`: with several instances on one
@@ -214,7 +216,7 @@ impl Db {
             .connection_customizer(Box::new(DurableSqlite))
             .build(Manager(database.clone()))
             .with_context(|| format!("cannot open the database {}", database.display()))?;
-        Ok(Db { pool, epoch: Arc::new(ContentEpoch::new()), waits: Arc::default() })
+        Ok(Db { pool, epoch: Arc::new(ContentEpoch::new()), waits: Arc::default(), database: database.clone() })
     }
 
     /// Applies the pending migrations; returns how many ran. On PostgreSQL several instances may
@@ -321,6 +323,11 @@ impl Db {
             let _ = std::fs::remove_file(&target);
         }
         copied
+    }
+
+    /// What this opens: the engine and where.
+    pub fn database(&self) -> &Database {
+        &self.database
     }
 
     /// How request work has waited for connections, for `/metrics`.
@@ -454,6 +461,10 @@ fn count_content_change(conn: &mut DbConn) -> Result<i64, ApiError> {
     use diesel::prelude::*;
     use schema::content_changes::dsl::{changed_at, content_changes, counter};
     diesel::update(content_changes).set((counter.eq(counter + 1), changed_at.eq(wall_clock_micros()))).execute(conn)?;
+    if conn.engine() == Engine::Postgres {
+        // Delivered when the transaction commits, and not at all if it rolls back.
+        conn.batch_execute(&format!("NOTIFY {}", listen::CHANNEL))?;
+    }
     Ok(content_changes.select(counter).first(conn)?)
 }
 

@@ -186,6 +186,13 @@ async fn a_write_on_one_instance_shows_on_the_other_despite_its_cache() {
     assert!(b.metric("warta_cache_invalidations_followed_total").await >= 1);
     assert!(b.metric("warta_cache_invalidation_lag_microseconds_total").await > 0);
     assert_eq!(a.metric("warta_cache_invalidations_followed_total").await, 0, "a made every write itself");
+    // On PostgreSQL b heard of the writes as they committed (LISTEN/NOTIFY), not only by polling.
+    let notified = b.metric("warta_content_notifications_total").await;
+    if a.database_url().starts_with("postgres") {
+        assert!(notified >= 1, "b heard no notification");
+    } else {
+        assert_eq!(notified, 0, "SQLite has no notifications");
+    }
 }
 
 /// The view dedupe is the database's, not each instance's: a reader whose reads the balancer
