@@ -34,6 +34,9 @@ pub struct ContentEpoch {
     follow_lag_micros: AtomicU64,
     /// Notifications of content writes heard (PostgreSQL's LISTEN/NOTIFY).
     notifications: AtomicU64,
+    /// Content writes of this process that have counted themselves in the database and not yet
+    /// moved the epoch on: a count read meanwhile may include them.
+    own_writes_in_flight: AtomicU64,
 }
 
 /// The epoch a reader may use, and whether the next scheduled publication is known at it. Cached
@@ -74,16 +77,34 @@ impl ContentEpoch {
         self.bump();
     }
 
+    /// A content write of this process counted itself (`db::content_changes`) and will commit or
+    /// roll back; `own_write_finished` follows either way.
+    pub fn own_write_started(&self) {
+        self.own_writes_in_flight.fetch_add(1, Ordering::AcqRel);
+    }
+
+    pub fn own_write_finished(&self) {
+        self.own_writes_in_flight.fetch_sub(1, Ordering::AcqRel);
+    }
+
     /// The database counts `count` committed content writes: moves on when some of them were made
     /// by another process since the epoch last moved on. A bump covers every write committed
     /// before it, so a count this process has covered already needs none.
     /// `lag` is how long ago the last of them committed, for `/metrics`.
-    pub fn follow(&self, count: i64, lag: std::time::Duration) {
+    /// With `may_wait`, a count read while a write of this process is between its commit and its
+    /// own bump is left for the next look (answers `false`): it may be that write alone, and moving
+    /// on for it twice would count it as another process's. The caller bounds the waiting, so a
+    /// process that writes without pause still follows the others.
+    pub fn follow(&self, count: i64, lag: std::time::Duration, may_wait: bool) -> bool {
+        if may_wait && self.own_writes_in_flight.load(Ordering::Acquire) > 0 {
+            return false;
+        }
         if self.changes_covered.fetch_max(count, Ordering::AcqRel) < count {
             self.bump();
             self.followed.fetch_add(1, Ordering::Relaxed);
             self.follow_lag_micros.fetch_add(u64::try_from(lag.as_micros()).unwrap_or(u64::MAX), Ordering::Relaxed);
         }
+        true
     }
 
     /// A content write was notified: the count is read at once instead of at the next poll.

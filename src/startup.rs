@@ -253,6 +253,9 @@ fn spawn_view_flusher(db: Data<Db>, views: Data<ViewCounter>, interval: std::tim
 /// How often the server asks the database whether another process wrote content: well within
 /// the contract's "a write shows on every instance within 1 second".
 const CHANGE_POLL: std::time::Duration = std::time::Duration::from_millis(250);
+/// Looks in a row left for later while this process's own writes were in flight, at most; then
+/// the count is followed anyway (at worst moving the epoch on once more than needed).
+const MAX_WAITS: u32 = 20;
 /// How often, on PostgreSQL, the listening connection is checked for notifications of content
 /// writes (a read of what already arrived on its socket, no round trip).
 const NOTIFICATION_CHECK: std::time::Duration = std::time::Duration::from_millis(10);
@@ -269,6 +272,8 @@ fn spawn_change_follower(db: Data<Db>) {
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut last_poll = std::time::Instant::now();
         let mut listen_failed_at: Option<std::time::Instant> = None;
+        // Looks left for later because a write of this process was in flight (see `follow`).
+        let mut waited = 0;
         loop {
             ticks.tick().await;
             let mut notified = false;
@@ -297,14 +302,15 @@ fn spawn_change_follower(db: Data<Db>) {
                     Err(e) => tracing::error!(error = %e, "the content change listener stopped"),
                 }
             }
-            if !notified && last_poll.elapsed() < CHANGE_POLL {
+            if !notified && waited == 0 && last_poll.elapsed() < CHANGE_POLL {
                 continue;
             }
             last_poll = std::time::Instant::now();
             match db.run(crate::db::content_changes).await {
                 Ok((count, changed_at)) => {
                     let lag = crate::db::wall_clock_micros().saturating_sub(changed_at);
-                    db.epoch().follow(count, std::time::Duration::from_micros(u64::try_from(lag).unwrap_or(0)));
+                    let lag = std::time::Duration::from_micros(u64::try_from(lag).unwrap_or(0));
+                    waited = if db.epoch().follow(count, lag, waited < MAX_WAITS) { 0 } else { waited + 1 };
                 }
                 Err(e) => tracing::warn!(error = %e, "could not read the count of content writes"),
             }

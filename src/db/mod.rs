@@ -406,13 +406,22 @@ fn transaction<T>(
     let outcome = serialized_transaction(conn, |conn| {
         let done = work(conn)?;
         if CHANGED.with(Cell::get) {
-            counted = Some(count_content_change(conn)?);
+            let count = count_content_change(conn)?;
+            EPOCH.with(|epoch| epoch.borrow().as_ref().map(|epoch| epoch.own_write_started()));
+            counted = Some(count);
         }
         Ok(done)
     });
     CHANGED.with(|changed| changed.set(false));
-    if let (Some(count), true) = (counted, outcome.is_ok()) {
-        EPOCH.with(|epoch| epoch.borrow().as_ref().map(|epoch| epoch.bump_for_write(count)));
+    if let Some(count) = counted {
+        EPOCH.with(|epoch| {
+            epoch.borrow().as_ref().map(|epoch| {
+                if outcome.is_ok() {
+                    epoch.bump_for_write(count);
+                }
+                epoch.own_write_finished();
+            })
+        });
     }
     outcome
 }
