@@ -178,4 +178,22 @@ mod tests {
         epoch.learn(seen, None);
         assert_eq!(epoch.observe(at(0)), Observed::Unknown(1));
     }
+
+    /// A count read between an own write's commit and its bump is that write's: following it then
+    /// would move the epoch on twice for one write and report it as another process's.
+    #[test]
+    fn an_own_write_in_flight_is_not_taken_for_another_process() {
+        let epoch = ContentEpoch::new();
+        let lag = std::time::Duration::ZERO;
+        epoch.own_write_started();
+        assert!(!epoch.follow(1, lag, true), "looked at again later");
+        assert_eq!(epoch.current(), 0);
+        epoch.bump_for_write(1);
+        epoch.own_write_finished();
+        assert!(epoch.follow(1, lag, true));
+        assert_eq!((epoch.current(), epoch.followed().0), (1, 0), "one move, for the own write");
+        epoch.own_write_started();
+        assert!(epoch.follow(2, lag, false), "waited long enough: followed anyway");
+        assert_eq!((epoch.current(), epoch.followed().0), (2, 1));
+    }
 }
