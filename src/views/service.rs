@@ -170,33 +170,31 @@ impl ViewCounter {
             *pending.unclaimed.entry((article, hour_of(at))).or_insert(0) += 1;
             return true;
         }
-        {
-            let now = at;
-            let elapsed = |since: NaiveDateTime| (now - since).to_std().unwrap_or_default();
-            let client = self.hasher.hash_one((address, agent, article));
-            let Ok(mut recent) = self.recent.lock() else { return false };
-            if recent.get(&client).is_some_and(|seen| elapsed(*seen) < self.dedupe) {
-                return false;
-            }
-            let Ok(mut by_address) = self.by_address.lock() else { return false };
-            let key = self.hasher.hash_one((address, article));
-            let (since, counted) = by_address.get(&key).copied().unwrap_or((now, 0));
-            let (since, counted) = if elapsed(since) >= self.dedupe { (now, 0) } else { (since, counted) };
-            if counted >= self.per_address {
-                return false;
-            }
-            bound(&mut recent, |seen| elapsed(*seen) < self.dedupe);
-            bound(&mut by_address, |(since, _)| elapsed(*since) < self.dedupe);
-            recent.insert(client, now);
-            by_address.insert(key, (since, counted + 1));
-            let claims = [
-                self.claim(&[b"reader", &address_bytes(address), agent.as_bytes(), &article.0.to_be_bytes()]),
-                self.claim(&[b"address", &address_bytes(address), &article.0.to_be_bytes()]),
-            ];
-            drop((recent, by_address));
-            let Ok(mut pending) = self.pending.lock() else { return false };
-            pending.claimed.push(ClaimedRead { article, at, claims });
+        let now = at;
+        let elapsed = |since: NaiveDateTime| (now - since).to_std().unwrap_or_default();
+        let client = self.hasher.hash_one((address, agent, article));
+        let Ok(mut recent) = self.recent.lock() else { return false };
+        if recent.get(&client).is_some_and(|seen| elapsed(*seen) < self.dedupe) {
+            return false;
         }
+        let Ok(mut by_address) = self.by_address.lock() else { return false };
+        let key = self.hasher.hash_one((address, article));
+        let (since, counted) = by_address.get(&key).copied().unwrap_or((now, 0));
+        let (since, counted) = if elapsed(since) >= self.dedupe { (now, 0) } else { (since, counted) };
+        if counted >= self.per_address {
+            return false;
+        }
+        bound(&mut recent, |seen| elapsed(*seen) < self.dedupe);
+        bound(&mut by_address, |(since, _)| elapsed(*since) < self.dedupe);
+        recent.insert(client, now);
+        by_address.insert(key, (since, counted + 1));
+        let claims = [
+            self.claim(&[b"reader", &address_bytes(address), agent.as_bytes(), &article.0.to_be_bytes()]),
+            self.claim(&[b"address", &address_bytes(address), &article.0.to_be_bytes()]),
+        ];
+        drop((recent, by_address));
+        let Ok(mut pending) = self.pending.lock() else { return false };
+        pending.claimed.push(ClaimedRead { article, at, claims });
         true
     }
 
