@@ -116,6 +116,11 @@ pub struct Settings {
     pub workers: usize,
     pub log_level: String,
     pub log_format: LogFormat,
+    /// The media library's folder (`WARTA_MEDIA_DIR`).
+    pub media_dir: PathBuf,
+    /// Where media files are served from (`WARTA_MEDIA_URL`), without a trailing slash.
+    pub media_url: String,
+    pub max_upload_bytes: u64,
 }
 
 impl Settings {
@@ -176,7 +181,7 @@ impl Settings {
         Ok(Settings {
             database: database(get("WARTA_DATABASE_URL").as_deref().unwrap_or("data/warta.db"))?,
             bind,
-            public_url,
+            public_url: public_url.clone(),
             site_name: get("WARTA_SITE_NAME").unwrap_or_else(|| "Warta".into()),
             article_url,
             admin_email,
@@ -213,6 +218,12 @@ impl Settings {
             workers: number(&get, "WARTA_WORKERS", default_workers() as u64, 1..=256)? as usize,
             log_level,
             log_format,
+            media_dir: PathBuf::from(get("WARTA_MEDIA_DIR").unwrap_or_else(|| "data/media".into())),
+            media_url: match get("WARTA_MEDIA_URL") {
+                Some(url) => absolute_url("WARTA_MEDIA_URL", &url)?,
+                None => format!("{public_url}/media"),
+            },
+            max_upload_bytes: number(&get, "WARTA_MAX_UPLOAD_BYTES", 20 * 1024 * 1024, 1024..=1024 * 1024 * 1024)?,
         })
     }
 
@@ -222,6 +233,7 @@ impl Settings {
         settings.database = database;
         settings.bind = "127.0.0.1:0".into();
         settings.public_url = "http://warta.test".into();
+        settings.media_url = "http://warta.test/media".into();
         settings.article_url = "http://warta.test/berita/{slug}".into();
         settings.admin_email = Some("admin@warta.test".into());
         settings.admin_password = Some(SecretString::from("admin-password-for-tests"));
@@ -273,11 +285,15 @@ fn check_bind(bind: &str) -> Result<(), ConfigError> {
 }
 
 fn public_url(raw: &str) -> Result<String, ConfigError> {
+    absolute_url("WARTA_PUBLIC_URL", raw)
+}
+
+fn absolute_url(var: &'static str, raw: &str) -> Result<String, ConfigError> {
     let valid = (raw.starts_with("http://") || raw.starts_with("https://")) && !raw.contains(char::is_whitespace);
     if valid {
         Ok(raw.trim_end_matches('/').to_owned())
     } else {
-        Err(invalid("WARTA_PUBLIC_URL", "must be an absolute http(s) URL such as https://warta.example"))
+        Err(invalid(var, "must be an absolute http(s) URL such as https://warta.example"))
     }
 }
 

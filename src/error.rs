@@ -40,8 +40,10 @@ pub enum ApiError {
     /// 408: the body did not arrive in time (the connection is closed after the answer).
     #[error("the request body did not arrive within {0} seconds")]
     RequestTimeout(u64),
-    #[error("the request body must be application/json")]
-    UnsupportedMediaType,
+    /// 415: a body of a type the route does not take; `errors` names the field when it is one
+    /// part of a form (an uploaded file that is not a picture).
+    #[error("{message}")]
+    UnsupportedMediaType { message: String, errors: Vec<FieldError> },
     #[error("too many attempts; retry in {retry_after} seconds")]
     TooManyRequests { retry_after: u64 },
     #[error("this write must say which version it changes (If-Match)")]
@@ -55,6 +57,14 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// 415 for a body that must be JSON.
+    pub fn not_json() -> ApiError {
+        ApiError::UnsupportedMediaType {
+            message: "the request body must be application/json".into(),
+            errors: Vec::new(),
+        }
+    }
+
     pub fn field(field: &str, message: &str) -> ApiError {
         ApiError::Validation(vec![FieldError::new(field, message)])
     }
@@ -130,7 +140,7 @@ impl ResponseError for ApiError {
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
-            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
@@ -147,6 +157,7 @@ impl ResponseError for ApiError {
         }
         let errors = match self {
             ApiError::Validation(errors) => Some(errors.clone()),
+            ApiError::UnsupportedMediaType { errors, .. } if !errors.is_empty() => Some(errors.clone()),
             _ => None,
         };
         let problem = Problem::new(status, self.to_string(), errors);
@@ -251,7 +262,7 @@ mod tests {
             (ApiError::Conflict("taken".into()), 409),
             (ApiError::PayloadTooLarge(10), 413),
             (ApiError::RequestTimeout(10), 408),
-            (ApiError::UnsupportedMediaType, 415),
+            (ApiError::not_json(), 415),
             (ApiError::TooManyRequests { retry_after: 3 }, 429),
             (ApiError::PreconditionRequired, 428),
             (ApiError::PreconditionFailed, 412),

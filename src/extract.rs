@@ -85,7 +85,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
             let body = actix_web::rt::time::timeout(timeout, read)
                 .await
                 .map_err(|_| ApiError::RequestTimeout(timeout.as_secs()))??;
-            let (result, unfitting) = if is_json { decode(&body) } else { (Err(ApiError::UnsupportedMediaType), None) };
+            let (result, unfitting) = if is_json { decode(&body) } else { (Err(ApiError::not_json()), None) };
             Ok(JsonBody { result, unfitting })
         })
     }

@@ -19,6 +19,7 @@ pub mod feeds;
 pub mod health;
 pub mod http_cache;
 pub mod http_head;
+pub mod media;
 pub mod metrics;
 pub mod openapi;
 pub mod published;

@@ -34,6 +34,7 @@ use utoipa_actix_web::AppExt;
         (name = "articles", description = "News articles and the editorial workflow"),
         (name = "feeds", description = "Latest and trending, for front ends and mobile clients"),
         (name = "syndication", description = "RSS 2.0 and JSON Feed 1.1 for feed readers"),
+        (name = "media", description = "The picture library and its files"),
         (name = "audit", description = "Who wrote what, when (admin only)"),
         (name = "operations", description = "Health, metrics and this document"),
     )

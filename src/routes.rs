@@ -8,7 +8,7 @@
 
 use utoipa_actix_web::{scope, UtoipaApp};
 
-use crate::{articles, audit, auth, authors, categories, feeds, health, syndication, tags, users};
+use crate::{articles, audit, auth, authors, categories, feeds, health, media, syndication, tags, users};
 
 /// What a route serves, for caching.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,12 +26,20 @@ pub struct Route {
     pub pattern: &'static str,
     pub methods: &'static [&'static str],
     pub kind: Kind,
+    /// Whether the last `{name}` takes the rest of the path, slashes included (a file's key).
+    tail: bool,
     /// The `Allow` header, made once.
     allow: std::sync::OnceLock<String>,
 }
 
 const fn route(pattern: &'static str, methods: &'static [&'static str], kind: Kind) -> Route {
-    Route { pattern, methods, kind, allow: std::sync::OnceLock::new() }
+    Route { pattern, methods, kind, tail: false, allow: std::sync::OnceLock::new() }
+}
+
+/// A route whose last segment takes the rest of the path; registered with the pattern `{name:.+}`,
+/// documented (and labelled) as `{name}`.
+const fn tail_route(pattern: &'static str, methods: &'static [&'static str], kind: Kind) -> Route {
+    Route { pattern, methods, kind, tail: true, allow: std::sync::OnceLock::new() }
 }
 
 const READ: &[&str] = &["GET"];
@@ -42,7 +50,7 @@ const ACTION: &[&str] = &["POST"];
 use Kind::{Content, Other};
 
 /// Every route, the most requested first (the lookup goes in order).
-pub static ROUTES: [Route; 28] = [
+pub static ROUTES: [Route; 31] = [
     route("/api/v1/feeds/latest", READ, Content),
     route("/api/v1/articles/{key}/views", ACTION, Other),
     route("/api/v1/articles/{key}", ITEM, Content),
@@ -64,6 +72,8 @@ pub static ROUTES: [Route; 28] = [
     route("/api/v1/auth/me/password", &["PUT"], Other),
     route("/api/v1/users", COLLECTION, Other),
     route("/api/v1/users/{id}", ITEM, Other),
+    route("/api/v1/media", COLLECTION, Other),
+    route("/api/v1/media/{id}", ITEM, Other),
     route("/api/v1/audit", READ, Other),
     route("/healthz", READ, Other),
     route("/readyz", READ, Other),
@@ -71,6 +81,7 @@ pub static ROUTES: [Route; 28] = [
     route("/openapi.json", READ, Other),
     route("/docs", READ, Other),
     route("/docs/{_:.*}", READ, Other),
+    tail_route("/media/{key}", READ, Other),
 ];
 
 /// The label of requests no route answers.
@@ -86,6 +97,9 @@ impl Route {
             match (wanted.next(), given.next()) {
                 (None, None) => return true,
                 (Some("{_:.*}"), Some(_)) => return true,
+                (Some(w), Some(g)) if self.tail && w.starts_with('{') && wanted.clone().next().is_none() => {
+                    return !g.is_empty()
+                }
                 (Some(w), Some(g)) if w.starts_with('{') => {
                     if g.is_empty() {
                         return false;
@@ -154,8 +168,10 @@ where
             .configure(tags::configure)
             .configure(auth::configure)
             .configure(users::configure)
+            .configure(media::configure)
             .configure(audit::configure),
     )
+    .service(media::handlers::media_file)
     .service(health::healthz)
     .service(health::readyz)
     .service(health::metrics)
@@ -183,6 +199,9 @@ mod tests {
             ("/healthz", "/healthz"),
             ("/healthz/", UNMATCHED),
             ("/docs/swagger-ui.css", "/docs/{_:.*}"),
+            ("/media/ab/abcdef/640.webp", "/media/{key}"),
+            ("/media/", UNMATCHED),
+            ("/api/v1/media/3", "/api/v1/media/{id}"),
             ("/wp-admin/install.php", UNMATCHED),
             ("/api/v1/nope", UNMATCHED),
             ("", UNMATCHED),

@@ -29,7 +29,7 @@ use crate::http_head;
 use crate::metrics::Metrics;
 use crate::views::service::ArticleKeys;
 use crate::views::ViewCounter;
-use crate::{auth, routes, security, telemetry, users};
+use crate::{auth, media, routes, security, telemetry, users};
 
 pub struct Application {
     server: Server,
@@ -75,6 +75,11 @@ impl Application {
         let limits = std::sync::Arc::new(security::ConnectionLimits::new(
             settings.max_connections_per_address,
             settings.trusted_proxies.clone(),
+        ));
+        let library = Data::new(media::service::Library::new(
+            std::sync::Arc::new(media::store::FolderStore::new(&settings.media_dir)),
+            settings.media_url.clone(),
+            settings.max_upload_bytes,
         ));
         let settings = Data::new(settings);
         // One content epoch for every cache of public answers; the database's writes move it on.
@@ -167,6 +172,7 @@ impl Application {
                     .app_data(metrics.clone())
                     .app_data(settings.clone())
                     .app_data(spec.clone())
+                    .app_data(library.clone())
                     .app_data(
                         web::QueryConfig::default()
                             .error_handler(|e, _| ApiError::BadRequest(format!("bad query string: {e}")).into()),

@@ -43,12 +43,14 @@ pub enum Resource {
     Author,
     Tag,
     User,
+    Media,
 }
 
 stored_as_text!(Resource, "audit resource");
 
 impl Resource {
-    const ALL: [Resource; 5] = [Resource::Article, Resource::Category, Resource::Author, Resource::Tag, Resource::User];
+    const ALL: [Resource; 6] =
+        [Resource::Article, Resource::Category, Resource::Author, Resource::Tag, Resource::User, Resource::Media];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -57,6 +59,7 @@ impl Resource {
             Resource::Author => "author",
             Resource::Tag => "tag",
             Resource::User => "user",
+            Resource::Media => "media",
         }
     }
 

@@ -57,6 +57,7 @@ pub enum AuditResource {
     Author,
     Tag,
     User,
+    Media,
 }
 
 impl From<AuditRow> for AuditEntry {

@@ -21,8 +21,8 @@ use crate::error::ApiError;
 const CHUNK: i64 = 500;
 
 /// The tables whose ids come from a sequence (`content_changes` is one row the migrations make).
-const SEQUENCED: [&str; 8] =
-    ["authors", "users", "refresh_tokens", "login_failures", "categories", "tags", "articles", "audit_log"];
+const SEQUENCED: [&str; 9] =
+    ["authors", "users", "refresh_tokens", "login_failures", "categories", "tags", "media", "articles", "audit_log"];
 
 /// Copies `source` into `target`, which must hold no data (its migrations are applied first).
 /// `progress` hears one line per table.
@@ -61,6 +61,7 @@ fn rows_held(conn: &mut DbConn) -> anyhow::Result<i64> {
         + login_failures::table.count().get_result::<i64>(conn)?
         + categories::table.count().get_result::<i64>(conn)?
         + tags::table.count().get_result::<i64>(conn)?
+        + media::table.count().get_result::<i64>(conn)?
         + articles::table.count().get_result::<i64>(conn)?
         + audit_log::table.count().get_result::<i64>(conn)?
         + article_views::table.count().get_result::<i64>(conn)?)
@@ -134,13 +135,22 @@ fn copy_tables(from: &mut DbConn, to: &mut DbConn, progress: &mut impl FnMut(&st
     copy_table!(from, to, progress, tags, key id, (
         id: i32, slug: String, name: String, name_key: String, created_at: Time, updated_at: Time,
     ));
+    copy_table!(from, to, progress, media, key id, (
+        id: i32, sha256: String, bytes: i64, filename: String, mime_type: String, width: i32, height: i32,
+        file_key: String, variants: String, placeholder: String, alt: Option<String>, caption: Option<String>,
+        credit: Option<String>, focal_x: Option<f64>, focal_y: Option<f64>, created_by: Option<i32>,
+        created_at: Time, updated_at: Time,
+    ));
     copy_table!(from, to, progress, articles, key id, (
         id: i32, slug: String, title: String, custom_excerpt: Option<String>, excerpt: String, body: String,
         body_format: String, body_html: String, word_count: i32, reading_time_minutes: i32,
         cover_url: Option<String>, cover_caption: Option<String>, cover_credit: Option<String>,
         cover_alt: Option<String>, category_id: i32, status: String, published_at: Option<Time>,
         view_count: i64, version: i32, created_by: Option<i32>, updated_by: Option<i32>,
-        created_at: Time, updated_at: Time,
+        created_at: Time, updated_at: Time, cover_media_id: Option<i32>,
+    ));
+    copy_table!(from, to, progress, article_media, keys (article_id, media_id), (
+        article_id: i32, media_id: i32,
     ));
     copy_table!(from, to, progress, article_authors, keys (article_id, author_id), (
         article_id: i32, author_id: i32, position: i32,

@@ -104,8 +104,44 @@ diesel::table! {
         updated_by -> Nullable<Integer>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        cover_media_id -> Nullable<Integer>,
     }
 }
+
+diesel::table! {
+    media (id) {
+        id -> Integer,
+        sha256 -> Text,
+        bytes -> BigInt,
+        filename -> Text,
+        mime_type -> Text,
+        width -> Integer,
+        height -> Integer,
+        file_key -> Text,
+        variants -> Text,
+        placeholder -> Text,
+        alt -> Nullable<Text>,
+        caption -> Nullable<Text>,
+        credit -> Nullable<Text>,
+        focal_x -> Nullable<Double>,
+        focal_y -> Nullable<Double>,
+        created_by -> Nullable<Integer>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    article_media (article_id, media_id) {
+        article_id -> Integer,
+        media_id -> Integer,
+    }
+}
+
+diesel::joinable!(media -> users (created_by));
+diesel::joinable!(article_media -> articles (article_id));
+diesel::joinable!(article_media -> media (media_id));
+diesel::joinable!(articles -> media (cover_media_id));
 
 diesel::table! {
     article_authors (article_id, author_id) {
@@ -150,6 +186,8 @@ diesel::joinable!(trending_totals -> articles (article_id));
 diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     articles,
+    article_media,
+    media,
     article_views,
     article_authors,
     article_tags,

@@ -56,3 +56,7 @@ id_type!(
     /// An article's id.
     ArticleId
 );
+id_type!(
+    /// A media library item's id.
+    MediaId
+);

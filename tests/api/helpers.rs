@@ -165,6 +165,7 @@ impl TestApp {
             std::mem::forget(warta::telemetry::init("info", warta::config::LogFormat::Text));
         }
         let mut settings = Settings::for_tests(data.database.clone());
+        settings.media_dir = data.dir().join("media");
         adjust(&mut settings);
         let database = settings.database.clone();
         let clock = Clock::system();
@@ -193,6 +194,30 @@ impl TestApp {
                 panic!("this test needs SQLite: start it with TestApp::spawn_on(TestDatabase::sqlite(), ..)")
             }
         }
+    }
+
+    /// The media library's folder (files of every item, and nothing of a refused upload).
+    pub fn media_dir(&self) -> std::path::PathBuf {
+        self._data.dir().join("media")
+    }
+
+    /// Every file in the media folder, as paths relative to it.
+    pub fn media_files(&self) -> Vec<String> {
+        fn walk(dir: &std::path::Path, root: &std::path::Path, found: &mut Vec<String>) {
+            let Ok(entries) = std::fs::read_dir(dir) else { return };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    walk(&path, root, found);
+                } else if let Ok(relative) = path.strip_prefix(root) {
+                    found.push(relative.display().to_string());
+                }
+            }
+        }
+        let mut found = Vec::new();
+        walk(&self.media_dir(), &self.media_dir(), &mut found);
+        found.sort();
+        found
     }
 
     /// The value of a gauge or counter on `/metrics`.

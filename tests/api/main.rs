@@ -24,6 +24,7 @@ mod hostile;
 mod html_oracle;
 mod instances;
 mod logging;
+mod media;
 mod openapi;
 mod operations;
 mod permissions;

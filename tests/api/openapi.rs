@@ -466,6 +466,28 @@ async fn every_property_always_sent_is_required_and_nothing_more() {
     let feed = app.get("/api/v1/syndication/feed.json").await;
     answers.check("get", "/api/v1/syndication/feed.json", feed.assert_status(200));
 
+    // Media: one item with every optional field, one with none; the same bytes again; changes.
+    let full = crate::media::upload_picture(
+        &app,
+        &admin,
+        700,
+        400,
+        &[("alt", "Rudal"), ("caption", "Peluncuran"), ("credit", "Net")],
+    )
+    .await;
+    answers.check("post", "/api/v1/media", full.assert_status(201));
+    let bare = crate::media::upload_picture(&app, &admin, 300, 200, &[]).await;
+    answers.check("post", "/api/v1/media", bare.assert_status(201));
+    let again = crate::media::upload_picture(&app, &admin, 300, 200, &[]).await;
+    answers.check("post", "/api/v1/media", again.assert_status(200));
+    answers.check("get", "/api/v1/media", app.get_as(&admin, "/api/v1/media").await.assert_status(200));
+    let item = format!("/api/v1/media/{}", full.json()["id"]);
+    answers.check("get", "/api/v1/media/{id}", app.get_as(&admin, &item).await.assert_status(200));
+    let focused = app.patch(token, &item, &json!({"focal_point": {"x": 0.5, "y": 0.25}})).await;
+    answers.check("patch", "/api/v1/media/{id}", focused.assert_status(200));
+    let cleared = app.patch(token, &item, &json!({"focal_point": null, "alt": null})).await;
+    answers.check("patch", "/api/v1/media/{id}", cleared.assert_status(200));
+
     // A deletion, then the log, health, and problems with and without field errors.
     app.delete(token, "/api/v1/tags/korea").await.assert_status(204);
     answers.check("get", "/api/v1/audit", app.get_as(&admin, "/api/v1/audit").await.assert_status(200));
@@ -583,8 +605,18 @@ async fn declared_headers_and_security_are_what_the_server_does() {
     }
     let edited = app.patch_article(&admin, "rudal", 1, &json!({"excerpt": "Ringkas"})).await;
     check("patch", "/api/v1/articles/{key}", edited.assert_status(200));
+    let mut picture = None;
+    for width in [300, 400] {
+        let uploaded = crate::media::upload_picture(&app, &admin, width, 200, &[]).await;
+        check("post", "/api/v1/media", uploaded.assert_status(201));
+        picture = Some(uploaded.json());
+    }
+    let file = picture.expect("an item")["url"].as_str().expect("a URL").replace("http://warta.test", "");
 
     let concrete = |template: &str| {
+        if template == "/media/{key}" {
+            return file.clone();
+        }
         template.replace("{id}", "2").replace(
             "{key}",
             match template.split('/').nth(3) {
@@ -658,7 +690,7 @@ fn closed_sets_of_values_are_enums() {
         values.iter().map(|v| v.as_str().unwrap_or_default().to_owned()).collect()
     };
     assert_eq!(enum_of("AuditEntry", "action"), ["create", "update", "delete"]);
-    assert_eq!(enum_of("AuditEntry", "resource"), ["article", "category", "author", "tag", "user"]);
+    assert_eq!(enum_of("AuditEntry", "resource"), ["article", "category", "author", "tag", "user", "media"]);
     assert_eq!(enum_of("TokenResponse", "token_type"), ["Bearer"]);
     assert_eq!(enum_of("Health", "status"), ["ok", "ready"]);
     assert_eq!(enum_of("UserResponse", "role"), ["writer", "editor", "admin"]);

@@ -218,8 +218,10 @@ impl ArticleFilter {
 
     /// Bounds a search to its newest `SEARCH_CANDIDATES` matches. FTS5 walks its matches from the
     /// highest rowid down and stops there, so this costs the same however common the phrase is.
-    pub fn limit_search(&mut self, conn: &mut DbConn) -> QueryResult<()> {
-        let Some(search) = &self.search else { return Ok(()) };
+    /// Returns how many matched, which is the search's total: the floor admits exactly the
+    /// matches found, so counting them again would only repeat this query.
+    pub fn limit_search(&mut self, conn: &mut DbConn) -> QueryResult<Option<i64>> {
+        let Some(search) = &self.search else { return Ok(None) };
         self.search_floor = None;
         let mut query =
             articles_fts::table.inner_join(articles::table).into_boxed().filter(fts_match(search, conn.engine()));
@@ -230,7 +232,7 @@ impl ArticleFilter {
             query.order(articles_fts::rowid.desc()).limit(SEARCH_CANDIDATES).select(articles::id).load(conn)?;
         // No match at all: a floor above every id keeps the page and the count empty.
         self.search_floor = Some(newest.iter().map(|id| id.0).min().unwrap_or(i32::MAX));
-        Ok(())
+        Ok(Some(newest.len() as i64))
     }
 
     pub fn page(&self, conn: &mut DbConn, limit: i64, offset: i64) -> QueryResult<Vec<ArticleId>> {

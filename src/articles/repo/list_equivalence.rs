@@ -181,7 +181,7 @@ fn the_list_query_keeps_and_orders_what_the_rules_say() {
                                     search_floor: None,
                                     now,
                                 };
-                                filter.limit_search(conn).expect("a floor");
+                                let found = filter.limit_search(conn).expect("a floor");
                                 let expected = brute_force(&all, &filter, word);
                                 let got = filter.page(conn, 100, 0).expect("a page");
                                 if sort == Sort::Relevance && word.is_some() {
@@ -195,6 +195,9 @@ fn the_list_query_keeps_and_orders_what_the_rules_say() {
                                     assert_eq!(second, expected.iter().skip(3).take(3).copied().collect::<Vec<_>>());
                                 }
                                 assert_eq!(filter.count(conn).expect("a count"), expected.len() as i64, "{filter:?}");
+                                if word.is_some() {
+                                    assert_eq!(found, Some(expected.len() as i64), "{filter:?}");
+                                }
                                 checked += usize::from(!expected.is_empty());
                             }
                         }

@@ -90,8 +90,10 @@ pub fn list(
         None => None,
     };
     let Some(mut filter) = filter else { return Ok(Paginated { data: Vec::new(), meta: page.meta(0) }) };
-    filter.limit_search(conn)?;
-    let total = totals.get(conn, &filter)?;
+    let total = match filter.limit_search(conn)? {
+        Some(found) => found,
+        None => totals.get(conn, &filter)?,
+    };
     let ids = filter.page(conn, page.limit(), page.offset())?;
     Ok(Paginated { data: summaries_of(conn, &tree, &ids, tz, now)?, meta: page.meta(total) })
 }
