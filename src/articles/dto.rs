@@ -307,7 +307,8 @@ pub struct ArticleListQuery {
     #[serde(default, deserialize_with = "crate::extract::non_empty")]
     pub tag: Option<String>,
     /// Full-text search over title, excerpt and body, case- and accent-insensitive; best match first
-    /// (title matches above body matches) unless `sort` is given. A search covers the 1,000 most
+    /// unless `sort` is given: articles with every word in the title, then in the excerpt, then the
+    /// rest, each group newest first. A search covers the 1,000 most
     /// recently created articles that match (and `meta.total` counts at most those): a word found
     /// all over the archive costs what a rare one does. Add words to reach older articles.
     pub q: Option<String>,

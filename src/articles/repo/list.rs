@@ -7,7 +7,7 @@ use diesel::dsl;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Integer, Timestamp};
 
-use crate::articles::repo::search::{fts_match, postgres_rank, sqlite_rank, title_misses, Searched};
+use crate::articles::repo::search::{fts_match, misses_in, Searched, Tier};
 use crate::db::schema::{article_authors, article_tags, articles, articles_fts};
 use crate::db::{DbConn, Engine};
 use crate::domain::article_status::ArticleStatus;
@@ -117,13 +117,15 @@ macro_rules! ordered {
             }
             (Sort::Title, _, _) => query.order_by((articles::title.asc(), articles::id.asc())),
             (Sort::MostViewed, _, _) => query.order_by((articles::view_count.desc(), articles::id.desc())),
-            // Articles whose title has every word come first; within each tier the title weighs
-            // most, then the excerpt, then the body.
+            // Articles whose title has every word come first, then those whose excerpt has them,
+            // each tier newest first (see `misses_in`).
             (Sort::Relevance, Some(search), engine) => {
-                let title_misses = title_misses(search, $filter.search_floor.unwrap_or(0), engine);
+                let floor = $filter.search_floor.unwrap_or(0);
+                let tiers =
+                    (misses_in(Tier::Title, search, floor, engine), misses_in(Tier::Excerpt, search, floor, engine));
                 match engine {
-                    Engine::Sqlite => query.order_by((title_misses, sqlite_rank(), newest.0, newest.1)),
-                    Engine::Postgres => query.order_by((title_misses, postgres_rank(search), pg_newest.0, pg_newest.1)),
+                    Engine::Sqlite => query.order_by((tiers.0, tiers.1, newest.0, newest.1)),
+                    Engine::Postgres => query.order_by((tiers.0, tiers.1, pg_newest.0, pg_newest.1)),
                 }
             }
         }

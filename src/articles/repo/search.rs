@@ -5,9 +5,8 @@
 //! every word quoted (`service::fts_query`); PostgreSQL gets the same words.
 
 use diesel::dsl;
-use diesel::expression::SqlLiteral;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Double, Integer, Text};
+use diesel::sql_types::{Bool, Integer, Text};
 
 use crate::db::schema::{article_authors, article_tags, articles, articles_fts};
 use crate::db::{DbConn, Engine};
@@ -66,44 +65,48 @@ pub(super) fn fts_match(search: &str, engine: Engine) -> ArticleCondition<Search
     }
 }
 
-/// For ordering by relevance: true (after false) for the articles whose title lacks a word of the
-/// search, among the matches from `floor` on.
-pub(super) fn title_misses<QS>(search: &str, floor: i32, engine: Engine) -> OrderTerm<QS, Bool> {
-    let (head, words_query, close) = match engine {
-        Engine::Sqlite => (
-            "articles.id NOT IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ",
-            format!("title : ({search})"),
-            "",
-        ),
-        // `word:A`: the word in the title, which the index weighs A.
-        Engine::Postgres => (
-            "articles.id NOT IN (SELECT rowid FROM articles_fts WHERE articles_fts.document @@ \
-             to_tsquery('simple', warta_unaccent(lower(",
-            words(search).iter().map(|w| format!("'{w}':A")).collect::<Vec<_>>().join(" & "),
-            ")))",
-        ),
-    };
-    Box::new(
-        dsl::sql::<Bool>(head)
-            .bind::<Text, _>(words_query)
-            .sql(&format!("{close} AND rowid >= "))
-            .bind::<Integer, _>(floor)
-            .sql(")"),
-    )
+/// The fields a search ranks by, best first: an article with every word of the search in its
+/// title, then one with every word in its excerpt, then the rest (the words are in the body).
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Tier {
+    Title,
+    Excerpt,
 }
 
-/// For ordering by relevance on SQLite, lower first: bm25 weighs the title most, then the
-/// excerpt, then the body. FTS5's function, spelled in its SQL.
-pub(super) fn sqlite_rank() -> SqlLiteral<Double> {
-    dsl::sql::<Double>("bm25(articles_fts, 10.0, 4.0, 1.0)")
+impl Tier {
+    fn column(self) -> &'static str {
+        match self {
+            Tier::Title => "title",
+            Tier::Excerpt => "excerpt",
+        }
+    }
 }
 
-/// The same on PostgreSQL: ts_rank is higher for better matches, so its negative sorts first;
-/// its weights are listed D, C, B, A.
-pub(super) fn postgres_rank<QS>(search: &str) -> OrderTerm<QS, Double> {
-    Box::new(
-        dsl::sql::<Double>(&format!("CAST(-ts_rank('{{0, 0.1, 0.4, 1.0}}', articles_fts.document, {PG_ALL_WORDS}"))
+/// For ordering by relevance: true (after false) for the articles whose `tier` field lacks a word
+/// of the search, among the matches from `floor` on. Relevance is these tiers, then the newest
+/// first, as WordPress orders its search: no per-document score, because both engines' scores
+/// (bm25 needs each word's count of documents over the whole index, ts_rank each candidate's
+/// whole stored vector) cost a search time in proportion to the archive, and the tiers give the
+/// same answers on both engines.
+pub(super) fn misses_in<QS>(tier: Tier, search: &str, floor: i32, engine: Engine) -> OrderTerm<QS, Bool> {
+    match engine {
+        // The FTS5 index of the one column, from the floor on: a short walk of its doclist.
+        Engine::Sqlite => Box::new(
+            dsl::sql::<Bool>("articles.id NOT IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ")
+                .bind::<Text, _>(format!("{} : ({search})", tier.column()))
+                .sql(" AND rowid >= ")
+                .bind::<Integer, _>(floor)
+                .sql(")"),
+        ),
+        // The field's own words, folded as the index folds them: a short text, where the stored
+        // vector of the whole article would be read from its TOAST table for every candidate.
+        Engine::Postgres => Box::new(
+            dsl::sql::<Bool>(&format!(
+                "NOT (to_tsvector('simple', warta_unaccent(lower(articles_fts.{}))) @@ {PG_ALL_WORDS}",
+                tier.column()
+            ))
             .bind::<Text, _>(words(search).join(" "))
-            .sql(")))) AS DOUBLE PRECISION)"),
-    )
+            .sql("))))"),
+        ),
+    }
 }
