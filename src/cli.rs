@@ -230,7 +230,7 @@ fn seed_content(settings: &Settings, scale: Option<seed::scale::ScaleOptions>, d
                 crate::db::write(conn, |conn| {
                     let admin = seed::demo::first_admin(conn)?
                         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("there is no admin account")))?;
-                    seed::demo::load(conn, &admin, at)
+                    seed::demo::load(conn, &admin, at, &settings.media_url)
                 })
             })
             .map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;

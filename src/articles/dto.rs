@@ -9,50 +9,124 @@ use crate::categories::dto::CategoryRef;
 use crate::domain::article_status::ArticleStatus;
 use crate::domain::body::BodyFormat;
 use crate::domain::field::Field;
-use crate::domain::ids::{ArticleId, AuthorId, CategoryId, TagId};
+use crate::domain::ids::{ArticleId, AuthorId, CategoryId, MediaId, TagId};
 use crate::domain::slug::Slug;
 use crate::domain::validation::FieldError;
+use crate::media::dto::Variant;
 use crate::tags::dto::TagName;
 
-/// The picture at the top of an article, with the line printed under it ("Ilustrasi/Net").
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+/// The picture at the top of an article, with the line printed under it ("Ilustrasi/Net"). A
+/// picture from the media library also carries its item's id and sizes.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 #[schema(example = json!({"url": "https://images.warta.example/2023/08/rudal.jpg", "caption": "Ilustrasi",
     "credit": "Net", "alt": "Peluncuran rudal di pesisir timur"}))]
 pub struct CoverImage {
-    /// An absolute http(s) URL.
+    /// An absolute http(s) URL: the library item's original, or the outside picture.
     #[schema(
         pattern = r#"^[Hh][Tt][Tt][Pp][Ss]?://[^\x00-\x20\x7f-\x9f\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"<>\\`]+$"#,
         max_length = 2048
     )]
     pub url: String,
-    #[serde(default)]
     #[schema(max_length = 500, required = true)]
     pub caption: Option<String>,
-    #[serde(default)]
     #[schema(max_length = 500, required = true)]
     pub credit: Option<String>,
     /// Describes the picture for readers who cannot see it.
-    #[serde(default)]
     #[schema(max_length = 500, required = true)]
     pub alt: Option<String>,
+    /// The library item (library covers only, as the fields below).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub media_id: Option<MediaId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub width: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub height: Option<u32>,
+    /// Resized copies, as in the media item.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub variants: Option<Vec<Variant>>,
+    /// The WebP variants as an HTML `srcset` value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub srcset: Option<String>,
+    /// A BlurHash to paint while the picture loads.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub placeholder: Option<String>,
 }
 
-/// Schema only: `CoverImage` as a request sends it, where `caption`, `credit` and `alt` may be left
-/// out (answers always carry them, `null` when unset). One Rust type reads and writes both; the
-/// document names the two shapes apart so that generated clients need no optional fields in answers.
-pub struct CoverImageInput;
+/// A library cover's sizes, stored with the article as JSON so that lists and feeds read no media.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CoverMedia {
+    pub media_id: MediaId,
+    pub width: u32,
+    pub height: u32,
+    pub variants: Vec<Variant>,
+    pub srcset: String,
+    pub placeholder: String,
+}
 
-impl utoipa::PartialSchema for CoverImageInput {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        let mut schema = <CoverImage as utoipa::PartialSchema>::schema();
-        if let utoipa::openapi::RefOr::T(utoipa::openapi::schema::Schema::Object(object)) = &mut schema {
-            object.required = vec!["url".to_owned()];
-        }
-        schema
+impl CoverImage {
+    /// A cover from its stored columns: an outside picture (`media` is `None`) or a library one.
+    pub fn from_stored(
+        url: Option<String>,
+        caption: Option<String>,
+        credit: Option<String>,
+        alt: Option<String>,
+        media: Option<&str>,
+    ) -> Option<CoverImage> {
+        let media: Option<CoverMedia> = media.and_then(|json| serde_json::from_str(json).ok());
+        url.map(|url| CoverImage {
+            url,
+            caption,
+            credit,
+            alt,
+            media_id: media.as_ref().map(|m| m.media_id),
+            width: media.as_ref().map(|m| m.width),
+            height: media.as_ref().map(|m| m.height),
+            variants: media.as_ref().map(|m| m.variants.clone()),
+            srcset: media.as_ref().map(|m| m.srcset.clone()),
+            placeholder: media.map(|m| m.placeholder),
+        })
+    }
+
+    /// The library sizes, as stored.
+    pub fn media(&self) -> Option<CoverMedia> {
+        Some(CoverMedia {
+            media_id: self.media_id?,
+            width: self.width?,
+            height: self.height?,
+            variants: self.variants.clone()?,
+            srcset: self.srcset.clone()?,
+            placeholder: self.placeholder.clone()?,
+        })
     }
 }
 
-impl ToSchema for CoverImageInput {}
+/// A cover as a write sends it: a picture from the media library (`media_id`) or from elsewhere
+/// (`url`), exactly one of the two. A library cover's `caption`, `credit` and `alt` default to the
+/// item's.
+#[derive(Debug, Clone, PartialEq, Deserialize, ToSchema)]
+#[schema(example = json!({"media_id": 42, "caption": "Ilustrasi", "credit": "Net"}))]
+pub struct CoverImageInput {
+    /// An absolute http(s) URL of a picture outside the library.
+    #[serde(default)]
+    #[schema(
+        pattern = r#"^[Hh][Tt][Tt][Pp][Ss]?://[^\x00-\x20\x7f-\x9f\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"<>\\`]+$"#,
+        max_length = 2048
+    )]
+    pub url: Option<String>,
+    /// A media library item.
+    #[serde(default)]
+    pub media_id: Option<MediaId>,
+    #[serde(default)]
+    #[schema(max_length = 500)]
+    pub caption: Option<String>,
+    #[serde(default)]
+    #[schema(max_length = 500)]
+    pub credit: Option<String>,
+    /// Describes the picture for readers who cannot see it.
+    #[serde(default)]
+    #[schema(max_length = 500)]
+    pub alt: Option<String>,
+}
 
 /// The article's category with its breadcrumb.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -155,8 +229,7 @@ pub struct CreateArticleRequest {
     pub body: String,
     /// `markdown` (default) or `html`.
     pub body_format: Option<BodyFormat>,
-    #[schema(value_type = Option<CoverImageInput>)]
-    pub cover_image: Option<CoverImage>,
+    pub cover_image: Option<CoverImageInput>,
     pub category_id: CategoryId,
     /// Bylines, in order, each named once.
     #[schema(max_items = 20)]
@@ -181,7 +254,7 @@ struct CreateProbe {
     excerpt: Field<String>,
     body: Field<String>,
     body_format: Field<BodyFormat>,
-    cover_image: Field<CoverImage>,
+    cover_image: Field<CoverImageInput>,
     category_id: Field<CategoryId>,
     author_ids: Field<Vec<AuthorId>>,
     tags: Field<Vec<String>>,
@@ -268,7 +341,7 @@ pub struct UpdateArticleRequest {
     pub body_format: Field<BodyFormat>,
     #[serde(default)]
     #[schema(value_type = Option<CoverImageInput>)]
-    pub cover_image: Field<CoverImage>,
+    pub cover_image: Field<CoverImageInput>,
     #[serde(default)]
     #[schema(value_type = CategoryId)]
     pub category_id: Field<CategoryId>,

@@ -17,6 +17,7 @@ use crate::domain::key::ItemKey;
 use crate::domain::pagination::Paginated;
 use crate::error::{ApiError, Problem};
 use crate::extract::JsonBody;
+use crate::media::service::Library;
 use crate::responses;
 use crate::views::ViewCounter;
 
@@ -70,6 +71,7 @@ pub async fn list_articles(
 #[post("/articles")]
 pub async fn create_article(
     db: Data<Db>,
+    library: Data<Library>,
     user: AuthUser,
     at: Moment,
     body: JsonBody<CreateArticleRequest>,
@@ -84,7 +86,7 @@ pub async fn create_article(
         Err(ApiError::Validation(_)) if !misfits.is_empty() => return Err(ApiError::Validation(misfits)),
         other => other?,
     };
-    let article = db.run(move |conn| service::create(conn, &user, req, at)).await?;
+    let article = db.run(move |conn| service::create(conn, &user, req, at, &library.media_url)).await?;
     let location = format!("/api/v1/articles/{}", article.summary.id);
     Ok(private_article(HttpResponse::Created().insert_header((header::LOCATION, location)).take(), &article))
 }
@@ -148,6 +150,7 @@ pub async fn get_article(
 pub async fn update_article(
     req: HttpRequest,
     db: Data<Db>,
+    library: Data<Library>,
     user: AuthUser,
     key: Path<String>,
     at: Moment,
@@ -169,7 +172,7 @@ pub async fn update_article(
         db.run(move |conn| Ok((service::authorize_change(conn, &user, &key, claims, if_match, at.now)?, user))).await?;
     // Between the phases, so that its 400 or 415 ranks after 404 and 403, and its 422 after 428 and 412.
     let change = body.parse()?;
-    let article = db.run(move |conn| service::update(conn, &user, article, change, at)).await?;
+    let article = db.run(move |conn| service::update(conn, &user, article, change, at, &library.media_url)).await?;
     Ok(private_article(HttpResponse::Ok(), &article))
 }
 

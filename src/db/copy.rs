@@ -148,6 +148,7 @@ fn copy_tables(from: &mut DbConn, to: &mut DbConn, progress: &mut impl FnMut(&st
         cover_alt: Option<String>, category_id: i32, status: String, published_at: Option<Time>,
         view_count: i64, version: i32, created_by: Option<i32>, updated_by: Option<i32>,
         created_at: Time, updated_at: Time, cover_media_id: Option<i32>,
+        cover_media: Option<String>,
     ));
     copy_table!(from, to, progress, article_media, keys (article_id, media_id), (
         article_id: i32, media_id: i32,

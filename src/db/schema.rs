@@ -105,6 +105,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         cover_media_id -> Nullable<Integer>,
+        cover_media -> Nullable<Text>,
     }
 }
 

@@ -6,10 +6,10 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::domain::field::Field;
 use crate::domain::ids::{MediaId, UserId};
-use crate::media::repo::MediaListing;
+use crate::media::repo::{MediaListing, MediaRow};
 
 /// A resized copy of a picture.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Variant {
     pub width: u32,
     pub height: u32,
@@ -95,10 +95,18 @@ pub struct StoredVariant {
     pub key: String,
 }
 
-impl MediaResponse {
+/// An item's files as URLs: what a cover and a picture in a body show.
+pub struct Picture {
+    pub url: String,
+    pub width: u32,
+    pub height: u32,
+    pub variants: Vec<Variant>,
+    pub srcset: String,
+}
+
+impl Picture {
     /// `media_url` is `WARTA_MEDIA_URL`, without a trailing slash.
-    pub fn new(listing: MediaListing, media_url: &str) -> MediaResponse {
-        let MediaListing { row, uploader, usage_count } = listing;
+    pub fn of(row: &MediaRow, media_url: &str) -> Picture {
         let variants: Vec<Variant> = serde_json::from_str::<Vec<StoredVariant>>(&row.variants)
             .unwrap_or_default()
             .into_iter()
@@ -109,13 +117,28 @@ impl MediaResponse {
                 url: format!("{media_url}/{}", v.key),
             })
             .collect();
-        MediaResponse {
-            id: row.id,
+        Picture {
             url: format!("{media_url}/{}", row.file_key),
-            filename: row.filename,
-            mime_type: row.mime_type,
             width: u32::try_from(row.width).unwrap_or(0),
             height: u32::try_from(row.height).unwrap_or(0),
+            srcset: srcset(&variants),
+            variants,
+        }
+    }
+}
+
+impl MediaResponse {
+    /// `media_url` is `WARTA_MEDIA_URL`, without a trailing slash.
+    pub fn new(listing: MediaListing, media_url: &str) -> MediaResponse {
+        let MediaListing { row, uploader, usage_count } = listing;
+        let Picture { url, width, height, variants, srcset } = Picture::of(&row, media_url);
+        MediaResponse {
+            id: row.id,
+            url,
+            filename: row.filename,
+            mime_type: row.mime_type,
+            width,
+            height,
             bytes: row.bytes,
             sha256: row.sha256,
             alt: row.alt,
@@ -123,7 +146,7 @@ impl MediaResponse {
             credit: row.credit,
             focal_point: row.focal_x.zip(row.focal_y).map(|(x, y)| FocalPoint { x, y }),
             placeholder: row.placeholder,
-            srcset: srcset(&variants),
+            srcset,
             variants,
             usage_count,
             created_by: row.created_by.zip(uploader).map(|(id, name)| Uploader { id, name }),

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::{article_media, media, users};
 use crate::db::DbConn;
-use crate::domain::ids::{MediaId, UserId};
+use crate::domain::ids::{ArticleId, MediaId, UserId};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = media)]
@@ -71,6 +71,20 @@ pub struct MediaListing {
 
 pub fn find(conn: &mut DbConn, id: MediaId) -> QueryResult<Option<MediaRow>> {
     media::table.find(id).select(MediaRow::as_select()).first(conn).optional()
+}
+
+pub fn by_ids(conn: &mut DbConn, ids: &[MediaId]) -> QueryResult<Vec<MediaRow>> {
+    media::table.filter(media::id.eq_any(ids)).select(MediaRow::as_select()).load(conn)
+}
+
+/// Records which items an article uses (its cover and the pictures in its body), replacing what
+/// it used before. An item in use cannot be deleted.
+pub fn set_uses(conn: &mut DbConn, article: ArticleId, items: &[MediaId]) -> QueryResult<()> {
+    diesel::delete(article_media::table.filter(article_media::article_id.eq(article))).execute(conn)?;
+    let rows: Vec<_> =
+        items.iter().map(|item| (article_media::article_id.eq(article), article_media::media_id.eq(*item))).collect();
+    crate::db::per_engine!(conn, |c| diesel::insert_into(article_media::table).values(&rows).execute(c))?;
+    Ok(())
 }
 
 pub fn find_by_sha256(conn: &mut DbConn, sha256: &str) -> QueryResult<Option<MediaRow>> {

@@ -6,7 +6,7 @@ use chrono::{Duration, NaiveTime, TimeZone, Utc};
 
 use serde::Deserialize;
 
-use crate::articles::dto::{CoverImage, CreateArticleRequest};
+use crate::articles::dto::{CoverImageInput, CreateArticleRequest};
 use crate::auth::AuthUser;
 use crate::categories::dto::CreateCategoryRequest;
 use crate::clock::Moment;
@@ -54,7 +54,7 @@ struct Article {
     category: String,
     authors: Vec<String>,
     tags: Vec<String>,
-    cover_image: Option<CoverImage>,
+    cover_image: Option<CoverImageInput>,
     status: ArticleStatus,
     /// Days before today (negative: after), in the site's time zone.
     days_ago: i64,
@@ -75,7 +75,7 @@ fn invalid(what: String) -> ApiError {
 }
 
 /// Loads the demo newsroom as `editor` (an editor or admin), adding only what is missing.
-pub fn load(conn: &mut DbConn, editor: &AuthUser, moment: Moment) -> Result<Loaded, ApiError> {
+pub fn load(conn: &mut DbConn, editor: &AuthUser, moment: Moment, media_url: &str) -> Result<Loaded, ApiError> {
     let Moment { now, tz } = moment;
     let newsroom: Newsroom = serde_json::from_str(DEMO).map_err(|e| invalid(e.to_string()))?;
     let mut loaded = Loaded::default();
@@ -149,7 +149,7 @@ pub fn load(conn: &mut DbConn, editor: &AuthUser, moment: Moment) -> Result<Load
             status: Some(article.status),
             published_at,
         };
-        articles::service::create(conn, editor, req, moment)?;
+        articles::service::create(conn, editor, req, moment, media_url)?;
         loaded.articles += 1;
     }
     Ok(loaded)
@@ -174,13 +174,15 @@ mod tests {
         let now = crate::clock::Clock::system().now();
         crate::users::service::create_first_admin(conn, &email, hash, now).expect("admin");
         let admin = first_admin(conn).expect("query").expect("an admin");
-        let first = load(conn, &admin, Moment { now, tz: chrono_tz::Asia::Jakarta }).expect("loads");
+        let first =
+            load(conn, &admin, Moment { now, tz: chrono_tz::Asia::Jakarta }, "http://warta.test/media").expect("loads");
         let newsroom: Newsroom = serde_json::from_str(DEMO).expect("valid json");
         assert_eq!(first.articles, newsroom.articles.len());
         assert_eq!(first.authors, newsroom.authors.len());
         assert!(first.categories >= 10, "{first:?}");
         assert_eq!(
-            load(conn, &admin, Moment { now, tz: chrono_tz::Asia::Jakarta }).expect("loads again"),
+            load(conn, &admin, Moment { now, tz: chrono_tz::Asia::Jakarta }, "http://warta.test/media")
+                .expect("loads again"),
             Loaded::default()
         );
     }

@@ -353,3 +353,147 @@ async fn files_are_served_immutable_with_etags_and_ranges() {
         app.get(missing).await.assert_problem(404);
     }
 }
+
+/// An editor, a category and an uploaded picture (with caption, credit and alt) to write with.
+async fn newsroom(app: &TestApp) -> (String, i64, Value) {
+    let editor = app.token_for("editor").await;
+    let category = app.create_category(&editor, json!({"name": "Berita"})).await["id"].as_i64().expect("id");
+    let item = upload_picture(
+        app,
+        &editor,
+        1000,
+        600,
+        &[("caption", "Banjir di Kampung Melayu"), ("credit", "Ilustrasi/Net"), ("alt", "Warga menembus banjir")],
+    )
+    .await;
+    item.assert_status(201);
+    (editor, category, item.json())
+}
+
+async fn usage(app: &TestApp, token: &str, item: &Value) -> i64 {
+    app.get_as(token, &format!("{MEDIA}/{}", item["id"])).await.json()["usage_count"].as_i64().expect("a count")
+}
+
+#[actix_web::test]
+async fn a_library_cover_carries_its_sizes_and_the_items_words_by_default() {
+    let app = TestApp::spawn().await;
+    let (editor, category, item) = newsroom(&app).await;
+    let body = json!({"title": "Banjir lagi", "body": "Isi.", "category_id": category, "status": "published",
+        "cover_image": {"media_id": item["id"]}});
+    let article = app.create_article(&editor, body).await;
+    let cover = &article["cover_image"];
+    assert_eq!(cover["url"], item["url"], "{cover}");
+    assert_eq!(cover["media_id"], item["id"]);
+    assert_eq!((cover["width"].as_u64(), cover["height"].as_u64()), (Some(1000), Some(600)));
+    assert_eq!(cover["variants"], item["variants"]);
+    assert_eq!(cover["srcset"], item["srcset"]);
+    assert_eq!(cover["placeholder"], item["placeholder"]);
+    assert_eq!(
+        (&cover["caption"], &cover["credit"], &cover["alt"]),
+        (&json!("Banjir di Kampung Melayu"), &json!("Ilustrasi/Net"), &json!("Warga menembus banjir"))
+    );
+    // Lists and the feed show the same cover without asking for the item.
+    let listed = app.get("/api/v1/articles").await.json();
+    assert_eq!(listed["data"][0]["cover_image"], *cover);
+    let feed = app.get("/api/v1/feeds/latest").await.json();
+    assert_eq!(feed["data"][0]["cover_image"]["srcset"], cover["srcset"]);
+
+    // An article's own caption wins; an outside picture still works and has no library fields.
+    let own = json!({"title": "Banjir surut", "body": "Isi.", "category_id": category,
+        "cover_image": {"media_id": item["id"], "caption": "Air mulai surut"}});
+    let own = app.create_article(&editor, own).await;
+    assert_eq!(own["cover_image"]["caption"], "Air mulai surut");
+    assert_eq!(own["cover_image"]["credit"], "Ilustrasi/Net");
+    let outside = json!({"title": "Rudal", "body": "Isi.", "category_id": category,
+        "cover_image": {"url": "https://images.warta.example/rudal.jpg"}});
+    let outside = app.create_article(&editor, outside).await;
+    assert_eq!(
+        outside["cover_image"],
+        json!({"url": "https://images.warta.example/rudal.jpg", "caption": null, "credit": null, "alt": null})
+    );
+    assert_eq!(usage(&app, &editor, &item).await, 2);
+}
+
+#[actix_web::test]
+async fn library_pictures_in_bodies_become_responsive_images() {
+    let app = TestApp::spawn().await;
+    let (editor, category, item) = newsroom(&app).await;
+    let id = item["id"].as_i64().expect("id");
+    let markdown =
+        json!({"title": "Foto", "category_id": category, "body": format!("Lihat ![Banjir](media:{id}) ini.")});
+    let article = app.create_article(&editor, markdown).await;
+    let expected = format!(
+        "<img src=\"{}\" srcset=\"{}\" width=\"1000\" height=\"600\" alt=\"Banjir\" loading=\"lazy\">",
+        item["url"].as_str().expect("url"),
+        item["srcset"].as_str().expect("srcset")
+    );
+    assert!(article["body_html"].as_str().expect("html").contains(&expected), "{}", article["body_html"]);
+    let html = json!({"title": "Foto HTML", "category_id": category, "body_format": "html",
+        "body": format!("<p><img src=\"media:{id}\" alt=\"Banjir\"></p>")});
+    let article = app.create_article(&editor, html).await;
+    assert!(article["body_html"].as_str().expect("html").contains(&expected), "{}", article["body_html"]);
+    assert_eq!(usage(&app, &editor, &item).await, 2);
+}
+
+#[actix_web::test]
+async fn unknown_or_ambiguous_pictures_are_refused_and_change_nothing() {
+    let app = TestApp::spawn().await;
+    let (editor, category, item) = newsroom(&app).await;
+    let base = json!({"title": "Salah", "body": "Isi.", "category_id": category});
+    let cases = [
+        (json!({"cover_image": {"media_id": 999}}), "cover_image.media_id"),
+        (json!({"cover_image": {"media_id": item["id"], "url": "https://images.warta.example/a.jpg"}}), "cover_image"),
+        (json!({"cover_image": {"caption": "tanpa gambar"}}), "cover_image"),
+        (json!({"body": "![x](media:999)"}), "body"),
+    ];
+    for (fields, field) in cases {
+        let mut body = base.clone();
+        body.as_object_mut().expect("object").extend(fields.as_object().expect("object").clone());
+        let response = app.post(Some(&editor), "/api/v1/articles", &body).await;
+        assert_eq!(response.error_fields(), [field], "{body}");
+    }
+    assert_eq!(app.get_as(&editor, "/api/v1/articles?status=any").await.json()["meta"]["total"], 0);
+    assert_eq!(usage(&app, &editor, &item).await, 0);
+}
+
+#[actix_web::test]
+async fn an_item_in_use_cannot_be_deleted_until_no_article_uses_it() {
+    let app = TestApp::spawn().await;
+    let (editor, category, item) = newsroom(&app).await;
+    let id = item["id"].as_i64().expect("id");
+    let path = format!("{MEDIA}/{id}");
+    let cover = app
+        .create_article(
+            &editor,
+            json!({"title": "Sampul", "body": "Isi.", "category_id": category, "cover_image": {"media_id": id}}),
+        )
+        .await;
+    let in_body = app
+        .create_article(
+            &editor,
+            json!({"title": "Badan", "body": format!("![x](media:{id})"), "category_id": category}),
+        )
+        .await;
+    assert_eq!(usage(&app, &editor, &item).await, 2);
+    app.delete(Some(&editor), &path).await.assert_problem(409);
+
+    // The cover goes: one use left, still refused.
+    let changed = app.patch_article(&editor, &cover["id"].to_string(), 1, &json!({"cover_image": null})).await;
+    changed.assert_status(200);
+    assert_eq!(usage(&app, &editor, &item).await, 1);
+    app.delete(Some(&editor), &path).await.assert_problem(409);
+    // An edit that keeps the picture keeps the use; deleting the article ends it.
+    let kept = app.patch_article(&editor, &in_body["id"].to_string(), 1, &json!({"title": "Badan baru"})).await;
+    kept.assert_status(200);
+    assert_eq!(usage(&app, &editor, &item).await, 1);
+    let version = kept.json()["version"].to_string();
+    let path_of_article = format!("/api/v1/articles/{}", in_body["id"]);
+    let deleted = app
+        .request_with(Method::DELETE, &path_of_article, Some(&editor), &[("If-Match", &format!("\"{version}\""))], None)
+        .await;
+    deleted.assert_status(204);
+    assert_eq!(usage(&app, &editor, &item).await, 0);
+    app.delete(Some(&editor), &path).await.assert_status(204);
+    // The article that had it as a cover still reads.
+    app.get_as(&editor, &format!("/api/v1/articles/{}", cover["id"])).await.assert_status(200);
+}

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use crate::db::schema::articles;
 use crate::domain::article_status::ArticleStatus;
 use crate::domain::body::BodyFormat;
-use crate::domain::ids::{ArticleId, CategoryId, UserId};
+use crate::domain::ids::{ArticleId, CategoryId, MediaId, UserId};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = articles)]
@@ -25,6 +25,7 @@ pub struct ArticleRow {
     pub cover_caption: Option<String>,
     pub cover_credit: Option<String>,
     pub cover_alt: Option<String>,
+    pub cover_media: Option<String>,
     pub category_id: CategoryId,
     pub status: ArticleStatus,
     pub published_at: Option<NaiveDateTime>,
@@ -62,6 +63,7 @@ pub struct SummaryRow {
     pub cover_caption: Option<String>,
     pub cover_credit: Option<String>,
     pub cover_alt: Option<String>,
+    pub cover_media: Option<String>,
     pub category_id: CategoryId,
     pub status: ArticleStatus,
     pub published_at: Option<NaiveDateTime>,
@@ -91,6 +93,7 @@ impl From<&ArticleRow> for SummaryRow {
             cover_caption: row.cover_caption.clone(),
             cover_credit: row.cover_credit.clone(),
             cover_alt: row.cover_alt.clone(),
+            cover_media: row.cover_media.clone(),
             category_id: row.category_id,
             status: row.status,
             published_at: row.published_at,
@@ -119,6 +122,8 @@ pub struct ArticleFields {
     pub cover_caption: Option<String>,
     pub cover_credit: Option<String>,
     pub cover_alt: Option<String>,
+    pub cover_media_id: Option<MediaId>,
+    pub cover_media: Option<String>,
     pub category_id: CategoryId,
     pub status: ArticleStatus,
     pub published_at: Option<NaiveDateTime>,

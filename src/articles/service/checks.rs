@@ -1,20 +1,21 @@
 //! The rules each field of an article write must meet on its own, and the ones that involve other
 //! rows (the category and bylines must exist) or the caller (statuses only editors may set).
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, Datelike, NaiveDateTime, Timelike, Utc};
 
-use crate::articles::dto::CoverImage;
+use crate::articles::dto::{CoverImage, CoverImageInput};
 use crate::auth::AuthUser;
 use crate::db::DbConn;
 use crate::domain::article_status::ArticleStatus;
-use crate::domain::ids::{AuthorId, CategoryId};
+use crate::domain::body::{self, LinkedImage};
+use crate::domain::ids::{AuthorId, CategoryId, MediaId};
 use crate::domain::key::ItemKey;
 use crate::domain::role::Action;
 use crate::domain::validation::{http_url, optional_text, required_text, FieldError, Violations};
 use crate::error::ApiError;
-use crate::{authors, categories};
+use crate::{authors, categories, media};
 
 pub(super) const TITLE_MAX: usize = 300;
 const EXCERPT_MAX: usize = 1_000;
@@ -23,15 +24,96 @@ const MAX_AUTHORS: usize = 20;
 const MAX_TAGS: usize = 30;
 const TAG_NAME_MAX: usize = 100;
 
-pub(super) fn check_cover(v: &mut Violations, cover: CoverImage) -> Option<CoverImage> {
-    let url = v.check(http_url("cover_image.url", &cover.url));
+/// A cover as a write asks for it, each field checked; a library cover is looked up (and its
+/// defaults filled in) by [`resolve_cover`] inside the write.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum CoverChoice {
+    Outside(CoverImage),
+    Library { media_id: MediaId, caption: Option<String>, credit: Option<String>, alt: Option<String> },
+}
+
+pub(super) fn check_cover(v: &mut Violations, cover: CoverImageInput) -> Option<CoverChoice> {
     let mut text = |field: &str, value: Option<String>| {
         value.and_then(|t| v.check(optional_text(&format!("cover_image.{field}"), &t, COVER_TEXT_MAX)))
     };
     let caption = text("caption", cover.caption);
     let credit = text("credit", cover.credit);
     let alt = text("alt", cover.alt);
-    url.map(|url| CoverImage { url, caption, credit, alt })
+    match (cover.url, cover.media_id) {
+        (Some(url), None) => v.check(http_url("cover_image.url", &url)).map(|url| {
+            CoverChoice::Outside(CoverImage {
+                url,
+                caption,
+                credit,
+                alt,
+                media_id: None,
+                width: None,
+                height: None,
+                variants: None,
+                srcset: None,
+                placeholder: None,
+            })
+        }),
+        (None, Some(media_id)) => Some(CoverChoice::Library { media_id, caption, credit, alt }),
+        _ => v.check(Err(FieldError::new("cover_image", "needs either `url` or `media_id`, not both"))),
+    }
+}
+
+/// The cover as stored and shown: a library cover with its item's sizes and, where the write left
+/// them out, its caption, credit and alt text. 422 for an item that does not exist.
+pub(super) fn resolve_cover(
+    conn: &mut DbConn,
+    choice: Option<&CoverChoice>,
+    media_url: &str,
+) -> Result<Option<CoverImage>, ApiError> {
+    let (media_id, caption, credit, alt) = match choice {
+        None => return Ok(None),
+        Some(CoverChoice::Outside(cover)) => return Ok(Some(cover.clone())),
+        Some(CoverChoice::Library { media_id, caption, credit, alt }) => (media_id, caption, credit, alt),
+    };
+    let item = media::repo::find(conn, *media_id)?
+        .ok_or_else(|| ApiError::field("cover_image.media_id", "is not an item of the media library"))?;
+    let picture = media::dto::Picture::of(&item, media_url);
+    Ok(Some(CoverImage {
+        url: picture.url,
+        caption: caption.clone().or(item.caption),
+        credit: credit.clone().or(item.credit),
+        alt: alt.clone().or(item.alt),
+        media_id: Some(item.id),
+        width: Some(picture.width),
+        height: Some(picture.height),
+        srcset: Some(picture.srcset),
+        variants: Some(picture.variants),
+        placeholder: Some(item.placeholder),
+    }))
+}
+
+/// The library pictures of a rendered body linked to their files (see `body::link_media`), with
+/// the items it uses. 422 naming `body` for an item that does not exist.
+pub(super) fn link_body_media(
+    conn: &mut DbConn,
+    html: String,
+    media_url: &str,
+) -> Result<(String, BTreeSet<MediaId>), ApiError> {
+    let ids = body::media_refs(&html);
+    if ids.is_empty() {
+        return Ok((html, BTreeSet::new()));
+    }
+    let items = media::repo::by_ids(conn, &ids.iter().map(|id| MediaId(*id)).collect::<Vec<_>>())?;
+    if let Some(missing) = ids.iter().find(|id| !items.iter().any(|item| item.id.0 == **id)) {
+        return Err(ApiError::field("body", &format!("media:{missing} is not an item of the media library")));
+    }
+    let linked: HashMap<i32, LinkedImage> = items
+        .iter()
+        .map(|item| {
+            let picture = media::dto::Picture::of(item, media_url);
+            (
+                item.id.0,
+                LinkedImage { url: picture.url, srcset: picture.srcset, width: picture.width, height: picture.height },
+            )
+        })
+        .collect();
+    Ok((body::link_media(&html, &linked), items.iter().map(|item| item.id).collect()))
 }
 
 pub(super) fn check_excerpt(v: &mut Violations, excerpt: String) -> Option<String> {

@@ -1,15 +1,18 @@
 //! An article as a write leaves it: its body rendered, the stored row made from it, and its text
 //! indexed for search.
 
+use std::collections::BTreeSet;
+
 use chrono::NaiveDateTime;
 
 use crate::articles::dto::CoverImage;
 use crate::articles::repo::{self, ArticleFields, ArticleRow};
+use crate::articles::service::checks::CoverChoice;
 use crate::auth::AuthUser;
 use crate::db::DbConn;
 use crate::domain::article_status::ArticleStatus;
 use crate::domain::body::{self, BodyFormat, RenderedBody};
-use crate::domain::ids::CategoryId;
+use crate::domain::ids::{CategoryId, MediaId};
 use crate::domain::slug::Slug;
 use crate::domain::validation::FieldError;
 use crate::error::{is_unique_violation, ApiError};
@@ -21,10 +24,17 @@ pub(super) struct Draft {
     pub(super) custom_excerpt: Option<String>,
     pub(super) body: String,
     pub(super) body_format: BodyFormat,
-    pub(super) cover: Option<CoverImage>,
+    pub(super) cover: Option<CoverChoice>,
     pub(super) category_id: CategoryId,
     pub(super) status: ArticleStatus,
     pub(super) published_at: Option<NaiveDateTime>,
+}
+
+/// The library items a stored article uses: its cover's and its body's.
+pub(super) fn media_uses(cover: Option<&CoverImage>, body: BTreeSet<MediaId>) -> Vec<MediaId> {
+    let mut uses = body;
+    uses.extend(cover.and_then(|c| c.media_id));
+    uses.into_iter().collect()
 }
 
 /// Renders the body of a write that passed every other check: before the write transaction, so a
@@ -41,11 +51,12 @@ pub(super) fn slug_clash(e: diesel::result::Error) -> ApiError {
     }
 }
 
-/// The stored row of a draft and its rendered body, with the status and time fixed; also returns
-/// the body's text for the search index.
+/// The stored row of a draft, its rendered body (library pictures linked) and its cover as
+/// resolved, with the status and time fixed; also returns the body's text for the search index.
 pub(super) fn fields(
     draft: &Draft,
     rendered: RenderedBody,
+    cover: Option<&CoverImage>,
     slug: String,
     by: &AuthUser,
     now: NaiveDateTime,
@@ -64,10 +75,12 @@ pub(super) fn fields(
         body_html: rendered.html,
         word_count: rendered.word_count,
         reading_time_minutes: rendered.reading_time_minutes,
-        cover_url: draft.cover.as_ref().map(|c| c.url.clone()),
-        cover_caption: draft.cover.as_ref().and_then(|c| c.caption.clone()),
-        cover_credit: draft.cover.as_ref().and_then(|c| c.credit.clone()),
-        cover_alt: draft.cover.as_ref().and_then(|c| c.alt.clone()),
+        cover_url: cover.map(|c| c.url.clone()),
+        cover_caption: cover.and_then(|c| c.caption.clone()),
+        cover_credit: cover.and_then(|c| c.credit.clone()),
+        cover_alt: cover.and_then(|c| c.alt.clone()),
+        cover_media_id: cover.and_then(|c| c.media_id),
+        cover_media: cover.and_then(CoverImage::media).and_then(|m| serde_json::to_string(&m).ok()),
         category_id: draft.category_id,
         status,
         published_at,

@@ -10,9 +10,9 @@ use crate::articles::dto::{ArticleResponse, CoverImage, UpdateArticleRequest};
 use crate::articles::repo::{self, ArticleRow};
 use crate::articles::service::checks::{
     check_authors, check_body, check_cover, check_excerpt, check_published_at, check_references, check_status_allowed,
-    check_tags, TITLE_MAX,
+    check_tags, link_body_media, resolve_cover, CoverChoice, TITLE_MAX,
 };
-use crate::articles::service::draft::{fields, index, render_body, slug_clash, Draft};
+use crate::articles::service::draft::{fields, index, media_uses, render_body, slug_clash, Draft};
 use crate::articles::service::summary::full;
 use crate::articles::service::Precondition;
 use crate::audit::{self, Change as Audited, Resource};
@@ -27,7 +27,7 @@ use crate::domain::role::Action;
 use crate::domain::slug::Slug;
 use crate::domain::validation::{required_text, Violations};
 use crate::error::ApiError;
-use crate::tags;
+use crate::{media, tags};
 
 /// 404 for what the caller may not see; 403 for what it sees but may not change. A writer's own
 /// article is theirs to change until it is visible or an editor scheduled it: what an editor
@@ -115,6 +115,7 @@ pub fn update(
     article: Changeable,
     req: UpdateArticleRequest,
     at: Moment,
+    media_url: &str,
 ) -> Result<ArticleResponse, ApiError> {
     let Changeable(current) = article;
     let change = validate_change(&current, req)?;
@@ -122,7 +123,7 @@ pub fn update(
         return full(conn, current, at.tz, at.now);
     }
     let rendered = render_body(&change.draft)?;
-    db::write(conn, |conn| persist_change(conn, user, current, change, rendered, at))
+    db::write(conn, |conn| persist_change(conn, user, current, change, rendered, at, media_url))
 }
 
 /// The article as the change leaves it, every field checked; each broken field is one entry of the 422.
@@ -170,12 +171,21 @@ fn validate_change(current: &ArticleRow, req: UpdateArticleRequest) -> Result<Ch
     Ok(Change { draft, author_ids, tag_names })
 }
 
-fn current_cover(current: &ArticleRow) -> Option<CoverImage> {
-    current.cover_url.clone().map(|url| CoverImage {
-        url,
-        caption: current.cover_caption.clone(),
-        credit: current.cover_credit.clone(),
-        alt: current.cover_alt.clone(),
+/// The stored cover as a write would ask for it: a library cover keeps its item and the texts it
+/// was stored with.
+fn current_cover(current: &ArticleRow) -> Option<CoverChoice> {
+    let cover = CoverImage::from_stored(
+        current.cover_url.clone(),
+        current.cover_caption.clone(),
+        current.cover_credit.clone(),
+        current.cover_alt.clone(),
+        current.cover_media.as_deref(),
+    )?;
+    Some(match cover.media_id {
+        Some(media_id) => {
+            CoverChoice::Library { media_id, caption: cover.caption, credit: cover.credit, alt: cover.alt }
+        }
+        None => CoverChoice::Outside(cover),
     })
 }
 
@@ -232,8 +242,9 @@ fn persist_change(
     user: &AuthUser,
     checked: ArticleRow,
     change: Change,
-    rendered: RenderedBody,
+    mut rendered: RenderedBody,
     at: Moment,
+    media_url: &str,
 ) -> Result<ArticleResponse, ApiError> {
     let Moment { now, tz } = at;
     let current = repo::by_ids(conn, &[checked.id])?.pop().ok_or(ApiError::NotFound("article"))?;
@@ -242,6 +253,9 @@ fn persist_change(
     }
     let Change { draft, author_ids, tag_names } = change;
     check_references(conn, draft.category_id, author_ids.as_deref())?;
+    let cover = resolve_cover(conn, draft.cover.as_ref(), media_url)?;
+    let (html, body_media) = link_body_media(conn, std::mem::take(&mut rendered.html), media_url)?;
+    rendered.html = html;
     let slug = match &draft.slug {
         Some(slug) if slug.as_str() == current.slug => current.slug.clone(),
         Some(slug) => {
@@ -258,10 +272,11 @@ fn persist_change(
         }
         None => current.slug.clone(),
     };
-    let (fields, text) = fields(&draft, rendered, slug, user, now)?;
+    let (fields, text) = fields(&draft, rendered, cover.as_ref(), slug, user, now)?;
     let row = repo::update(conn, current.id, current.version, &fields)
         .map_err(slug_clash)?
         .ok_or(ApiError::PreconditionFailed)?;
+    media::repo::set_uses(conn, row.id, &media_uses(cover.as_ref(), body_media))?;
     if let Some(ids) = &author_ids {
         repo::set_bylines(conn, row.id, ids)?;
     }

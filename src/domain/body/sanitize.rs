@@ -3,6 +3,7 @@
 use std::sync::LazyLock;
 
 use super::embeds::embed_source;
+use super::media::{media_id_of, MEDIA_SCHEME};
 
 /// Ids written in a body (footnotes, anchors) are namespaced with this, so that no element of an
 /// article can take the id of something on the page around it (DOM clobbering).
@@ -20,8 +21,18 @@ pub(super) static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new
         .add_tag_attributes("li", ["id"])
         .add_tag_attributes("a", ["id"])
         .id_prefix(Some(ID_PREFIX))
-        .url_schemes(["http", "https", "mailto", "tel"].into())
+        .url_schemes(["http", "https", "mailto", "tel", MEDIA_SCHEME].into())
         .attribute_filter(|element, attribute, value| match (element, attribute) {
+            // A library picture (`media:42`, linked to its files by the write): only as an image.
+            ("img", "src") if value.get(..6).is_some_and(|s| s.eq_ignore_ascii_case("media:")) => {
+                media_id_of(value).map(|id| format!("{MEDIA_SCHEME}:{id}").into())
+            }
+            // Anywhere else a `media:` URL would be a dead link; text attributes (alt) keep theirs.
+            (_, "href" | "src" | "cite" | "longdesc")
+                if value.get(..6).is_some_and(|s| s.eq_ignore_ascii_case("media:")) =>
+            {
+                None
+            }
             ("iframe", "src") => embed_source(value).map(Into::into),
             // A link to an id in the body follows the id to its prefixed name.
             (_, "href") if value.starts_with('#') && !value[1..].starts_with(ID_PREFIX) => {
