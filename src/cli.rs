@@ -11,7 +11,7 @@ use crate::config::{Database, Settings};
 use crate::db::Db;
 use crate::domain::role::Role;
 use crate::error::ApiError;
-use crate::seed;
+use crate::{media, seed};
 use crate::startup::Application;
 use crate::users::dto::CreateUserRequest;
 use crate::users::service::{self, NewUser};
@@ -48,6 +48,10 @@ pub enum Command {
         /// The database to copy from (into WARTA_DATABASE_URL's).
         #[arg(long)]
         from: Option<String>,
+        /// Also copy the media files the copied rows name, from the store the settings name
+        /// (WARTA_MEDIA_DIR) into this folder, to serve the target with WARTA_MEDIA_DIR set to it.
+        #[arg(long)]
+        media_to: Option<std::path::PathBuf>,
     },
     /// Load content into the database; adds only what is missing, so it can run again.
     Seed {
@@ -108,7 +112,7 @@ pub fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Backup { path } => backup(&settings, &path),
-        Command::Copy { to, from } => copy(&settings, to.as_deref(), from.as_deref()),
+        Command::Copy { to, from, media_to } => copy(&settings, to.as_deref(), from.as_deref(), media_to.as_deref()),
         Command::Seed { demo, articles, authors, categories, tags, views, seed } => {
             anyhow::ensure!(demo || articles.is_some(), "nothing to seed: pass --demo or --articles N");
             let scale =
@@ -159,7 +163,12 @@ fn open_existing(database: &Database, named_by: &str) -> anyhow::Result<Db> {
     Db::open(database, 1)
 }
 
-fn copy(settings: &Settings, to: Option<&str>, from: Option<&str>) -> anyhow::Result<()> {
+fn copy(
+    settings: &Settings,
+    to: Option<&str>,
+    from: Option<&str>,
+    media_to: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let other = |raw: &str| Database::parse(raw).map_err(|e| anyhow::anyhow!("{e}"));
     let (source, target) = match (to, from) {
@@ -171,6 +180,9 @@ fn copy(settings: &Settings, to: Option<&str>, from: Option<&str>) -> anyhow::Re
     let (from_db, to_db) = (open_existing(&source, named_by)?, Db::open(&target, 1)?);
     println!("copying {} to {}", source.display(), target.display());
     crate::db::copy::copy(&from_db, &to_db, |line| println!("{line}"))?;
+    if let Some(folder) = media_to {
+        copy_media(settings, &to_db, folder)?;
+    }
     println!("copied {} to {} in {:.1} s", source.display(), target.display(), started.elapsed().as_secs_f64());
     Ok(())
 }
@@ -185,12 +197,36 @@ fn backup(settings: &Settings, path: &std::path::Path) -> anyhow::Result<()> {
     let db = open_existing(&settings.database, "WARTA_DATABASE_URL")?;
     db.backup(path)?;
     let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    // The files the backup's rows name, beside it: `PATH.media/`, laid out as the store is.
+    let backup = Db::open(&Database::Sqlite(path.to_owned()), 1)?;
+    let mut folder = path.as_os_str().to_owned();
+    folder.push(".media");
+    copy_media(settings, &backup, std::path::Path::new(&folder))?;
     println!(
         "backed up {} to {} ({:.1} MB) in {:.1} s",
         settings.database.display(),
         path.display(),
         size as f64 / 1e6,
         started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Copies the media files that `db`'s rows name from the settings' store into `folder`.
+fn copy_media(settings: &Settings, db: &Db, folder: &std::path::Path) -> anyhow::Result<()> {
+    let keys = media::transfer::keys(db)?;
+    let from = media::transfer::store_of(settings)?;
+    let to = media::store::FolderStore::new(folder);
+    let copied = actix_web::rt::System::new().block_on(async move { media::transfer::copy_files(from.as_ref(), &to, &keys).await })?;
+    println!(
+        "copied {} media files ({:.1} MB) to {}{}",
+        copied.files,
+        copied.bytes as f64 / 1e6,
+        folder.display(),
+        match copied.missing {
+            0 => String::new(),
+            n => format!("; {n} named by rows were not in the store (their items were deleted meanwhile)"),
+        }
     );
     Ok(())
 }

@@ -64,6 +64,13 @@ impl std::fmt::Debug for Database {
     }
 }
 
+/// Where media files are kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MediaStorage {
+    /// A folder on this machine (`WARTA_MEDIA_DIR`).
+    Folder(PathBuf),
+}
+
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub database: Database,
@@ -116,8 +123,8 @@ pub struct Settings {
     pub workers: usize,
     pub log_level: String,
     pub log_format: LogFormat,
-    /// The media library's folder (`WARTA_MEDIA_DIR`).
-    pub media_dir: PathBuf,
+    /// Where the media library keeps its files.
+    pub media_storage: MediaStorage,
     /// Where media files are served from (`WARTA_MEDIA_URL`), without a trailing slash.
     pub media_url: String,
     pub max_upload_bytes: u64,
@@ -218,7 +225,7 @@ impl Settings {
             workers: number(&get, "WARTA_WORKERS", default_workers() as u64, 1..=256)? as usize,
             log_level,
             log_format,
-            media_dir: PathBuf::from(get("WARTA_MEDIA_DIR").unwrap_or_else(|| "data/media".into())),
+            media_storage: MediaStorage::Folder(PathBuf::from(get("WARTA_MEDIA_DIR").unwrap_or_else(|| "data/media".into()))),
             media_url: match get("WARTA_MEDIA_URL") {
                 Some(url) => absolute_url("WARTA_MEDIA_URL", &url)?,
                 None => format!("{public_url}/media"),

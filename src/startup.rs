@@ -77,7 +77,7 @@ impl Application {
             settings.trusted_proxies.clone(),
         ));
         let library = Data::new(media::service::Library::new(
-            std::sync::Arc::new(media::store::FolderStore::new(&settings.media_dir)),
+            media::transfer::store_of(&settings)?,
             settings.media_url.clone(),
             settings.max_upload_bytes,
         ));

@@ -7,6 +7,7 @@ pub mod images;
 pub mod repo;
 pub mod service;
 pub mod store;
+pub mod transfer;
 pub mod upload;
 
 /// `/api/v1/media`: the library.

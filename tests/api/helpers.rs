@@ -165,7 +165,7 @@ impl TestApp {
             std::mem::forget(warta::telemetry::init("info", warta::config::LogFormat::Text));
         }
         let mut settings = Settings::for_tests(data.database.clone());
-        settings.media_dir = data.dir().join("media");
+        settings.media_storage = warta::config::MediaStorage::Folder(data.dir().join("media"));
         adjust(&mut settings);
         let database = settings.database.clone();
         let clock = Clock::system();

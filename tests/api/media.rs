@@ -497,3 +497,58 @@ async fn an_item_in_use_cannot_be_deleted_until_no_article_uses_it() {
     // The article that had it as a cover still reads.
     app.get_as(&editor, &format!("/api/v1/articles/{}", cover["id"])).await.assert_status(200);
 }
+
+/// The files under a folder, with their bytes.
+fn files_in(folder: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    fn walk(dir: &std::path::Path, root: &std::path::Path, found: &mut std::collections::BTreeMap<String, Vec<u8>>) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, root, found);
+            } else if let Ok(relative) = path.strip_prefix(root) {
+                found.insert(relative.display().to_string(), std::fs::read(&path).expect("readable"));
+            }
+        }
+    }
+    let mut found = std::collections::BTreeMap::new();
+    walk(folder, folder, &mut found);
+    found
+}
+
+#[actix_web::test]
+async fn backups_and_copies_carry_the_media_files() {
+    let app = TestApp::spawn().await;
+    let token = app.token_for("editor").await;
+    for width in [500, 700] {
+        upload_picture(&app, &token, width, 300, &[]).await.assert_status(201);
+    }
+    let stored = files_in(&app.media_dir());
+    assert_eq!(stored.len(), (1 + 2) + (1 + 2 * 2), "320 wide, and 320 and 640: {:?}", stored.keys());
+
+    let dir = tempfile::tempdir().expect("a folder");
+    let backup = dir.path().join("backup.db");
+    let out = crate::cli::warta(dir.path())
+        .env("WARTA_DATABASE_URL", app.database_url())
+        .env("WARTA_MEDIA_DIR", app.media_dir())
+        .arg("backup")
+        .arg(&backup)
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("copied 8 media files"), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(files_in(&dir.path().join("backup.db.media")), stored);
+
+    let copy = dir.path().join("copy.db");
+    let out = crate::cli::warta(dir.path())
+        .env("WARTA_DATABASE_URL", &backup)
+        .env("WARTA_MEDIA_DIR", dir.path().join("backup.db.media"))
+        .arg("copy")
+        .arg("--to")
+        .arg(&copy)
+        .arg("--media-to")
+        .arg(dir.path().join("copied-media"))
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(files_in(&dir.path().join("copied-media")), stored);
+}
