@@ -11,10 +11,10 @@ use crate::config::{Database, Settings};
 use crate::db::Db;
 use crate::domain::role::Role;
 use crate::error::ApiError;
-use crate::{media, seed};
 use crate::startup::Application;
 use crate::users::dto::CreateUserRequest;
 use crate::users::service::{self, NewUser};
+use crate::{media, seed};
 
 #[derive(Debug, Parser)]
 #[command(name = "warta", version, about = "Warta: a headless CMS for news publishers")]
@@ -217,7 +217,8 @@ fn copy_media(settings: &Settings, db: &Db, folder: &std::path::Path) -> anyhow:
     let keys = media::transfer::keys(db)?;
     let from = media::transfer::store_of(settings)?;
     let to = media::store::FolderStore::new(folder);
-    let copied = actix_web::rt::System::new().block_on(async move { media::transfer::copy_files(from.as_ref(), &to, &keys).await })?;
+    let copied = actix_web::rt::System::new()
+        .block_on(async move { media::transfer::copy_files(from.as_ref(), &to, &keys).await })?;
     println!(
         "copied {} media files ({:.1} MB) to {}{}",
         copied.files,

@@ -225,7 +225,9 @@ impl Settings {
             workers: number(&get, "WARTA_WORKERS", default_workers() as u64, 1..=256)? as usize,
             log_level,
             log_format,
-            media_storage: MediaStorage::Folder(PathBuf::from(get("WARTA_MEDIA_DIR").unwrap_or_else(|| "data/media".into()))),
+            media_storage: MediaStorage::Folder(PathBuf::from(
+                get("WARTA_MEDIA_DIR").unwrap_or_else(|| "data/media".into()),
+            )),
             media_url: match get("WARTA_MEDIA_URL") {
                 Some(url) => absolute_url("WARTA_MEDIA_URL", &url)?,
                 None => format!("{public_url}/media"),

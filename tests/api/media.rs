@@ -535,7 +535,11 @@ async fn backups_and_copies_carry_the_media_files() {
         .output()
         .expect("runs");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("copied 8 media files"), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("copied 8 media files"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     assert_eq!(files_in(&dir.path().join("backup.db.media")), stored);
 
     let copy = dir.path().join("copy.db");
