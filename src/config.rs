@@ -69,6 +69,9 @@ impl std::fmt::Debug for Database {
 pub enum MediaStorage {
     /// A folder on this machine (`WARTA_MEDIA_DIR`).
     Folder(PathBuf),
+    /// An S3-compatible bucket (`WARTA_MEDIA_S3_BUCKET`, `WARTA_MEDIA_S3_ENDPOINT`,
+    /// `WARTA_MEDIA_S3_REGION`; credentials from `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`).
+    Bucket { bucket: String, endpoint: Option<String>, region: Option<String> },
 }
 
 #[derive(Debug, Clone)]
@@ -225,9 +228,7 @@ impl Settings {
             workers: number(&get, "WARTA_WORKERS", default_workers() as u64, 1..=256)? as usize,
             log_level,
             log_format,
-            media_storage: MediaStorage::Folder(PathBuf::from(
-                get("WARTA_MEDIA_DIR").unwrap_or_else(|| "data/media".into()),
-            )),
+            media_storage: media_storage(&get)?,
             media_url: match get("WARTA_MEDIA_URL") {
                 Some(url) => absolute_url("WARTA_MEDIA_URL", &url)?,
                 None => format!("{public_url}/media"),
@@ -291,6 +292,26 @@ fn check_bind(bind: &str) -> Result<(), ConfigError> {
     } else {
         Err(invalid("WARTA_BIND", "must be host:port, such as 127.0.0.1:8080"))
     }
+}
+
+fn media_storage(get: &impl Fn(&str) -> Option<String>) -> Result<MediaStorage, ConfigError> {
+    let Some(bucket) = get("WARTA_MEDIA_S3_BUCKET") else {
+        return Ok(MediaStorage::Folder(PathBuf::from(get("WARTA_MEDIA_DIR").unwrap_or_else(|| "data/media".into()))));
+    };
+    // S3's rule for bucket names: 3-63 lowercase letters, digits, dots and hyphens.
+    let valid = (3..=63).contains(&bucket.len())
+        && bucket.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-');
+    if !valid {
+        return Err(invalid(
+            "WARTA_MEDIA_S3_BUCKET",
+            "must be an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)",
+        ));
+    }
+    let endpoint = match get("WARTA_MEDIA_S3_ENDPOINT") {
+        Some(url) => Some(absolute_url("WARTA_MEDIA_S3_ENDPOINT", &url)?),
+        None => None,
+    };
+    Ok(MediaStorage::Bucket { bucket, endpoint, region: get("WARTA_MEDIA_S3_REGION") })
 }
 
 fn public_url(raw: &str) -> Result<String, ConfigError> {

@@ -159,6 +159,45 @@ pub async fn delete_media(
     Ok(responses::no_content())
 }
 
+/// A file from a store without local files (a bucket), with what `NamedFile` gives a local one:
+/// an `ETag` (the key: its content never changes), 304, and one byte range.
+async fn from_bucket(
+    req: &HttpRequest,
+    library: &Library,
+    key: &str,
+    mime: mime::Mime,
+) -> Result<HttpResponse, ApiError> {
+    let etag = format!("\"{}\"", key.replace('/', "-"));
+    let matches = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim() == "*" || v.split(',').any(|tag| tag.trim().trim_start_matches("W/") == etag));
+    if matches {
+        return Ok(HttpResponse::NotModified().insert_header((header::ETAG, etag)).finish());
+    }
+    let bytes = library.store.get(key).await.map_err(|e| ApiError::Internal(e.into()))?;
+    let bytes = bytes.ok_or(ApiError::NotFound("file"))?;
+    let total = bytes.len() as u64;
+    let mut response = HttpResponse::Ok();
+    response.content_type(mime).insert_header((header::ETAG, etag)).insert_header((header::ACCEPT_RANGES, "bytes"));
+    let Some(range) = req.headers().get(header::RANGE).and_then(|v| v.to_str().ok()) else {
+        return Ok(response.body(bytes));
+    };
+    match actix_files::HttpRange::parse(range, total).ok().and_then(|ranges| ranges.first().copied()) {
+        Some(range) => {
+            let (start, end) = (range.start as usize, (range.start + range.length) as usize);
+            Ok(response
+                .status(actix_web::http::StatusCode::PARTIAL_CONTENT)
+                .insert_header((header::CONTENT_RANGE, format!("bytes {}-{}/{total}", range.start, end - 1)))
+                .body(bytes.get(start..end).map(<[u8]>::to_vec).unwrap_or_default()))
+        }
+        None => Ok(HttpResponse::RangeNotSatisfiable()
+            .insert_header((header::CONTENT_RANGE, format!("bytes */{total}")))
+            .finish()),
+    }
+}
+
 /// A path id: anything but a positive number names no item.
 fn media_id(raw: &str) -> Result<MediaId, ApiError> {
     match raw.parse::<i32>() {
@@ -193,11 +232,7 @@ pub async fn media_file(req: HttpRequest, library: Data<Library>, key: Path<Stri
             .disable_content_disposition()
             .use_last_modified(false)
             .into_response(&req),
-        None => {
-            let bytes = library.store.get(&key).await.map_err(|e| ApiError::Internal(e.into()))?;
-            let bytes = bytes.ok_or(ApiError::NotFound("file"))?;
-            HttpResponse::Ok().content_type(mime).body(bytes)
-        }
+        None => from_bucket(&req, &library, &key, mime).await?,
     };
     response.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static(IMMUTABLE));
     Ok(response)

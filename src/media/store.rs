@@ -18,6 +18,8 @@ pub trait MediaStore: Send + Sync {
     fn local_path(&self, key: &str) -> Option<PathBuf>;
     /// The file's bytes, for stores without a local path. `None` when there is no such file.
     fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, std::io::Result<Option<Vec<u8>>>>;
+    /// Every key in the store (for checks and clean-ups; a store holds one newsroom's files).
+    fn list(&self) -> BoxFuture<'_, std::io::Result<Vec<String>>>;
     /// For logs and `/readyz`.
     fn describe(&self) -> String;
 }
@@ -105,8 +107,126 @@ impl MediaStore for FolderStore {
         })
     }
 
+    fn list(&self) -> BoxFuture<'_, std::io::Result<Vec<String>>> {
+        let root = self.root.clone();
+        Box::pin(async move {
+            tokio::task::spawn_blocking(move || {
+                fn walk(dir: &Path, root: &Path, found: &mut Vec<String>) -> std::io::Result<()> {
+                    let entries = match std::fs::read_dir(dir) {
+                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+                        other => other?,
+                    };
+                    for entry in entries {
+                        let path = entry?.path();
+                        if path.is_dir() {
+                            walk(&path, root, found)?;
+                        } else if let Some(key) = path.strip_prefix(root).ok().and_then(|p| p.to_str()) {
+                            // Temporary files of writes in flight are not keys.
+                            if valid_key(key) {
+                                found.push(key.to_owned());
+                            }
+                        }
+                    }
+                    Ok(())
+                }
+                let mut found = Vec::new();
+                walk(&root, &root, &mut found)?;
+                found.sort();
+                Ok(found)
+            })
+            .await
+            .map_err(std::io::Error::other)?
+        })
+    }
+
     fn describe(&self) -> String {
         format!("folder {}", self.root.display())
+    }
+}
+
+/// Files in an S3-compatible bucket, which several instances share. Credentials come from the
+/// standard `AWS_*` variables; `WARTA_MEDIA_S3_ENDPOINT` names a server other than AWS (MinIO,
+/// Ceph, R2, or a local one for tests), addressed by path (`endpoint/bucket/key`).
+pub struct BucketStore {
+    bucket: object_store::aws::AmazonS3,
+    name: String,
+}
+
+impl BucketStore {
+    pub fn new(bucket: &str, endpoint: Option<&str>, region: Option<&str>) -> std::io::Result<BucketStore> {
+        let mut builder = object_store::aws::AmazonS3Builder::from_env().with_bucket_name(bucket);
+        if let Some(endpoint) = endpoint {
+            builder = builder
+                .with_endpoint(endpoint)
+                .with_allow_http(endpoint.starts_with("http://"))
+                .with_virtual_hosted_style_request(false);
+        }
+        if let Some(region) = region {
+            builder = builder.with_region(region);
+        }
+        let bucket_store = builder.build().map_err(std::io::Error::other)?;
+        Ok(BucketStore {
+            bucket: bucket_store,
+            name: format!("bucket {bucket}{}", endpoint.map(|e| format!(" at {e}")).unwrap_or_default()),
+        })
+    }
+}
+
+fn bucket_error(e: object_store::Error) -> std::io::Error {
+    match e {
+        object_store::Error::NotFound { .. } => std::io::Error::new(std::io::ErrorKind::NotFound, e),
+        other => std::io::Error::other(other),
+    }
+}
+
+impl MediaStore for BucketStore {
+    fn put<'a>(&'a self, key: &'a str, bytes: Vec<u8>) -> BoxFuture<'a, std::io::Result<()>> {
+        use object_store::ObjectStore;
+        Box::pin(async move {
+            self.bucket.put(&object_store::path::Path::from(key), bytes.into()).await.map_err(bucket_error)?;
+            Ok(())
+        })
+    }
+
+    fn delete<'a>(&'a self, key: &'a str) -> BoxFuture<'a, std::io::Result<()>> {
+        use object_store::ObjectStore;
+        Box::pin(async move {
+            match self.bucket.delete(&object_store::path::Path::from(key)).await {
+                Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+                Err(e) => Err(bucket_error(e)),
+            }
+        })
+    }
+
+    fn local_path(&self, _key: &str) -> Option<PathBuf> {
+        None
+    }
+
+    fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, std::io::Result<Option<Vec<u8>>>> {
+        use object_store::ObjectStore;
+        Box::pin(async move {
+            match self.bucket.get(&object_store::path::Path::from(key)).await {
+                Ok(found) => Ok(Some(found.bytes().await.map_err(bucket_error)?.to_vec())),
+                Err(object_store::Error::NotFound { .. }) => Ok(None),
+                Err(e) => Err(bucket_error(e)),
+            }
+        })
+    }
+
+    fn list(&self) -> BoxFuture<'_, std::io::Result<Vec<String>>> {
+        use futures_util::TryStreamExt;
+        use object_store::ObjectStore;
+        Box::pin(async move {
+            let listed: Vec<object_store::ObjectMeta> =
+                self.bucket.list(None).try_collect().await.map_err(bucket_error)?;
+            let mut keys: Vec<String> = listed.into_iter().map(|meta| meta.location.to_string()).collect();
+            keys.sort();
+            Ok(keys)
+        })
+    }
+
+    fn describe(&self) -> String {
+        self.name.clone()
     }
 }
 

@@ -12,12 +12,15 @@ use crate::db::schema::media;
 use crate::db::Db;
 use crate::error::ApiError;
 use crate::media::dto::StoredVariant;
-use crate::media::store::{FolderStore, MediaStore};
+use crate::media::store::{BucketStore, FolderStore, MediaStore};
 
 /// The store `settings` name: the folder (`WARTA_MEDIA_DIR`), or the bucket.
 pub fn store_of(settings: &Settings) -> anyhow::Result<Arc<dyn MediaStore>> {
     match &settings.media_storage {
         MediaStorage::Folder(dir) => Ok(Arc::new(FolderStore::new(dir))),
+        MediaStorage::Bucket { bucket, endpoint, region } => {
+            Ok(Arc::new(BucketStore::new(bucket, endpoint.as_deref(), region.as_deref())?))
+        }
     }
 }
 

@@ -8,7 +8,7 @@ use actix_web::http::Method;
 use serde_json::{json, Value};
 use tempfile::TempDir;
 use warta::clock::Clock;
-use warta::config::{Database, Settings};
+use warta::config::{Database, MediaStorage, Settings};
 use warta::startup::Application;
 
 pub const ADMIN_EMAIL: &str = "admin@warta.test";
@@ -23,6 +23,7 @@ pub struct TestApp {
     /// The server's clock: `clock.advance(..)` moves the server's time (schedules fall due,
     /// windows and tokens expire) without sleeping.
     pub clock: Clock,
+    pub media_storage: MediaStorage,
     _data: TestDatabase,
 }
 
@@ -72,6 +73,26 @@ impl TestDatabase {
     /// A folder of the test's own, for files beside the database.
     pub fn dir(&self) -> &std::path::Path {
         self.dir.path()
+    }
+}
+
+/// Where a test server keeps media files: a folder of the test's own or, when `WARTA_TEST_S3`
+/// names an S3-compatible server (`http://127.0.0.1:5555`, with `AWS_ACCESS_KEY_ID` and
+/// `AWS_SECRET_ACCESS_KEY` set), a new bucket there.
+async fn media_storage(dir: &std::path::Path) -> MediaStorage {
+    match std::env::var("WARTA_TEST_S3") {
+        Ok(endpoint) if !endpoint.trim().is_empty() => {
+            let endpoint = endpoint.trim().trim_end_matches('/').to_owned();
+            let bucket = format!("warta-test-{}-{}", std::process::id(), unique());
+            // An S3 test server takes an unsigned bucket creation.
+            let created = awc::Client::default().put(format!("{endpoint}/{bucket}")).send().await;
+            let status = created
+                .map(|r| r.status().as_u16())
+                .unwrap_or_else(|e| panic!("{endpoint} (WARTA_TEST_S3) answers: {e}"));
+            assert!(status == 200, "creating the bucket {bucket} at {endpoint} answered {status}");
+            MediaStorage::Bucket { bucket, endpoint: Some(endpoint), region: Some("us-east-1".into()) }
+        }
+        _ => MediaStorage::Folder(dir.join("media")),
     }
 }
 
@@ -165,15 +186,16 @@ impl TestApp {
             std::mem::forget(warta::telemetry::init("info", warta::config::LogFormat::Text));
         }
         let mut settings = Settings::for_tests(data.database.clone());
-        settings.media_storage = warta::config::MediaStorage::Folder(data.dir().join("media"));
+        settings.media_storage = media_storage(data.dir()).await;
         adjust(&mut settings);
         let database = settings.database.clone();
+        let media_storage = settings.media_storage.clone();
         let clock = Clock::system();
         let app = Application::build_with_clock(settings, clock.clone()).await.expect("the application builds");
         let address = format!("http://127.0.0.1:{}", app.port());
         actix_web::rt::spawn(app.run_until_stopped());
         let client = awc::Client::builder().disable_redirects().timeout(std::time::Duration::from_secs(30)).finish();
-        TestApp { address, client, database, clock, _data: data }
+        TestApp { address, client, database, clock, media_storage, _data: data }
     }
 
     /// A pool of one connection to the server's database, for tests that look underneath the API.
@@ -196,28 +218,43 @@ impl TestApp {
         }
     }
 
-    /// The media library's folder (files of every item, and nothing of a refused upload).
-    pub fn media_dir(&self) -> std::path::PathBuf {
-        self._data.dir().join("media")
+    /// Every file in the media store (the folder, or the bucket), as keys.
+    pub async fn media_files(&self) -> Vec<String> {
+        self.media_store().list().await.expect("the media store lists its files")
     }
 
-    /// Every file in the media folder, as paths relative to it.
-    pub fn media_files(&self) -> Vec<String> {
-        fn walk(dir: &std::path::Path, root: &std::path::Path, found: &mut Vec<String>) {
-            let Ok(entries) = std::fs::read_dir(dir) else { return };
-            for entry in entries.flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    walk(&path, root, found);
-                } else if let Ok(relative) = path.strip_prefix(root) {
-                    found.push(relative.display().to_string());
+    /// Every file in the media store with its bytes.
+    pub async fn media_bytes(&self) -> std::collections::BTreeMap<String, Vec<u8>> {
+        let store = self.media_store();
+        let mut found = std::collections::BTreeMap::new();
+        for key in store.list().await.expect("the media store lists its files") {
+            let bytes = store.get(&key).await.expect("a file reads").expect("a listed file exists");
+            found.insert(key, bytes);
+        }
+        found
+    }
+
+    fn media_store(&self) -> std::sync::Arc<dyn warta::media::store::MediaStore> {
+        let mut settings = Settings::for_tests(self.database.clone());
+        settings.media_storage = self.media_storage.clone();
+        warta::media::transfer::store_of(&settings).expect("the media store opens")
+    }
+
+    /// The `WARTA_MEDIA_*` (and `AWS_*`) variables of this server's media store, for a `warta`
+    /// process working on its files.
+    pub fn media_env(&self) -> Vec<(String, String)> {
+        match &self.media_storage {
+            MediaStorage::Folder(dir) => vec![("WARTA_MEDIA_DIR".into(), dir.display().to_string())],
+            MediaStorage::Bucket { bucket, endpoint, region } => {
+                let mut env = vec![("WARTA_MEDIA_S3_BUCKET".to_owned(), bucket.clone())];
+                env.extend(endpoint.iter().map(|e| ("WARTA_MEDIA_S3_ENDPOINT".to_owned(), e.clone())));
+                env.extend(region.iter().map(|r| ("WARTA_MEDIA_S3_REGION".to_owned(), r.clone())));
+                for name in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"] {
+                    env.extend(std::env::var(name).ok().map(|v| (name.to_owned(), v)));
                 }
+                env
             }
         }
-        let mut found = Vec::new();
-        walk(&self.media_dir(), &self.media_dir(), &mut found);
-        found.sort();
-        found
     }
 
     /// The value of a gauge or counter on `/metrics`.

@@ -251,7 +251,7 @@ async fn every_refused_file_stores_nothing() {
         if status != 413 {
             assert_eq!(problem["errors"][0]["field"], "file", "{name}: {problem}");
         }
-        assert_eq!(app.media_files(), Vec::<String>::new(), "{name} left files behind");
+        assert_eq!(app.media_files().await, Vec::<String>::new(), "{name} left files behind");
         let listed = app.get_as(&token, MEDIA).await;
         assert_eq!(listed.json()["meta"]["total"], 0, "{name} left a row behind");
     }
@@ -325,7 +325,7 @@ async fn who_may_do_what() {
     for (url, _) in files {
         app.get(&url).await.assert_problem(404);
     }
-    assert_eq!(app.media_files(), Vec::<String>::new());
+    assert_eq!(app.media_files().await, Vec::<String>::new());
     app.get_as(&editor, &format!("{MEDIA}/abc")).await.assert_problem(404);
 }
 
@@ -522,14 +522,14 @@ async fn backups_and_copies_carry_the_media_files() {
     for width in [500, 700] {
         upload_picture(&app, &token, width, 300, &[]).await.assert_status(201);
     }
-    let stored = files_in(&app.media_dir());
+    let stored = app.media_bytes().await;
     assert_eq!(stored.len(), (1 + 2) + (1 + 2 * 2), "320 wide, and 320 and 640: {:?}", stored.keys());
 
     let dir = tempfile::tempdir().expect("a folder");
     let backup = dir.path().join("backup.db");
     let out = crate::cli::warta(dir.path())
         .env("WARTA_DATABASE_URL", app.database_url())
-        .env("WARTA_MEDIA_DIR", app.media_dir())
+        .envs(app.media_env())
         .arg("backup")
         .arg(&backup)
         .output()
