@@ -261,13 +261,25 @@ fn seed_content(settings: &Settings, scale: Option<seed::scale::ScaleOptions>, d
             return Ok(());
         }
         let at = Moment { now: Clock::system().now(), tz: settings.timezone };
+        // The covers' files first, outside the transaction (a failed run leaves only files no row
+        // names, which the next run writes again under the same keys).
+        let store = media::transfer::store_of(settings)?;
+        let drawn = seed::pictures::draw_covers();
+        let hashes: Vec<String> = drawn.iter().map(|(_, sha256)| sha256.clone()).collect();
+        let known: std::collections::HashSet<String> = db
+            .run_now(|conn| Ok(media::repo::existing_hashes(conn, &hashes)?))
+            .map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;
+        let covers = seed::pictures::store_covers(store.as_ref(), drawn, |sha256| known.contains(sha256), at.now)
+            .await
+            .map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;
         let loaded = db
             .run_now(|conn| {
                 // One transaction: a failed run leaves nothing half-loaded.
                 crate::db::write(conn, |conn| {
                     let admin = seed::demo::first_admin(conn)?
                         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("there is no admin account")))?;
-                    seed::demo::load(conn, &admin, at, &settings.media_url)
+                    let covers = seed::pictures::add_covers(conn, &hashes, &covers)?;
+                    seed::demo::load(conn, &admin, at, &settings.media_url, &covers)
                 })
             })
             .map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;

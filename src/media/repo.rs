@@ -87,6 +87,16 @@ pub fn set_uses(conn: &mut DbConn, article: ArticleId, items: &[MediaId]) -> Que
     Ok(())
 }
 
+/// Which of these upload hashes are items already.
+pub fn existing_hashes(conn: &mut DbConn, hashes: &[String]) -> QueryResult<std::collections::HashSet<String>> {
+    Ok(media::table
+        .filter(media::sha256.eq_any(hashes))
+        .select(media::sha256)
+        .load::<String>(conn)?
+        .into_iter()
+        .collect())
+}
+
 pub fn find_by_sha256(conn: &mut DbConn, sha256: &str) -> QueryResult<Option<MediaRow>> {
     media::table.filter(media::sha256.eq(sha256)).select(MediaRow::as_select()).first(conn).optional()
 }

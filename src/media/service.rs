@@ -16,7 +16,7 @@ use crate::domain::role::Action;
 use crate::domain::validation::{optional_text, FieldError, Violations};
 use crate::error::{is_unique_violation, ApiError};
 use crate::media::dto::{MediaResponse, StoredVariant, UpdateMediaRequest};
-use crate::media::images::{self, Encoded, Refusal};
+use crate::media::images::{self, Encoded, Processed, Refusal};
 use crate::media::repo::{self, MediaChanges, NewMediaRow};
 use crate::media::store::MediaStore;
 use crate::media::upload::Upload;
@@ -86,43 +86,10 @@ pub async fn create(
     };
     drop(upload.file);
 
-    let folder = format!("{}/{}", &upload.sha256[..2], &upload.sha256[..32]);
-    let original_key = format!("{folder}/original.{}", processed.original.format.extension());
-    let mut files: Vec<(String, Encoded)> = vec![(original_key.clone(), processed.original.clone())];
-    let mut variants = Vec::new();
-    for variant in processed.variants {
-        let key = format!("{folder}/{}.{}", variant.width, variant.format.extension());
-        variants.push(StoredVariant {
-            width: variant.width,
-            height: variant.height,
-            mime_type: variant.format.mime_type().into(),
-            key: key.clone(),
-        });
-        files.push((key, variant));
-    }
-    let keys: Vec<String> = files.iter().map(|(key, _)| key.clone()).collect();
-    if let Err(e) = put_all(library.store.as_ref(), files).await {
-        remove_files(library.store.as_ref(), &keys).await;
-        return Err(ApiError::Internal(anyhow::Error::new(e).context("storing media files")));
-    }
-
-    let row = NewMediaRow {
-        sha256: upload.sha256.clone(),
-        bytes: i64::try_from(upload.bytes).unwrap_or(i64::MAX),
-        filename: upload.filename,
-        mime_type: processed.original.format.mime_type().into(),
-        width: i32::try_from(processed.original.width).unwrap_or(i32::MAX),
-        height: i32::try_from(processed.original.height).unwrap_or(i32::MAX),
-        file_key: original_key,
-        variants: serde_json::to_string(&variants).map_err(|e| ApiError::Internal(e.into()))?,
-        placeholder: processed.placeholder,
-        alt,
-        caption,
-        credit,
-        created_by: Some(user.id),
-        created_at: now,
-        updated_at: now,
-    };
+    let stored = store_files(library.store.as_ref(), &upload.sha256, processed).await?;
+    let keys = stored.keys.clone();
+    let row =
+        stored.row(upload.sha256.clone(), upload.bytes, upload.filename, (alt, caption, credit), Some(user.id), now);
     let inserted = {
         let library = library.clone();
         db.run(move |conn| {
@@ -169,6 +136,72 @@ fn refused(refusal: Refusal) -> ApiError {
             ApiError::Validation(vec![error])
         }
     }
+}
+
+/// A processed picture's files, stored: what its row records.
+pub struct StoredFiles {
+    original: Encoded,
+    original_key: String,
+    variants: Vec<StoredVariant>,
+    placeholder: String,
+    /// Every key written.
+    pub keys: Vec<String>,
+}
+
+impl StoredFiles {
+    /// The row of these files, for an upload of `bytes` bytes hashing to `sha256`.
+    pub fn row(
+        self,
+        sha256: String,
+        bytes: u64,
+        filename: String,
+        (alt, caption, credit): (Option<String>, Option<String>, Option<String>),
+        created_by: Option<crate::domain::ids::UserId>,
+        now: NaiveDateTime,
+    ) -> NewMediaRow {
+        NewMediaRow {
+            sha256,
+            bytes: i64::try_from(bytes).unwrap_or(i64::MAX),
+            filename,
+            mime_type: self.original.format.mime_type().into(),
+            width: i32::try_from(self.original.width).unwrap_or(i32::MAX),
+            height: i32::try_from(self.original.height).unwrap_or(i32::MAX),
+            file_key: self.original_key,
+            variants: serde_json::to_string(&self.variants).unwrap_or_else(|_| "[]".into()),
+            placeholder: self.placeholder,
+            alt,
+            caption,
+            credit,
+            created_by,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}
+
+/// Stores a processed picture's files under keys made from the upload's hash (`sha256`, hex):
+/// `ab/abcd…/original.jpg`, `ab/abcd…/640.webp`. On a failure nothing it wrote stays.
+pub async fn store_files(store: &dyn MediaStore, sha256: &str, processed: Processed) -> Result<StoredFiles, ApiError> {
+    let folder = format!("{}/{}", &sha256[..2], &sha256[..32]);
+    let original_key = format!("{folder}/original.{}", processed.original.format.extension());
+    let mut files: Vec<(String, Encoded)> = vec![(original_key.clone(), processed.original.clone())];
+    let mut variants = Vec::new();
+    for variant in processed.variants {
+        let key = format!("{folder}/{}.{}", variant.width, variant.format.extension());
+        variants.push(StoredVariant {
+            width: variant.width,
+            height: variant.height,
+            mime_type: variant.format.mime_type().into(),
+            key: key.clone(),
+        });
+        files.push((key, variant));
+    }
+    let keys: Vec<String> = files.iter().map(|(key, _)| key.clone()).collect();
+    if let Err(e) = put_all(store, files).await {
+        remove_files(store, &keys).await;
+        return Err(ApiError::Internal(anyhow::Error::new(e).context("storing media files")));
+    }
+    Ok(StoredFiles { original: processed.original, original_key, variants, placeholder: processed.placeholder, keys })
 }
 
 async fn put_all(store: &dyn MediaStore, files: Vec<(String, Encoded)>) -> std::io::Result<()> {

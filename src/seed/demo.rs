@@ -13,7 +13,7 @@ use crate::clock::Moment;
 use crate::db::DbConn;
 use crate::domain::article_status::ArticleStatus;
 use crate::domain::field::Field;
-use crate::domain::ids::{AuthorId, CategoryId};
+use crate::domain::ids::{AuthorId, CategoryId, MediaId};
 use crate::domain::key::ItemKey;
 use crate::domain::role::Role;
 use crate::error::ApiError;
@@ -75,7 +75,15 @@ fn invalid(what: String) -> ApiError {
 }
 
 /// Loads the demo newsroom as `editor` (an editor or admin), adding only what is missing.
-pub fn load(conn: &mut DbConn, editor: &AuthUser, moment: Moment, media_url: &str) -> Result<Loaded, ApiError> {
+/// Articles with a cover in the demo file take one of `covers` (library items) in turn, keeping
+/// the file's caption, credit and alt text; with no covers they keep the file's outside URL.
+pub fn load(
+    conn: &mut DbConn,
+    editor: &AuthUser,
+    moment: Moment,
+    media_url: &str,
+    covers: &[MediaId],
+) -> Result<Loaded, ApiError> {
     let Moment { now, tz } = moment;
     let newsroom: Newsroom = serde_json::from_str(DEMO).map_err(|e| invalid(e.to_string()))?;
     let mut loaded = Loaded::default();
@@ -142,7 +150,10 @@ pub fn load(conn: &mut DbConn, editor: &AuthUser, moment: Moment, media_url: &st
             excerpt: article.excerpt.clone(),
             body: article.body.clone(),
             body_format: None,
-            cover_image: article.cover_image.clone(),
+            cover_image: article.cover_image.clone().map(|cover| match covers.get(index % covers.len().max(1)) {
+                Some(media_id) => CoverImageInput { url: None, media_id: Some(*media_id), ..cover },
+                None => cover,
+            }),
             category_id: category.id,
             author_ids: Some(author_ids),
             tags: Some(article.tags.clone()),
@@ -174,14 +185,14 @@ mod tests {
         let now = crate::clock::Clock::system().now();
         crate::users::service::create_first_admin(conn, &email, hash, now).expect("admin");
         let admin = first_admin(conn).expect("query").expect("an admin");
-        let first =
-            load(conn, &admin, Moment { now, tz: chrono_tz::Asia::Jakarta }, "http://warta.test/media").expect("loads");
+        let first = load(conn, &admin, Moment { now, tz: chrono_tz::Asia::Jakarta }, "http://warta.test/media", &[])
+            .expect("loads");
         let newsroom: Newsroom = serde_json::from_str(DEMO).expect("valid json");
         assert_eq!(first.articles, newsroom.articles.len());
         assert_eq!(first.authors, newsroom.authors.len());
         assert!(first.categories >= 10, "{first:?}");
         assert_eq!(
-            load(conn, &admin, Moment { now, tz: chrono_tz::Asia::Jakarta }, "http://warta.test/media")
+            load(conn, &admin, Moment { now, tz: chrono_tz::Asia::Jakarta }, "http://warta.test/media", &[])
                 .expect("loads again"),
             Loaded::default()
         );

@@ -338,6 +338,24 @@ async fn the_demo_newsroom_loads_once() {
     };
     let articles = get("/articles?per_page=100").await;
     assert_eq!(articles["meta"]["total"], 52, "only the published articles are visible");
+    // Covers from the library, drawn by the seed: each with its sizes, its file served.
+    let covered: Vec<&serde_json::Value> = articles["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .filter_map(|a| a.get("cover_image"))
+        .filter(|c| !c.is_null())
+        .collect();
+    assert!(covered.len() >= 40, "{}", covered.len());
+    let ids: std::collections::BTreeSet<i64> = covered.iter().filter_map(|c| c["media_id"].as_i64()).collect();
+    assert_eq!(ids.len(), 24, "24 distinct pictures: {ids:?}");
+    let cover = covered[0];
+    assert!(cover["srcset"].as_str().is_some_and(|s| s.contains(".webp 320w")), "{cover}");
+    let file = cover["url"].as_str().expect("a URL").split_once("/media/").expect("a media URL").1.to_owned();
+    let mut served = client.get(format!("http://127.0.0.1:{port}/media/{file}")).send().await.expect("sent");
+    assert_eq!(served.status().as_u16(), 200);
+    let picture = served.body().limit(1 << 22).await.expect("body");
+    assert!(image::load_from_memory(&picture).is_ok_and(|p| p.width() == 960), "the cover decodes");
     let first_item = &articles["data"][0];
     assert!(first_item["published_at_display"].as_str().is_some_and(|d| d.ends_with("WIB")), "{first_item}");
     let dunia = get("/categories/dunia").await;
