@@ -32,14 +32,20 @@ pub struct Library {
     /// `WARTA_MEDIA_URL`, without a trailing slash.
     pub media_url: String,
     pub max_upload_bytes: u64,
-    /// One picture job per core, so that uploads never take every core from readers.
+    /// Picture jobs at once: one per core but one, so that uploads never take every core from
+    /// readers (one on a single core).
     jobs: tokio::sync::Semaphore,
 }
 
 impl Library {
     pub fn new(store: Arc<dyn MediaStore>, media_url: String, max_upload_bytes: u64) -> Library {
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
-        Library { store, media_url, max_upload_bytes, jobs: tokio::sync::Semaphore::new(cores) }
+        Library {
+            store,
+            media_url,
+            max_upload_bytes,
+            jobs: tokio::sync::Semaphore::new(cores.saturating_sub(1).max(1)),
+        }
     }
 
     fn response(&self, conn: &mut DbConn, row: repo::MediaRow) -> Result<MediaResponse, ApiError> {
