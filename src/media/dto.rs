@@ -205,9 +205,10 @@ pub struct UpdateMediaRequest {
 pub struct MediaListQuery {
     /// Words in the filename, alt text, caption or credit.
     pub q: Option<String>,
-    /// 1-based.
-    #[param(value_type = Option<u32>, minimum = 1)]
+    /// Page number, from 1.
+    #[param(value_type = Option<i64>, minimum = 1, example = 1)]
     pub page: Option<String>,
-    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
+    /// Items per page, 1 to 100 (default 20).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 100, example = 20)]
     pub per_page: Option<String>,
 }
